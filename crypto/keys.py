@@ -1,0 +1,172 @@
+"""Key pairs generated and kept inside a token.
+
+Private keys are always SENSITIVE; EXTRACTABLE only when a wrapped backup is wanted, and then
+only wrappable under a key the token already trusts (WRAP_WITH_TRUSTED is not enforced by
+SoftHSM, so the backup module checks the wrap key itself). Capabilities are given explicitly:
+python-pkcs11's defaults would let EC keys DERIVE and RSA keys DECRYPT and UNWRAP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import pkcs11
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+from pkcs11 import Attribute, KeyType, MechanismFlag, ObjectClass
+from pkcs11.util.ec import encode_ec_public_key, encode_named_curve_parameters
+
+from crypto.algorithms import KeyAlgorithm, algorithm_of
+from crypto.errors import KeyExists, KeyNotFound, TokenError
+from crypto.token import TokenSession, translated
+
+
+def spki_der(public_key: PublicKeyTypes) -> bytes:
+    """DER SubjectPublicKeyInfo of a public key."""
+    return public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def spki_sha256(public_key: PublicKeyTypes) -> str:
+    """Lowercase hex SHA-256 of the DER SubjectPublicKeyInfo: how keys are named on paper."""
+    return hashlib.sha256(spki_der(public_key)).hexdigest()
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """What is recorded about a key pair in a token (never the private key)."""
+
+    label: str
+    algorithm: KeyAlgorithm
+    spki_sha256: str
+    extractable: bool
+    local: bool  # generated in this token (False for a key restored by unwrapping)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "label": self.label,
+            "algorithm": self.algorithm.value,
+            "spki_sha256": self.spki_sha256,
+            "extractable": self.extractable,
+            "local": self.local,
+        }
+
+
+class TokenKeyPair:
+    """Handles of a key pair in an open token session plus its public key in software."""
+
+    def __init__(self, session: TokenSession, private: Any, public_key: PublicKeyTypes,
+                 label: str) -> None:
+        algorithm = algorithm_of(public_key)
+        if algorithm is None:
+            raise TokenError(f"key {label!r} in the token is of an algorithm this tool does not use")
+        self.session = session
+        self.private = private
+        self.public_key = public_key
+        self.label = label
+        self.algorithm = algorithm
+
+    @property
+    def record(self) -> KeyRecord:
+        with translated(f"reading attributes of key {self.label!r}"):
+            extractable = bool(self.private[Attribute.EXTRACTABLE])
+            local = bool(self.private[Attribute.LOCAL])
+        return KeyRecord(self.label, self.algorithm, spki_sha256(self.public_key),
+                         extractable, local)
+
+    def signing_key(self) -> Any:
+        """A cryptography private-key object whose ``sign`` runs in the token."""
+        from crypto.signer import token_signing_key
+
+        return token_signing_key(self)
+
+
+def _key_id(label: str) -> bytes:
+    # CKA_ID ties the two halves of the pair together; derived from the label so it is stable.
+    return hashlib.sha256(label.encode()).digest()[:16]
+
+
+def key_exists(session: TokenSession, label: str) -> bool:
+    """Whether any object (private, public or secret key) carries ``label``."""
+    with translated(f"looking for key {label!r}"):
+        return any(True for _ in session.session.get_objects({Attribute.LABEL: label}))
+
+
+def generate_key_pair(session: TokenSession, label: str, algorithm: KeyAlgorithm, *,
+                      extractable: bool) -> TokenKeyPair:
+    """Generate and store a signing key pair; refuse when ``label`` is already used."""
+    if key_exists(session, label):
+        raise KeyExists(
+            f"the token already holds a key labelled {label!r}; choose another label or use "
+            "a fresh token"
+        )
+    key_id = _key_id(label)
+    public_template = {Attribute.TOKEN: True, Attribute.VERIFY: True, Attribute.ENCRYPT: False,
+                       Attribute.WRAP: False, Attribute.ID: key_id}
+    private_template = {
+        Attribute.TOKEN: True,
+        Attribute.PRIVATE: True,
+        Attribute.SENSITIVE: True,
+        Attribute.EXTRACTABLE: extractable,
+        Attribute.SIGN: True,
+        Attribute.DECRYPT: False,
+        Attribute.UNWRAP: False,
+        Attribute.DERIVE: False,
+        Attribute.ID: key_id,
+    }
+    with translated(f"generating {algorithm.value} key {label!r}"):
+        if algorithm.is_ec:
+            params = session.session.create_domain_parameters(
+                KeyType.EC,
+                {Attribute.EC_PARAMS: encode_named_curve_parameters(algorithm.curve_oid)},
+                local=True,
+            )
+            public, private = params.generate_keypair(
+                store=True, label=label, capabilities=MechanismFlag(0),
+                public_template=public_template, private_template=private_template,
+            )
+        else:
+            public, private = session.session.generate_keypair(
+                KeyType.RSA, algorithm.rsa_bits, store=True, label=label,
+                capabilities=MechanismFlag(0),
+                public_template=public_template, private_template=private_template,
+            )
+        public_key = public_key_of(public)
+    return TokenKeyPair(session, private, public_key, label)
+
+
+def public_key_of(public: Any) -> PublicKeyTypes:
+    """The cryptography public key for a token public-key object."""
+    if public.key_type == KeyType.EC:
+        return serialization.load_der_public_key(encode_ec_public_key(public))
+    modulus = int.from_bytes(public[Attribute.MODULUS], "big")
+    exponent = int.from_bytes(public[Attribute.PUBLIC_EXPONENT], "big")
+    return rsa.RSAPublicNumbers(exponent, modulus).public_key()
+
+
+def find_key_pair(session: TokenSession, label: str) -> TokenKeyPair:
+    """The key pair labelled ``label``; KeyNotFound when either half is missing."""
+    with translated(f"looking for key {label!r}"):
+        try:
+            private = session.session.get_key(ObjectClass.PRIVATE_KEY, label=label)
+            public = session.session.get_key(ObjectClass.PUBLIC_KEY, label=label)
+        except pkcs11.NoSuchKey:
+            raise KeyNotFound(
+                f"the token {session.label!r} holds no key pair labelled {label!r}; check the "
+                "label or the token"
+            ) from None
+        except pkcs11.MultipleObjectsReturned:
+            raise TokenError(
+                f"the token holds more than one key labelled {label!r}; resolve this by hand"
+            ) from None
+        return TokenKeyPair(session, private, public_key_of(public), label)
+
+
+def ec_curve_name(public_key: PublicKeyTypes) -> str | None:
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        return public_key.curve.name
+    return None

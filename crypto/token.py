@@ -1,0 +1,200 @@
+"""Open a PKCS#11 token by label, log in, report what it is, and translate its errors.
+
+A ``TokenSession`` is a context manager around one logged-in read/write session. The PIN passes
+through here only as an argument to ``C_Login``: it is never stored on the object, logged or put
+in an exception message.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pkcs11
+from pkcs11 import exceptions as p11
+
+from crypto.errors import (
+    DeviceRemoved,
+    MechanismNotSupported,
+    ModuleNotFound,
+    PinIncorrect,
+    PinLocked,
+    TokenError,
+    TokenNotFound,
+)
+
+DEFAULT_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+
+
+def default_module() -> str:
+    """The PKCS#11 module to use when a plan or command names none."""
+    return os.environ.get("KEYCEREMONY_PKCS11_MODULE", DEFAULT_MODULE)
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """What a token says about itself (CK_TOKEN_INFO), for the journal and the transcript."""
+
+    label: str
+    manufacturer: str
+    model: str
+    serial: str
+    firmware: str
+    hardware: str
+    module: str
+    free_memory: str | None = None  # not exposed by python-pkcs11; reported when known
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "label": self.label,
+            "manufacturer": self.manufacturer,
+            "model": self.model,
+            "serial": self.serial,
+            "firmware": self.firmware,
+            "hardware": self.hardware,
+            "module": self.module,
+            "free_memory": self.free_memory,
+        }
+
+
+def translate(ex: Exception, action: str) -> TokenError:
+    """The domain error for a python-pkcs11 error raised while doing ``action``."""
+    if isinstance(ex, (p11.MechanismInvalid, p11.MechanismParamInvalid, p11.FunctionNotSupported)):
+        return MechanismNotSupported(
+            f"the token does not support what {action} needs ({type(ex).__name__}); "
+            "use a token or algorithm that offers it"
+        )
+    if isinstance(ex, (p11.DeviceRemoved, p11.TokenNotPresent, p11.SessionClosed,
+                       p11.SessionHandleInvalid, p11.DeviceError)):
+        return DeviceRemoved(
+            f"the token went away while {action}; reconnect it and run the step again"
+        )
+    if isinstance(ex, p11.PinLocked):
+        return PinLocked("the token's user PIN is locked; the security officer must reset it")
+    return TokenError(f"the token failed while {action} ({type(ex).__name__})")
+
+
+@contextmanager
+def translated(action: str) -> Iterator[None]:
+    """Turn python-pkcs11 errors raised while doing ``action`` into this package's errors."""
+    try:
+        yield
+    except p11.PKCS11Error as ex:
+        raise translate(ex, action) from ex
+
+
+def load_module(path: str) -> Any:
+    """Load (and initialise) the PKCS#11 module at ``path``."""
+    if not os.path.exists(path):
+        raise ModuleNotFound(
+            f"PKCS#11 module {path} does not exist; install it (for SoftHSM: apt-get install "
+            "softhsm2) or name the right module"
+        )
+    try:
+        return pkcs11.lib(path)
+    except p11.PKCS11Error as ex:
+        raise ModuleNotFound(f"PKCS#11 module {path} would not load ({ex})") from ex
+
+
+def reset_module(path: str) -> None:
+    """Finalize the module so that the next ``load_module`` initialises it afresh.
+
+    SoftHSM reads ``SOFTHSM2_CONF`` (which token store to use) only when it is initialised,
+    so a process that moves between token stores (the demo, the tests) calls this in between.
+    """
+    loaded = pkcs11._loaded.get(path)  # noqa: SLF001 - python-pkcs11 keeps its cache here
+    if loaded is not None and loaded.initialized:
+        loaded.finalize()
+
+
+def find_token(path: str, label: str) -> Any:
+    """The token labelled ``label`` in module ``path`` (never chosen by slot number)."""
+    lib = load_module(path)
+    with translated(f"looking for token {label!r}"):
+        try:
+            return lib.get_token(token_label=label)
+        except p11.NoSuchToken:
+            labels = sorted(t.label for t in lib.get_tokens())
+            known = ", ".join(repr(x) for x in labels) or "none"
+            raise TokenNotFound(
+                f"no token labelled {label!r} is present (tokens present: {known}); "
+                "connect it or correct the label"
+            ) from None
+        except p11.MultipleTokensReturned:
+            raise TokenNotFound(
+                f"more than one token is labelled {label!r}; remove all but one"
+            ) from None
+
+
+def token_info(token: Any, module: str) -> TokenInfo:
+    def version(v: tuple[int, int]) -> str:
+        return f"{v[0]}.{v[1]}"
+
+    return TokenInfo(
+        label=token.label,
+        manufacturer=token.manufacturer_id.strip(),
+        model=token.model.strip(),
+        serial=token.serial.decode("ascii", "replace").strip(),
+        firmware=version(token.firmware_version),
+        hardware=version(token.hardware_version),
+        module=module,
+    )
+
+
+def _tries_hint(flags: int) -> str | None:
+    if flags & pkcs11.TokenFlag.USER_PIN_FINAL_TRY:
+        return "one try is left before the PIN locks"
+    if flags & pkcs11.TokenFlag.USER_PIN_COUNT_LOW:
+        return "the token reports that few tries are left"
+    return None
+
+
+class TokenSession:
+    """A logged-in read/write session with one token. Use as a context manager."""
+
+    def __init__(self, module: str, label: str, pin: str) -> None:
+        self.module = module
+        self.label = label
+        token = find_token(module, label)
+        self.info = token_info(token, module)
+        self._token = token
+        try:
+            self.session: Any = token.open(rw=True, user_pin=pin)
+        except (p11.PinIncorrect, p11.PinInvalid, p11.PinLenRange) as ex:
+            hint = _tries_hint(int(find_token(module, label).flags))
+            message = f"the token {label!r} refused the PIN"
+            message += f"; {hint}" if hint else "; check it and try again"
+            raise PinIncorrect(message, hint) from ex
+        except p11.PKCS11Error as ex:
+            raise translate(ex, f"logging in to token {label!r}") from ex
+
+    def __enter__(self) -> TokenSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.session.close()
+        except p11.PKCS11Error:
+            pass  # the token may already be gone; nothing is left to release
+
+    def random_bytes(self, count: int) -> bytes:
+        """``count`` bytes from the token's own random number generator."""
+        with translated("drawing random bytes"):
+            data: bytes = self.session.generate_random(count * 8)
+        return data
+
+
+@contextmanager
+def open_token(module: str, label: str, pin: str) -> Iterator[TokenSession]:
+    """Log in to the token labelled ``label``; the session is closed on exit."""
+    session = TokenSession(module, label, pin)
+    try:
+        yield session
+    finally:
+        session.close()

@@ -1,0 +1,60 @@
+# Shared set-up for scripts/run and scripts/test; sourced, not run.
+# Idempotent: system packages are installed only when a tool is missing, and the virtual
+# environment is reinstalled only when pyproject.toml (or the extras asked for) changed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+
+# tool -> Debian package that provides it
+declare -A SYSTEM_TOOLS=(
+    [softhsm2-util]=softhsm2
+    [pkcs11-tool]=opensc
+    [pdfsig]=poppler-utils
+    [certutil]=libnss3-tools
+)
+
+ensure_system_packages() {
+    local missing=()
+    local tool
+    for tool in "${!SYSTEM_TOOLS[@]}"; do
+        command -v "$tool" >/dev/null 2>&1 || missing+=("${SYSTEM_TOOLS[$tool]}")
+    done
+    if [ ! -e /usr/lib/softhsm/libsofthsm2.so ] && [ -z "${KEYCEREMONY_PKCS11_MODULE:-}" ]; then
+        missing+=(softhsm2)
+    fi
+    [ ${#missing[@]} -eq 0 ] && return 0
+    mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "Installing system packages: ${missing[*]}" >&2
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+        echo "keyceremony needs system packages that are missing; run: sudo apt-get install -y ${missing[*]}" >&2
+        exit 2
+    fi
+}
+
+ensure_venv() {
+    local extras="$1"   # "" or "test"
+    local spec="$ROOT"
+    [ -n "$extras" ] && spec="$ROOT[$extras]"
+    local stamp="$VENV/.keyceremony-stamp"
+    local want
+    want="$(cat "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1) extras=$extras"
+    if [ ! -x "$VENV/bin/python" ]; then
+        python3 -m venv "$VENV"
+    fi
+    # A test install satisfies a plain run too, so never downgrade it.
+    if [ -f "$stamp" ]; then
+        local have
+        have="$(cat "$stamp")"
+        if [ "$have" = "$want" ] || { [ -z "$extras" ] && [ "${have% *}" = "${want% *}" ]; }; then
+            return 0
+        fi
+    fi
+    echo "Installing keyceremony into $VENV" >&2
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec"
+    echo "$want" >"$stamp"
+}
