@@ -63,7 +63,8 @@ class TokenKeyPair:
                  label: str) -> None:
         algorithm = algorithm_of(public_key)
         if algorithm is None:
-            raise TokenError(f"key {label!r} in the token is of an algorithm this tool does not use")
+            raise TokenError(f"key {label!r} in the token is of an algorithm this tool does "
+                             "not use")
         self.session = session
         self.private = private
         self.public_key = public_key

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
+from cryptography.utils import Buffer
 from pkcs11 import Mechanism
 from pkcs11.util.ec import encode_ecdsa_signature
 
@@ -42,14 +43,15 @@ class TokenEcKey(ec.EllipticCurvePrivateKey):
         assert isinstance(public, ec.EllipticCurvePublicKey)
         self._public: ec.EllipticCurvePublicKey = public
 
-    def sign(self, data: bytes, signature_algorithm: ec.EllipticCurveSignatureAlgorithm) -> bytes:
+    def sign(self, data: Buffer,
+             signature_algorithm: ec.EllipticCurveSignatureAlgorithm) -> bytes:
         if not isinstance(signature_algorithm, ec.ECDSA):
             raise ProfileError("only ECDSA signatures are made with EC keys")
         algorithm = signature_algorithm.algorithm
         if isinstance(algorithm, utils.Prehashed):
-            digest, hash_name = data, algorithm._algorithm.name
+            digest, hash_name = bytes(data), algorithm._algorithm.name
         else:
-            digest, hash_name = _digest(data, algorithm), algorithm.name
+            digest, hash_name = _digest(bytes(data), algorithm), algorithm.name
         expected = self._pair.algorithm.hash.name
         if hash_name != expected:
             raise ProfileError(
@@ -103,17 +105,18 @@ class TokenRsaKey(rsa.RSAPrivateKey):
         assert isinstance(public, rsa.RSAPublicKey)
         self._public: rsa.RSAPublicKey = public
 
-    def sign(self, data: bytes, padding_: padding.AsymmetricPadding,
-             algorithm: hashes.HashAlgorithm | utils.Prehashed) -> bytes:
+    def sign(self, data: Buffer, padding_: padding.AsymmetricPadding,
+             algorithm: Any) -> bytes:
         if not isinstance(padding_, padding.PKCS1v15):
             raise ProfileError("CA keys sign with RSASSA-PKCS1-v1_5 (BR 7.1.3.2.1)")
-        if isinstance(algorithm, utils.Prehashed):
+        if not isinstance(algorithm, hashes.HashAlgorithm):
             raise ProfileError("the token hashes RSA input itself; pass the data, not a digest")
         mechanism = _RSA_PKCS1.get(algorithm.name)
         if mechanism is None:
-            raise ProfileError(f"RSA keys sign with SHA-256, SHA-384 or SHA-512, not {algorithm.name}")
+            raise ProfileError(f"RSA keys sign with SHA-256, SHA-384 or SHA-512, "
+                               f"not {algorithm.name}")
         with translated(f"signing with key {self._pair.label!r}"):
-            return bytes(self._pair.private.sign(data, mechanism=mechanism))
+            return bytes(self._pair.private.sign(bytes(data), mechanism=mechanism))
 
     def public_key(self) -> rsa.RSAPublicKey:
         return self._public

@@ -105,7 +105,7 @@ def reset_module(path: str) -> None:
     SoftHSM reads ``SOFTHSM2_CONF`` (which token store to use) only when it is initialised,
     so a process that moves between token stores (the demo, the tests) calls this in between.
     """
-    loaded = pkcs11._loaded.get(path)  # noqa: SLF001 - python-pkcs11 keeps its cache here
+    loaded = pkcs11._loaded.get(path)  # python-pkcs11 keeps its cache here
     if loaded is not None and loaded.initialized:
         loaded.finalize()
 

@@ -1,0 +1,86 @@
+"""The ``keyceremony`` command: a thin dispatcher over one module per command.
+
+Command modules are imported only for the command that runs, so ``keyceremony csr check``
+does not pay for reportlab, pyHanko or Qt. Every domain error becomes one sentence on stderr
+and its exit status; a traceback is never shown for a refusal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+# command name -> (module under ceremony.commands, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("demo", "rehearse root, intermediate and signing ceremonies on throwaway tokens"),
+    "csr": ("csr", "check a CSR against the subordinate CA profile"),
+}
+
+
+@dataclass(frozen=True)
+class FrontEnd:
+    """A command a front end adds (the desktop app adds ``gui``); ceremony never imports it."""
+
+    help: str
+    register: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def build_parser(only: str | None = None,
+                 front_ends: Mapping[str, FrontEnd] | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="keyceremony",
+        description="Offline root CA and key ceremony tool.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        if only is not None and name != only:
+            sub.add_parser(name, help=help_text, add_help=False)
+            continue
+        module = importlib.import_module(f"ceremony.commands.{module_name}")
+        module.register(sub.add_parser(name, help=help_text, description=help_text))
+    for name, front_end in (front_ends or {}).items():
+        front_end.register(sub.add_parser(name, help=front_end.help, description=front_end.help))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None,
+         front_ends: Mapping[str, FrontEnd] | None = None) -> int:
+    """Run one command; ``front_ends`` adds commands that live above ceremony (the GUI)."""
+    front_ends = front_ends or {}
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    first = args_list[0] if args_list else None
+    parser = build_parser(only=first if first in COMMANDS else None, front_ends=front_ends)
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    if args.command in front_ends:
+        return run_reporting_errors(front_ends[args.command].run, args)
+    module = importlib.import_module(f"ceremony.commands.{COMMANDS[args.command][0]}")
+    return run_reporting_errors(module.run, args)
+
+
+def run_reporting_errors(func: Callable[[argparse.Namespace], int],
+                         args: argparse.Namespace) -> int:
+    """Run a command; a domain error becomes one line on stderr and its exit status."""
+    from ceremony.errors import CeremonyError
+    from crypto.errors import CryptoError
+
+    try:
+        status = func(args)
+    except (CeremonyError, CryptoError) as ex:
+        print(f"keyceremony: {ex}", file=sys.stderr)
+        return int(ex.exit_status)
+    except KeyboardInterrupt:
+        print("keyceremony: interrupted; nothing after the last journal record was done",
+              file=sys.stderr)
+        return 130
+    return int(status)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())  # terminal commands only; `keyceremony` adds the GUI

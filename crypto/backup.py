@@ -1,0 +1,558 @@
+"""Wrapped backups of CA private keys: wrap, write, read, verify, restore and re-wrap.
+
+A backup is the CA private key wrapped inside the token with AES key wrap with padding
+(CKM_AES_KEY_WRAP_PAD, whose output is RFC 5649) under a 256-bit wrap key, written as
+``<label>.wrapped`` beside a JSON metadata file ``<label>.json``. The wrap key is drawn from the
+token's RNG; it is in host memory only while it is split into shares (or rebuilt from them for a
+restore) and otherwise lives in a token as a SENSITIVE, non-EXTRACTABLE secret key that can only
+wrap and unwrap. Because the SLIP-39 master secret is the wrap key itself, any RFC 5649
+implementation can unwrap a backup in an emergency, without this tool.
+
+Python cannot wipe a ``bytes`` object, so wrap key bytes are kept in as few places as possible:
+they pass from the caller straight into ``C_CreateObject`` and are never stored on an object,
+logged or put in a message. Only their check value is recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pkcs11
+from asn1crypto.core import OctetString
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+from pkcs11 import Attribute, KeyType, Mechanism, MechanismFlag, ObjectClass
+from pkcs11 import exceptions as p11
+from pkcs11.util.ec import encode_named_curve_parameters
+
+from crypto.algorithms import KeyAlgorithm, algorithm_of
+from crypto.checkvalue import CHECK_VALUE_HEX_LENGTH, check_value, matches
+from crypto.errors import BackupError, CheckValueMismatch, KeyExists
+from crypto.files import fsync_dir, write_new_file
+
+# _key_id is keys.py's rule for CKA_ID; a restored pair must get the same ID as an original.
+from crypto.keys import TokenKeyPair, _key_id, key_exists, spki_sha256
+from crypto.token import TokenSession, translate, translated
+
+WRAP_KEY_BYTES = 32
+BACKUP_FORMAT = "keyceremony-backup/1"
+WRAP_MECHANISM = "CKM_AES_KEY_WRAP_PAD"
+WRAP_STANDARD = "RFC 5649"
+_MECHANISM = Mechanism.AES_KEY_WRAP_PAD  # 0x210A
+
+# python-pkcs11 would otherwise send these public-key capabilities for a private key, which
+# SoftHSM rejects (AttributeTypeInvalid); DEFAULT drops them from the template.
+_NOT_FOR_PRIVATE_KEYS = {Attribute.ENCRYPT: pkcs11.DEFAULT, Attribute.WRAP: pkcs11.DEFAULT,
+                         Attribute.VERIFY: pkcs11.DEFAULT}
+
+
+def generate_wrap_key(session: TokenSession) -> bytes:
+    """A fresh 256-bit wrap key from the token's RNG, for splitting and then importing."""
+    return session.random_bytes(WRAP_KEY_BYTES)
+
+
+@dataclass(frozen=True)
+class TokenWrapKey:
+    """A wrap key inside a token: its object and its check value, never its bytes."""
+
+    session: TokenSession = field(repr=False)
+    handle: Any = field(repr=False)
+    check_value: str
+    label: str | None = None  # None for a session object, which vanishes with the session
+
+    def destroy(self) -> None:
+        """Remove the key from the token now rather than when the session closes."""
+        with translated("destroying the wrap key"):
+            self.handle.destroy()
+
+
+def import_wrap_key(session: TokenSession, wrap_key: bytes, *,
+                    label: str | None = None) -> TokenWrapKey:
+    """Put ``wrap_key`` into the token as an AES key that can only wrap and unwrap.
+
+    Without ``label`` it is a session object; with one it is stored in the token under it.
+    """
+    if len(wrap_key) != WRAP_KEY_BYTES:
+        raise ValueError(f"a wrap key is {WRAP_KEY_BYTES} bytes, not {len(wrap_key)}")
+    if label is not None and key_exists(session, label):
+        raise KeyExists(f"the token already holds a key labelled {label!r}; choose another "
+                        "label for the wrap key")
+    template = {
+        Attribute.CLASS: ObjectClass.SECRET_KEY,
+        Attribute.KEY_TYPE: KeyType.AES,
+        # The key bytes go straight into the token; SENSITIVE and not EXTRACTABLE keep them there.
+        Attribute.VALUE: wrap_key,
+        Attribute.TOKEN: label is not None,
+        Attribute.PRIVATE: True,
+        Attribute.SENSITIVE: True,
+        Attribute.EXTRACTABLE: False,
+        Attribute.WRAP: True,
+        Attribute.UNWRAP: True,
+        Attribute.ENCRYPT: False,
+        Attribute.DECRYPT: False,
+        Attribute.SIGN: False,
+        Attribute.VERIFY: False,
+        Attribute.DERIVE: False,
+    }
+    if label is not None:
+        template[Attribute.LABEL] = label
+        template[Attribute.ID] = _key_id(label)
+    with translated("importing the wrap key"):
+        handle = session.session.create_object(template)
+    return TokenWrapKey(session, handle, check_value(wrap_key), label)
+
+
+@dataclass(frozen=True)
+class BackupMetadata:
+    """What the ``.json`` file beside a wrapped key says about it."""
+
+    key_label: str
+    key_algorithm: KeyAlgorithm
+    spki_sha256: str
+    public_key_pem: str
+    wrap_key_check_value: str
+    wrapped_sha256: str
+    created: datetime  # UTC, whole seconds
+
+    format: ClassVar[str] = BACKUP_FORMAT
+    wrap_mechanism: ClassVar[str] = WRAP_MECHANISM
+    wrap_standard: ClassVar[str] = WRAP_STANDARD
+
+    @property
+    def wrapped_file(self) -> str:
+        return f"{self.key_label}.wrapped"
+
+    @property
+    def metadata_file(self) -> str:
+        return f"{self.key_label}.json"
+
+    def public_key(self) -> PublicKeyTypes:
+        return serialization.load_pem_public_key(self.public_key_pem.encode("ascii"))
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "format": self.format,
+            "key_label": self.key_label,
+            "key_algorithm": self.key_algorithm.value,
+            "spki_sha256": self.spki_sha256,
+            "public_key": self.public_key_pem,
+            "wrap_mechanism": self.wrap_mechanism,
+            "wrap_standard": self.wrap_standard,
+            "wrap_key_check_value": self.wrap_key_check_value,
+            "wrapped_file": self.wrapped_file,
+            "wrapped_sha256": self.wrapped_sha256,
+            "created": self.created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+
+    def to_json(self) -> bytes:
+        return (json.dumps(self.as_dict(), indent=2) + "\n").encode("utf-8")
+
+
+@dataclass(frozen=True)
+class WrappedBackup:
+    """A wrapped private key and its metadata; the wrapped bytes always match their SHA-256."""
+
+    metadata: BackupMetadata
+    wrapped: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if hashlib.sha256(self.wrapped).hexdigest() != self.metadata.wrapped_sha256:
+            raise BackupError(f"the wrapped key of {self.metadata.key_label!r} does not match "
+                              "the SHA-256 in its metadata; use an intact copy of the backup")
+
+
+@dataclass(frozen=True)
+class BackupFiles:
+    """Where a backup was written and the SHA-256 of each file, for the journal."""
+
+    metadata: Path
+    wrapped: Path
+    metadata_sha256: str
+    wrapped_sha256: str
+
+
+# --- wrapping and proving ----------------------------------------------------------------------
+
+
+def wrap_key_pair(pair: TokenKeyPair, wrap_key: TokenWrapKey) -> WrappedBackup:
+    """Wrap the private key of ``pair`` under ``wrap_key`` and prove the result unwraps."""
+    if wrap_key.session is not pair.session:
+        raise ValueError("the wrap key and the key pair must be in the same token session")
+    if not pair.record.extractable:
+        raise BackupError(f"key {pair.label!r} was generated without backup; it cannot be "
+                          "wrapped")
+    _check_wrap_key(wrap_key)
+    with _translated_wrap(f"wrapping key {pair.label!r}"):
+        wrapped = bytes(wrap_key.handle.wrap_key(pair.private, mechanism=_MECHANISM))
+    public_pem = pair.public_key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
+    metadata = BackupMetadata(
+        key_label=pair.label,
+        key_algorithm=pair.algorithm,
+        spki_sha256=spki_sha256(pair.public_key),
+        public_key_pem=public_pem,
+        wrap_key_check_value=wrap_key.check_value,
+        wrapped_sha256=hashlib.sha256(wrapped).hexdigest(),
+        created=_now(),
+    )
+    backup = WrappedBackup(metadata, wrapped)
+    verify_backup(backup, wrap_key)
+    return backup
+
+
+def verify_backup(backup: WrappedBackup, wrap_key: TokenWrapKey) -> None:
+    """Prove that ``backup`` unwraps under ``wrap_key`` to the key its metadata names.
+
+    The key is unwrapped as a nameless, non-extractable session object, signs a test message
+    that is checked against the recorded public key, and is destroyed again.
+    """
+    _require_check_value(wrap_key.check_value, backup.metadata)
+    with _unwrapped(wrap_key, backup, extractable=False) as private:
+        _prove(wrap_key.session, private, backup.metadata)
+
+
+def rewrap_backup(backup: WrappedBackup, old_wrap_key: bytes,
+                  new_wrap_key: TokenWrapKey) -> WrappedBackup:
+    """The same key wrapped under ``new_wrap_key``, re-wrapped inside the token (reshare).
+
+    ``old_wrap_key`` is checked against the backup's check value before the token is touched.
+    """
+    _require_check_value(check_value(old_wrap_key), backup.metadata)
+    _check_wrap_key(new_wrap_key)
+    session = new_wrap_key.session
+    old = import_wrap_key(session, old_wrap_key)
+    try:
+        # EXTRACTABLE only so it can be wrapped again; a session object, destroyed below.
+        with _unwrapped(old, backup, extractable=True) as private:
+            _prove(session, private, backup.metadata)
+            with _translated_wrap(f"re-wrapping key {backup.metadata.key_label!r}"):
+                wrapped = bytes(new_wrap_key.handle.wrap_key(private, mechanism=_MECHANISM))
+    finally:
+        old.destroy()
+    metadata = BackupMetadata(
+        key_label=backup.metadata.key_label,
+        key_algorithm=backup.metadata.key_algorithm,
+        spki_sha256=backup.metadata.spki_sha256,
+        public_key_pem=backup.metadata.public_key_pem,
+        wrap_key_check_value=new_wrap_key.check_value,
+        wrapped_sha256=hashlib.sha256(wrapped).hexdigest(),
+        created=_now(),
+    )
+    rewrapped = WrappedBackup(metadata, wrapped)
+    verify_backup(rewrapped, new_wrap_key)
+    return rewrapped
+
+
+def restore_backup(session: TokenSession, backup: WrappedBackup, wrap_key: bytes, *,
+                   extractable: bool = False) -> TokenKeyPair:
+    """Unwrap ``backup`` into the token as a stored key pair and prove it signs.
+
+    ``wrap_key`` (rebuilt from shares) is checked against the backup's check value before the
+    token is touched. The restored key is EXTRACTABLE only when asked: a reshare re-wraps the
+    backup files, not the restored key, so a restored key need not be wrappable again. Restored
+    keys report LOCAL false (``TokenKeyPair.record.local``), which tells them from originals.
+    """
+    metadata = backup.metadata
+    _require_check_value(check_value(wrap_key), metadata)
+    label = metadata.key_label
+    if key_exists(session, label):
+        raise KeyExists(f"the token {session.label!r} already holds a key labelled {label!r}; "
+                        "restore into a token without it")
+    key_type = KeyType.EC if metadata.key_algorithm.is_ec else KeyType.RSA
+    template = {
+        **_NOT_FOR_PRIVATE_KEYS,
+        Attribute.TOKEN: True,
+        Attribute.PRIVATE: True,
+        Attribute.SENSITIVE: True,
+        Attribute.EXTRACTABLE: extractable,
+        Attribute.SIGN: True,
+        Attribute.DECRYPT: False,
+        Attribute.UNWRAP: False,
+        Attribute.DERIVE: False,
+    }
+    unwrapping = import_wrap_key(session, wrap_key)
+    try:
+        with _translated_wrap(f"unwrapping key {label!r}"):
+            private = unwrapping.handle.unwrap_key(
+                ObjectClass.PRIVATE_KEY, key_type, backup.wrapped, id=_key_id(label),
+                label=label, mechanism=_MECHANISM, store=True, capabilities=MechanismFlag(0),
+                template=template,
+            )
+    finally:
+        unwrapping.destroy()
+    public_key = metadata.public_key()
+    try:
+        with translated(f"creating the public key of {label!r}"):
+            public = session.session.create_object(_public_key_template(metadata, public_key))
+        try:
+            _prove(session, private, metadata)
+        except BaseException:
+            with translated(f"removing the public key of {label!r}"):
+                public.destroy()
+            raise
+    except BaseException:
+        with translated(f"removing the unproven key {label!r}"):
+            private.destroy()
+        raise
+    return TokenKeyPair(session, private, public_key, label)
+
+
+def _public_key_template(metadata: BackupMetadata,
+                         public_key: PublicKeyTypes) -> dict[Attribute, Any]:
+    label = metadata.key_label
+    template: dict[Attribute, Any] = {
+        Attribute.CLASS: ObjectClass.PUBLIC_KEY,
+        Attribute.TOKEN: True,
+        Attribute.PRIVATE: False,
+        Attribute.LABEL: label,
+        Attribute.ID: _key_id(label),
+        Attribute.VERIFY: True,
+        Attribute.ENCRYPT: False,
+        Attribute.WRAP: False,
+    }
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        point = public_key.public_bytes(serialization.Encoding.X962,
+                                        serialization.PublicFormat.UncompressedPoint)
+        template[Attribute.KEY_TYPE] = KeyType.EC
+        template[Attribute.EC_PARAMS] = encode_named_curve_parameters(
+            metadata.key_algorithm.curve_oid)
+        template[Attribute.EC_POINT] = OctetString(point).dump()  # DER OCTET STRING, as PKCS#11
+    elif isinstance(public_key, rsa.RSAPublicKey):
+        numbers = public_key.public_numbers()
+        template[Attribute.KEY_TYPE] = KeyType.RSA
+        template[Attribute.MODULUS] = _unsigned(numbers.n)
+        template[Attribute.PUBLIC_EXPONENT] = _unsigned(numbers.e)
+    else:
+        raise BackupError(f"the public key of {label!r} is neither EC nor RSA")
+    return template
+
+
+def _unsigned(value: int) -> bytes:
+    return value.to_bytes((value.bit_length() + 7) // 8, "big")
+
+
+def _prove(session: TokenSession, private: Any, metadata: BackupMetadata) -> None:
+    """Sign a fresh test message with ``private``; verify it with the recorded public key."""
+    public_key = metadata.public_key()
+    pair = TokenKeyPair(session, private, public_key, metadata.key_label)
+    message = b"keyceremony backup check " + secrets.token_bytes(16)
+    key = pair.signing_key()
+    hash_ = metadata.key_algorithm.hash
+    try:
+        if isinstance(public_key, ec.EllipticCurvePublicKey):
+            public_key.verify(key.sign(message, ec.ECDSA(hash_)), message, ec.ECDSA(hash_))
+        elif isinstance(public_key, rsa.RSAPublicKey):
+            signature = key.sign(message, padding.PKCS1v15(), hash_)
+            public_key.verify(signature, message, padding.PKCS1v15(), hash_)
+    except InvalidSignature:
+        raise BackupError(f"the key unwrapped from the backup of {metadata.key_label!r} does not "
+                          "match its recorded public key; the backup cannot be trusted") from None
+
+
+@contextmanager
+def _unwrapped(wrap_key: TokenWrapKey, backup: WrappedBackup, *,
+               extractable: bool) -> Iterator[Any]:
+    """The backup's key as a nameless session object, destroyed when the block ends."""
+    metadata = backup.metadata
+    key_type = KeyType.EC if metadata.key_algorithm.is_ec else KeyType.RSA
+    template = {**_NOT_FOR_PRIVATE_KEYS, Attribute.SENSITIVE: True,
+                Attribute.EXTRACTABLE: extractable, Attribute.SIGN: True}
+    with _translated_wrap(f"unwrapping key {metadata.key_label!r}"):
+        private = wrap_key.handle.unwrap_key(
+            ObjectClass.PRIVATE_KEY, key_type, backup.wrapped, mechanism=_MECHANISM,
+            store=False, capabilities=MechanismFlag(0), template=template,
+        )
+    try:
+        yield private
+    finally:
+        with translated(f"destroying the unwrapped copy of {metadata.key_label!r}"):
+            private.destroy()
+
+
+@contextmanager
+def _translated_wrap(action: str) -> Iterator[None]:
+    """Like ``translated``, but a failed unwrap or an unwrappable key is a BackupError."""
+    try:
+        yield
+    except p11.KeyUnextractable as ex:
+        raise BackupError(f"{action} failed: the token refuses to export the key; it was "
+                          "generated without backup") from ex
+    except (p11.GeneralError, p11.EncryptedDataInvalid, p11.EncryptedDataLenRange,
+            p11.WrappedKeyInvalid, p11.WrappedKeyLenRange) as ex:
+        # RFC 5649's integrity check failed: wrong key or damaged data, indistinguishably.
+        raise BackupError(f"{action} failed ({type(ex).__name__}): the wrapped data is damaged "
+                          "or was wrapped under another key") from ex
+    except p11.PKCS11Error as ex:
+        raise translate(ex, action) from ex
+
+
+def _check_wrap_key(wrap_key: TokenWrapKey) -> None:
+    # WRAP_WITH_TRUSTED is not enforced by SoftHSM, so insist on a key that cannot leave.
+    with translated("reading the wrap key's attributes"):
+        handle = wrap_key.handle
+        good = (handle[Attribute.KEY_TYPE] == KeyType.AES
+                and handle[Attribute.VALUE_LEN] == WRAP_KEY_BYTES
+                and bool(handle[Attribute.SENSITIVE]) and not bool(handle[Attribute.EXTRACTABLE])
+                and bool(handle[Attribute.WRAP]))
+    if not good:
+        raise BackupError("the wrap key must be a 256-bit AES key that is sensitive, not "
+                          "extractable and allowed to wrap; import it with import_wrap_key")
+
+
+def _require_check_value(actual: str, metadata: BackupMetadata) -> None:
+    if actual != metadata.wrap_key_check_value:
+        raise CheckValueMismatch(
+            f"the wrap key does not match the check value of the backup of "
+            f"{metadata.key_label!r}; check the shares and the passphrase and try again"
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+# --- files -------------------------------------------------------------------------------------
+
+
+def write_backup(folder: Path, backup: WrappedBackup) -> BackupFiles:
+    """Write ``<label>.wrapped`` and then ``<label>.json`` into ``folder``, never overwriting.
+
+    The metadata file is written last: it is what makes the backup whole. If it cannot be
+    written, the wrapped file just written is removed, so no lone half-backup is left behind.
+    """
+    metadata = backup.metadata
+    _require_file_name(metadata.key_label)
+    folder = Path(folder)
+    wrapped_path = folder / metadata.wrapped_file
+    metadata_path = folder / metadata.metadata_file
+    for path in (wrapped_path, metadata_path):
+        if path.exists():
+            raise BackupError(f"{path} already exists; backups are never overwritten, so move "
+                              "it away or choose another folder")
+    # The wrapped key is encrypted under the wrap key; it may be on disk.
+    wrapped_sha256 = write_new_file(wrapped_path, backup.wrapped)
+    try:
+        metadata_sha256 = write_new_file(metadata_path, metadata.to_json())
+    except BaseException:
+        wrapped_path.unlink(missing_ok=True)  # ours: write_new_file created it exclusively
+        fsync_dir(folder)
+        raise
+    return BackupFiles(metadata_path, wrapped_path, metadata_sha256, wrapped_sha256)
+
+
+def _require_file_name(label: str) -> None:
+    if (not label or label.startswith(".") or any(c in label for c in "/\\")
+            or any(ord(c) < 32 for c in label)):
+        raise BackupError(f"key label {label!r} cannot name a backup file; use a label without "
+                          "slashes, control characters or a leading dot")
+
+
+_FIELDS = ("format", "key_label", "key_algorithm", "spki_sha256", "public_key", "wrap_mechanism",
+           "wrap_standard", "wrap_key_check_value", "wrapped_file", "wrapped_sha256", "created")
+
+
+def read_backup(path: Path) -> WrappedBackup:
+    """Read the backup whose metadata file is ``path`` and the wrapped file it names.
+
+    Parsing is strict: a missing, unknown or malformed field is an error naming it, and the
+    wrapped file must match its recorded SHA-256.
+    """
+    path = Path(path)
+    try:
+        document = json.loads(path.read_bytes())
+    except OSError as ex:
+        raise BackupError(f"cannot read backup metadata {path} ({ex.strerror})") from ex
+    except ValueError as ex:
+        raise BackupError(f"{path} is not JSON ({ex}); use the .json file written with the "
+                          "backup") from ex
+    if not isinstance(document, dict):
+        raise BackupError(f"{path} holds no JSON object; it is not backup metadata")
+    metadata, wrapped_file = _parse_metadata(path, document)
+    wrapped_path = path.parent / wrapped_file
+    try:
+        wrapped = wrapped_path.read_bytes()
+    except OSError as ex:
+        raise BackupError(f"cannot read the wrapped key {wrapped_path} ({ex.strerror}); it must "
+                          "lie beside its metadata") from ex
+    if hashlib.sha256(wrapped).hexdigest() != metadata.wrapped_sha256:
+        raise BackupError(f"{wrapped_path} does not match field 'wrapped_sha256' of {path}; the "
+                          "file is damaged or was changed: use another copy of the backup")
+    if len(wrapped) < 16 or len(wrapped) % 8:
+        raise BackupError(f"{wrapped_path} is {len(wrapped)} bytes, which no RFC 5649 output "
+                          "is; use another copy of the backup")
+    return WrappedBackup(metadata, wrapped)
+
+
+def _parse_metadata(path: Path, document: Mapping[str, object]) -> tuple[BackupMetadata, str]:
+    def fail(name: str, problem: str) -> BackupError:
+        return BackupError(f"{path}: field {name!r} {problem}")
+
+    if document.get("format") != BACKUP_FORMAT:
+        raise fail("format", f"must be {BACKUP_FORMAT!r}; this is not backup metadata this tool "
+                   "reads")
+    for name in document:
+        if name not in _FIELDS:
+            raise fail(name, "is unknown; remove it or use the metadata written with the backup")
+    values: dict[str, str] = {}
+    for name in _FIELDS:
+        value = document.get(name)
+        if value is None:
+            raise fail(name, "is missing; the metadata is incomplete")
+        if not isinstance(value, str):
+            raise fail(name, "must be a string")
+        values[name] = value
+    for name, constant in (("wrap_mechanism", WRAP_MECHANISM), ("wrap_standard", WRAP_STANDARD)):
+        if values[name] != constant:
+            raise fail(name, f"must be {constant!r}")
+    for name, length in (("spki_sha256", 64), ("wrapped_sha256", 64),
+                         ("wrap_key_check_value", CHECK_VALUE_HEX_LENGTH)):
+        if len(values[name]) != length or any(c not in "0123456789abcdef" for c in values[name]):
+            raise fail(name, f"must be {length} lowercase hex digits")
+    label = values["key_label"]
+    try:
+        _require_file_name(label)
+    except BackupError as ex:
+        raise fail("key_label", "cannot name a backup file") from ex
+    wrapped_file = values["wrapped_file"]
+    if Path(wrapped_file).name != wrapped_file or wrapped_file.startswith("."):
+        raise fail("wrapped_file", "must be a bare file name beside the metadata")
+    try:
+        algorithm = KeyAlgorithm(values["key_algorithm"])
+    except ValueError:
+        choices = ", ".join(a.value for a in KeyAlgorithm)
+        raise fail("key_algorithm", f"must be one of {choices}") from None
+    try:
+        public_key = serialization.load_pem_public_key(values["public_key"].encode("ascii"))
+    except (ValueError, TypeError, UnicodeEncodeError) as ex:
+        raise fail("public_key", "is not a PEM SubjectPublicKeyInfo") from ex
+    if algorithm_of(public_key) is not algorithm:
+        raise fail("public_key", f"is not a {algorithm.value} key as 'key_algorithm' says")
+    if spki_sha256(public_key) != values["spki_sha256"]:
+        raise fail("spki_sha256", "does not match field 'public_key'")
+    try:
+        created = datetime.fromisoformat(values["created"])
+    except ValueError:
+        raise fail("created", "is not an RFC 3339 date and time") from None
+    if created.tzinfo is None:
+        raise fail("created", "must carry a time zone (UTC, ending in Z)")
+    metadata = BackupMetadata(
+        key_label=label,
+        key_algorithm=algorithm,
+        spki_sha256=values["spki_sha256"],
+        public_key_pem=values["public_key"],
+        wrap_key_check_value=values["wrap_key_check_value"],
+        wrapped_sha256=values["wrapped_sha256"],
+        created=created.astimezone(UTC),
+    )
+    return metadata, wrapped_file

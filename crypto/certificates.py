@@ -1,0 +1,185 @@
+"""Builders for the certificates a root CA makes: its own, subordinate CAs', transcript signers'.
+
+Each function returns an unsigned ``x509.CertificateBuilder`` whose every extension comes from
+the profile; ``crypto.issuance`` lints it and only then signs it with the token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
+
+from crypto.errors import ProfileError
+from crypto.profiles import (
+    DistinguishedName,
+    DocumentSignerProfile,
+    RootProfile,
+    SubordinateProfile,
+)
+
+SERIAL_BYTES = 16  # 128 bits drawn; 126 of them random after fixing the top two bits
+ID_KP_DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
+
+
+def random_serial(random_bytes: Callable[[int], bytes]) -> int:
+    """A positive serial of 126 random bits from ``random_bytes`` (the token's RNG).
+
+    BR 7.1 asks for at least 64 bits of CSPRNG output, positive, at most 20 octets. The top bit
+    is cleared (positive, so the DER is exactly 16 octets) and the next one set (so the serial
+    is never short and its length does not leak how lucky the draw was).
+    """
+    raw = bytearray(random_bytes(SERIAL_BYTES))
+    if len(raw) != SERIAL_BYTES:
+        raise ProfileError("the token returned too few random bytes for a serial number")
+    raw[0] = (raw[0] & 0x3F) | 0x40
+    return int.from_bytes(raw, "big")
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None:
+        raise ValueError("times must be timezone-aware")
+    return moment.astimezone(dt.UTC).replace(microsecond=0)
+
+
+def _ca_key_usage(digital_signature: bool) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=digital_signature, content_commitment=False, key_encipherment=False,
+        data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+        encipher_only=False, decipher_only=False,
+    )
+
+
+def root_builder(profile: RootProfile, public_key: CertificatePublicKeyTypes, serial: int,
+                 not_before: dt.datetime) -> x509.CertificateBuilder:
+    """A self-signed root per BR 7.1.2.1: no pathLen, no EKU, AKI keyIdentifier equal to SKI."""
+    profile.validate()
+    start = _utc(not_before)
+    name = profile.subject.to_name()
+    ski = x509.SubjectKeyIdentifier.from_public_key(public_key)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(public_key)
+        .serial_number(serial)
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=profile.validity_days))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(_ca_key_usage(digital_signature=True), critical=True)
+        .add_extension(ski, critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier(ski.digest, None, None), critical=False
+        )
+    )
+
+
+def _issuer_ski(issuer: x509.Certificate) -> x509.SubjectKeyIdentifier:
+    try:
+        return issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    except x509.ExtensionNotFound:
+        raise ProfileError("the issuer certificate has no subjectKeyIdentifier, so issued "
+                           "certificates could not name it; reissue the issuer") from None
+
+
+def _validity_within_issuer(issuer: x509.Certificate, start: dt.datetime,
+                            days: int) -> tuple[dt.datetime, dt.datetime]:
+    end = start + dt.timedelta(days=days)
+    if start < issuer.not_valid_before_utc:
+        raise ProfileError("the certificate would start before its issuer is valid")
+    if end > issuer.not_valid_after_utc:
+        raise ProfileError(
+            f"profile.validity_days: {days} days would end {end:%Y-%m-%d}, after the issuer "
+            f"expires on {issuer.not_valid_after_utc:%Y-%m-%d}; shorten the validity"
+        )
+    return start, end
+
+
+def subordinate_builder(profile: SubordinateProfile, csr: x509.CertificateSigningRequest,
+                        issuer: x509.Certificate, serial: int,
+                        not_before: dt.datetime) -> x509.CertificateBuilder:
+    """A subordinate CA from a (checked) CSR: subject and key from the CSR, the rest from the
+    profile (BR 7.1.2.6.1); validity never outlives the issuer."""
+    profile.validate()
+    start, end = _validity_within_issuer(issuer, _utc(not_before), profile.validity_days)
+    public_key = csr.public_key()
+    access = [x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS,
+                                     x509.UniformResourceIdentifier(profile.ca_issuers_url))]
+    if profile.ocsp_url:
+        access.insert(0, x509.AccessDescription(AuthorityInformationAccessOID.OCSP,
+                                                x509.UniformResourceIdentifier(profile.ocsp_url)))
+    return (
+        x509.CertificateBuilder()
+        .subject_name(csr.subject)
+        .issuer_name(issuer.subject)
+        .public_key(public_key)
+        .serial_number(serial)
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
+            _issuer_ski(issuer)), critical=False)
+        .add_extension(x509.AuthorityInformationAccess(access), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=profile.path_length),
+                       critical=True)
+        .add_extension(x509.CertificatePolicies([
+            x509.PolicyInformation(x509.ObjectIdentifier(oid), None) for oid in profile.policies
+        ]), critical=False)
+        .add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+            [x509.UniformResourceIdentifier(profile.crl_url)], None, None, None)]),
+            critical=False)
+        .add_extension(_ca_key_usage(digital_signature=True), critical=True)
+        .add_extension(x509.ExtendedKeyUsage(list(profile.eku_oids)), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+    )
+
+
+def document_signer_builder(profile: DocumentSignerProfile, ceremony_id: str,
+                            issuer_subject: DistinguishedName | x509.Name,
+                            public_key: CertificatePublicKeyTypes,
+                            issuer: x509.Certificate | None, issuer_ski: bytes, serial: int,
+                            not_before: dt.datetime) -> x509.CertificateBuilder:
+    """The end-entity certificate that signs a ceremony's transcript.
+
+    ``issuer`` is None only at an intermediate-key ceremony, whose key has no certificate
+    yet: then the signer is issued under the bare key named ``issuer_subject``.
+    """
+    start = _utc(not_before)
+    end = start + dt.timedelta(days=profile.validity_days)
+    if issuer is not None:
+        start, end = _validity_within_issuer(issuer, start, profile.validity_days)
+        issuer_name = issuer.subject
+        org = [a.value for a in issuer.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)]
+        country = [a.value for a in issuer.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)]
+    else:
+        issuer_name = (issuer_subject.to_name() if isinstance(issuer_subject, DistinguishedName)
+                       else issuer_subject)
+        org = [a.value for a in issuer_name.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)]
+        country = [a.value for a in issuer_name.get_attributes_for_oid(NameOID.COUNTRY_NAME)]
+    attributes = []
+    if country:
+        attributes.append(x509.NameAttribute(NameOID.COUNTRY_NAME, str(country[0])))
+    if org:
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, str(org[0])))
+    attributes.append(x509.NameAttribute(
+        NameOID.COMMON_NAME, f"{profile.subject_suffix} {ceremony_id}"[:64]))
+    return (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name(attributes))
+        .issuer_name(issuer_name)
+        .public_key(public_key)
+        .serial_number(serial)
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(
+            digital_signature=True, content_commitment=True, key_encipherment=False,
+            data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+            encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION,
+                                              ID_KP_DOCUMENT_SIGNING]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier(issuer_ski, None, None), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+    )
