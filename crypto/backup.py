@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import secrets
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -38,7 +40,7 @@ from pkcs11.util.ec import encode_named_curve_parameters
 from crypto.algorithms import KeyAlgorithm, algorithm_of
 from crypto.checkvalue import CHECK_VALUE_HEX_LENGTH, check_value, matches
 from crypto.errors import BackupError, CheckValueMismatch, KeyExists
-from crypto.files import fsync_dir, write_new_file
+from crypto.files import OutputExistsError, fsync_dir, write_new_file
 
 # _key_id is keys.py's rule for CKA_ID; a restored pair must get the same ID as an original.
 from crypto.keys import TokenKeyPair, _key_id, key_exists, spki_sha256
@@ -57,7 +59,11 @@ _NOT_FOR_PRIVATE_KEYS = {Attribute.ENCRYPT: pkcs11.DEFAULT, Attribute.WRAP: pkcs
 
 
 def generate_wrap_key(session: TokenSession) -> bytes:
-    """A fresh 256-bit wrap key from the token's RNG, for splitting and then importing."""
+    """A fresh 256-bit wrap key from the token's RNG, for splitting and then importing.
+
+    The caller holds the only copy in host memory: it goes to the share split and to
+    ``import_wrap_key``, and nowhere else (no file, journal or log).
+    """
     return session.random_bytes(WRAP_KEY_BYTES)
 
 
@@ -217,7 +223,8 @@ def verify_backup(backup: WrappedBackup, wrap_key: TokenWrapKey) -> None:
     The key is unwrapped as a nameless, non-extractable session object, signs a test message
     that is checked against the recorded public key, and is destroyed again.
     """
-    _require_check_value(wrap_key.check_value, backup.metadata)
+    _require_check_value(wrap_key.check_value == backup.metadata.wrap_key_check_value,
+                         backup.metadata)
     with _unwrapped(wrap_key, backup, extractable=False) as private:
         _prove(wrap_key.session, private, backup.metadata)
 
@@ -227,8 +234,11 @@ def rewrap_backup(backup: WrappedBackup, old_wrap_key: bytes,
     """The same key wrapped under ``new_wrap_key``, re-wrapped inside the token (reshare).
 
     ``old_wrap_key`` is checked against the backup's check value before the token is touched.
+    The CA key exists outside a token at no point: it is unwrapped into the token as a nameless
+    session object, wrapped again there and destroyed.
     """
-    _require_check_value(check_value(old_wrap_key), backup.metadata)
+    _require_check_value(matches(old_wrap_key, backup.metadata.wrap_key_check_value),
+                         backup.metadata)
     _check_wrap_key(new_wrap_key)
     session = new_wrap_key.session
     old = import_wrap_key(session, old_wrap_key)
@@ -240,15 +250,8 @@ def rewrap_backup(backup: WrappedBackup, old_wrap_key: bytes,
                 wrapped = bytes(new_wrap_key.handle.wrap_key(private, mechanism=_MECHANISM))
     finally:
         old.destroy()
-    metadata = BackupMetadata(
-        key_label=backup.metadata.key_label,
-        key_algorithm=backup.metadata.key_algorithm,
-        spki_sha256=backup.metadata.spki_sha256,
-        public_key_pem=backup.metadata.public_key_pem,
-        wrap_key_check_value=new_wrap_key.check_value,
-        wrapped_sha256=hashlib.sha256(wrapped).hexdigest(),
-        created=_now(),
-    )
+    metadata = replace(backup.metadata, wrap_key_check_value=new_wrap_key.check_value,
+                       wrapped_sha256=hashlib.sha256(wrapped).hexdigest(), created=_now())
     rewrapped = WrappedBackup(metadata, wrapped)
     verify_backup(rewrapped, new_wrap_key)
     return rewrapped
@@ -264,7 +267,7 @@ def restore_backup(session: TokenSession, backup: WrappedBackup, wrap_key: bytes
     keys report LOCAL false (``TokenKeyPair.record.local``), which tells them from originals.
     """
     metadata = backup.metadata
-    _require_check_value(check_value(wrap_key), metadata)
+    _require_check_value(matches(wrap_key, metadata.wrap_key_check_value), metadata)
     label = metadata.key_label
     if key_exists(session, label):
         raise KeyExists(f"the token {session.label!r} already holds a key labelled {label!r}; "
@@ -281,6 +284,7 @@ def restore_backup(session: TokenSession, backup: WrappedBackup, wrap_key: bytes
         Attribute.UNWRAP: False,
         Attribute.DERIVE: False,
     }
+    # The rebuilt wrap key goes into the token as a session object and is destroyed after use.
     unwrapping = import_wrap_key(session, wrap_key)
     try:
         with _translated_wrap(f"unwrapping key {label!r}"):
@@ -292,18 +296,17 @@ def restore_backup(session: TokenSession, backup: WrappedBackup, wrap_key: bytes
     finally:
         unwrapping.destroy()
     public_key = metadata.public_key()
+    created = [private]
     try:
         with translated(f"creating the public key of {label!r}"):
-            public = session.session.create_object(_public_key_template(metadata, public_key))
-        try:
-            _prove(session, private, metadata)
-        except BaseException:
-            with translated(f"removing the public key of {label!r}"):
-                public.destroy()
-            raise
+            created.append(
+                session.session.create_object(_public_key_template(metadata, public_key)))
+        _prove(session, private, metadata)
     except BaseException:
-        with translated(f"removing the unproven key {label!r}"):
-            private.destroy()
+        # Leave no half-restored or unproven key behind; the original error is what matters.
+        for obj in reversed(created):
+            with suppress(p11.PKCS11Error):
+                obj.destroy()
         raise
     return TokenKeyPair(session, private, public_key, label)
 
@@ -410,8 +413,8 @@ def _check_wrap_key(wrap_key: TokenWrapKey) -> None:
                           "extractable and allowed to wrap; import it with import_wrap_key")
 
 
-def _require_check_value(actual: str, metadata: BackupMetadata) -> None:
-    if actual != metadata.wrap_key_check_value:
+def _require_check_value(matching: bool, metadata: BackupMetadata) -> None:
+    if not matching:
         raise CheckValueMismatch(
             f"the wrap key does not match the check value of the backup of "
             f"{metadata.key_label!r}; check the shares and the passphrase and try again"
@@ -436,14 +439,15 @@ def write_backup(folder: Path, backup: WrappedBackup) -> BackupFiles:
     folder = Path(folder)
     wrapped_path = folder / metadata.wrapped_file
     metadata_path = folder / metadata.metadata_file
+    metadata_json = metadata.to_json()
     for path in (wrapped_path, metadata_path):
-        if path.exists():
-            raise BackupError(f"{path} already exists; backups are never overwritten, so move "
-                              "it away or choose another folder")
+        if os.path.lexists(path):  # a dangling symlink is in the way too
+            raise OutputExistsError(f"{path} already exists; backups are never overwritten, so "
+                                    "move it away or choose another folder")
     # The wrapped key is encrypted under the wrap key; it may be on disk.
     wrapped_sha256 = write_new_file(wrapped_path, backup.wrapped)
     try:
-        metadata_sha256 = write_new_file(metadata_path, metadata.to_json())
+        metadata_sha256 = write_new_file(metadata_path, metadata_json)
     except BaseException:
         wrapped_path.unlink(missing_ok=True)  # ours: write_new_file created it exclusively
         fsync_dir(folder)
@@ -470,7 +474,7 @@ def read_backup(path: Path) -> WrappedBackup:
     """
     path = Path(path)
     try:
-        document = json.loads(path.read_bytes())
+        document = json.loads(path.read_bytes(), object_pairs_hook=_no_duplicates)
     except OSError as ex:
         raise BackupError(f"cannot read backup metadata {path} ({ex.strerror})") from ex
     except ValueError as ex:
@@ -494,6 +498,18 @@ def read_backup(path: Path) -> WrappedBackup:
     return WrappedBackup(metadata, wrapped)
 
 
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    document: dict[str, object] = {}
+    for name, value in pairs:
+        if name in document:
+            raise ValueError(f"field {name!r} appears twice")
+        document[name] = value
+    return document
+
+
 def _parse_metadata(path: Path, document: Mapping[str, object]) -> tuple[BackupMetadata, str]:
     def fail(name: str, problem: str) -> BackupError:
         return BackupError(f"{path}: field {name!r} {problem}")
@@ -506,9 +522,9 @@ def _parse_metadata(path: Path, document: Mapping[str, object]) -> tuple[BackupM
             raise fail(name, "is unknown; remove it or use the metadata written with the backup")
     values: dict[str, str] = {}
     for name in _FIELDS:
-        value = document.get(name)
-        if value is None:
+        if name not in document:
             raise fail(name, "is missing; the metadata is incomplete")
+        value = document[name]
         if not isinstance(value, str):
             raise fail(name, "must be a string")
         values[name] = value
@@ -540,12 +556,12 @@ def _parse_metadata(path: Path, document: Mapping[str, object]) -> tuple[BackupM
         raise fail("public_key", f"is not a {algorithm.value} key as 'key_algorithm' says")
     if spki_sha256(public_key) != values["spki_sha256"]:
         raise fail("spki_sha256", "does not match field 'public_key'")
+    if not _RFC3339.fullmatch(values["created"]):
+        raise fail("created", "is not an RFC 3339 date and time with a time zone")
     try:
         created = datetime.fromisoformat(values["created"])
     except ValueError:
-        raise fail("created", "is not an RFC 3339 date and time") from None
-    if created.tzinfo is None:
-        raise fail("created", "must carry a time zone (UTC, ending in Z)")
+        raise fail("created", "is not a valid date and time") from None
     metadata = BackupMetadata(
         key_label=label,
         key_algorithm=algorithm,
