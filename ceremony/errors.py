@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 
 class CeremonyError(Exception):
     """Base of every error this package raises on purpose."""
@@ -28,3 +31,49 @@ class InventoryConflictError(InventoryError):
     """A record contradicts what the inventory already holds (nothing was changed)."""
 
     exit_status = 1
+
+
+# --- journal ----------------------------------------------------------------------------------
+
+
+class JournalError(CeremonyError):
+    """The ceremony journal cannot be created, trusted or continued; ``problems`` lists why."""
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+class JournalTornTailError(JournalError):
+    """The journal ends in an incomplete line (a crash while writing); it can be repaired."""
+
+
+class PgpWordsError(CeremonyError):
+    """Words read back are not a PGP word list encoding (unknown word, or one out of place)."""
+
+    exit_status = 2
+
+
+class PlanError(CeremonyError):
+    """A plan cannot be used; ``problems`` holds every problem found, each naming its key path.
+
+    Its message is the first problem (and how many more there are), prefixed by the plan's
+    path when known. Exit status 1: the plan was read and refused.
+    """
+
+    exit_status = 1
+
+    def __init__(self, problems: Sequence[str], path: Path | str | None = None) -> None:
+        if not problems:
+            raise ValueError("a PlanError needs at least one problem")
+        self.problems: tuple[str, ...] = tuple(problems)
+        self.path = path
+        prefix = f"{path}: " if path is not None else ""
+        more = len(self.problems) - 1
+        super().__init__(prefix + self.problems[0] + (f" (and {more} more)" if more else ""))
+
+
+class PlanUnreadableError(PlanError):
+    """The plan file cannot be read, is not UTF-8, is not TOML or is not a plan of this format."""
+
+    exit_status = 2
