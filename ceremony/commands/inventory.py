@@ -1,0 +1,108 @@
+"""``keyceremony inventory``: list every CA key, certificate, CRL, share set and ceremony."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from ceremony.inventory import (
+    CertificateEntry,
+    CertificateStatus,
+    Inventory,
+    ShareSetEntry,
+    add_inventory_argument,
+)
+
+HELP = "list the CA keys, certificates, CRLs, share sets and ceremonies on record"
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true",
+                        help="print JSON with stable keys, for machines")
+    add_inventory_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    with Inventory.open(args.inventory) as inventory:
+        text = json.dumps(_listing(inventory), indent=2) if args.json \
+            else "\n".join(_human(inventory))
+    print(text)
+    return 0
+
+
+def _listing(inventory: Inventory) -> dict[str, object]:
+    return {
+        "inventory": str(inventory.path),
+        "schema_version": inventory.schema_version,
+        "keys": [k.as_dict() for k in inventory.keys()],
+        "certificates": [c.as_dict() for c in inventory.certificates()],
+        "crls": [c.as_dict() for c in inventory.crls()],
+        "share_sets": [s.as_dict() for s in inventory.share_sets()],
+        "ceremonies": [c.as_dict() for c in inventory.ceremonies()],
+    }
+
+
+def _human(inventory: Inventory) -> list[str]:
+    lines = [f"Inventory {inventory.path} (schema {inventory.schema_version})"]
+    lines += _section("CA keys", ["KEY LABEL", "TOKEN (SERIAL)", "ALGORITHM", "BACKUP", "CREATED",
+                                  "SPKI SHA-256"], [
+        [k.key_label, f"{k.token_label} ({k.token_serial})", k.algorithm, k.backup.value,
+         day(k.created), short(k.spki_sha256)] for k in inventory.keys()])
+    lines += _section("Certificates", ["ROLE", "STATUS", "NOT AFTER", "SERIAL", "SUBJECT",
+                                       "SHA-256"], [
+        [c.role.value, _status(c), day(c.not_after), c.serial_hex, c.subject, short(c.sha256)]
+        for c in inventory.certificates()])
+    lines += _section("CRLs", ["ISSUER", "NUMBER", "THIS UPDATE", "NEXT UPDATE", "SHA-256"], [
+        [c.issuer, "-" if c.number is None else str(c.number), day(c.this_update),
+         day(c.next_update), short(c.sha256)] for c in inventory.crls()])
+    lines += _section("Share sets", ["ID", "SCHEME", "CHECK VALUE", "CREATED", "LAST DRILL",
+                                     "HOLDERS", "PURPOSE"], [
+        [str(s.id), s.scheme, s.check_value, day(s.created), _drill(s), ", ".join(s.holders),
+         s.purpose] for s in inventory.share_sets()])
+    lines += _section("Ceremonies", ["ID", "TYPE", "STARTED", "OUTCOME", "JOURNAL HEAD",
+                                     "TITLE"], [
+        [c.id, c.type + (" (rehearsal)" if c.rehearsal else ""), day(c.started),
+         c.outcome or "unfinished", short(c.journal_head), c.title]
+        for c in inventory.ceremonies()])
+    return lines
+
+
+def _section(title: str, headers: Sequence[str], rows: list[list[str]]) -> list[str]:
+    if not rows:
+        return ["", f"{title}: none"]
+    return ["", f"{title} ({len(rows)})", *table(headers, rows)]
+
+
+def _status(cert: CertificateEntry) -> str:
+    if cert.status is CertificateStatus.REVOKED:
+        return f"revoked {day(cert.revocation_date)} ({cert.revocation_reason})"
+    return cert.status.value
+
+
+def _drill(share_set: ShareSetEntry) -> str:
+    if share_set.retired is not None:
+        return f"retired {day(share_set.retired)}"
+    if share_set.last_drill is None:
+        return "never"
+    return f"{day(share_set.last_drill)} {'ok' if share_set.last_drill_ok else 'FAILED'}"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
+    """Rows as left-aligned columns under their headers (the last column is not padded)."""
+    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+    return [indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+            .rstrip() for row in [headers, *rows]]
+
+
+def day(moment: datetime | None) -> str:
+    """A UTC date for tables; the JSON output has the full time."""
+    return "-" if moment is None else moment.strftime("%Y-%m-%d")
+
+
+def short(digest: str | None) -> str:
+    """The first 16 hex digits of a digest, enough to tell entries apart in a table."""
+    if digest is None:
+        return "-"
+    return digest if len(digest) <= 16 else digest[:16] + "..."

@@ -1,0 +1,130 @@
+"""What expires or falls due: certificates, CRL renewals and share drills, soonest first.
+
+The rules, so that the list asks for action only where action is needed:
+
+- a certificate falls due at its ``not_after``, unless it is revoked or was renewed (another
+  unrevoked certificate with the same subject and role lasts longer);
+- a CRL falls due at its ``next_update``, and only the newest CRL of each issuer counts (highest
+  CRL number, then latest this_update; an issuer is its name plus authority key identifier, so a
+  re-keyed CA of the same name keeps its own CRL line);
+- a share set falls due for a drill a year after its last drill, or after its creation if it was
+  never drilled; when the last drill failed it is due at once, since the backup it protects may
+  not be recoverable. A retired share set (replaced by a reshare) is never due.
+
+``due_items`` is a pure function of the inventory and ``now``, so the GUI dashboard and the
+``due`` command show the same thing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from ceremony.inventory import (
+    CertificateEntry,
+    CertificateStatus,
+    CrlEntry,
+    Inventory,
+    ShareSetEntry,
+)
+from ceremony.inventory.entries import iso
+
+DEFAULT_WITHIN_DAYS = 90
+DRILL_INTERVAL = timedelta(days=365)
+
+
+class DueKind(StrEnum):
+    """What kind of thing falls due."""
+
+    CERTIFICATE_EXPIRY = "certificate-expiry"
+    CRL_NEXT_UPDATE = "crl-next-update"
+    SHARE_DRILL = "share-drill"
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One thing that falls due; ``days_left`` is whole days, negative when overdue."""
+
+    kind: DueKind
+    what: str
+    due: datetime
+    days_left: int
+    overdue: bool
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready fields; the keys are stable for machines."""
+        return {"kind": self.kind.value, "what": self.what, "due": iso(self.due),
+                "days_left": self.days_left, "overdue": self.overdue}
+
+
+def due_items(inventory: Inventory, now: datetime,
+              within_days: int = DEFAULT_WITHIN_DAYS) -> tuple[DueItem, ...]:
+    """Everything overdue or due within ``within_days`` of ``now`` (aware), soonest first."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be a timezone-aware datetime")
+    if within_days < 0:
+        raise ValueError("within_days must not be negative")
+    horizon = now + timedelta(days=within_days)
+    found = [
+        *_certificates_due(inventory.certificates()),
+        *_crls_due(inventory.crls()),
+        *_drills_due(inventory.share_sets()),
+    ]
+    items = (
+        DueItem(kind, what, due, math.floor((due - now) / timedelta(days=1)), due < now)
+        for kind, what, due in found
+        if due <= horizon
+    )
+    return tuple(sorted(items, key=lambda item: (item.due, item.kind, item.what)))
+
+
+_Found = tuple[DueKind, str, datetime]
+
+
+def _certificates_due(certificates: Iterable[CertificateEntry]) -> Iterator[_Found]:
+    live = [c for c in certificates if c.status is not CertificateStatus.REVOKED]
+    last_expiry: dict[tuple[str, str], datetime] = {}
+    for cert in live:
+        line = (cert.subject, cert.role.value)
+        last_expiry[line] = max(cert.not_after, last_expiry.get(line, cert.not_after))
+    for cert in live:
+        if cert.not_after == last_expiry[(cert.subject, cert.role.value)]:  # not renewed
+            yield (DueKind.CERTIFICATE_EXPIRY,
+                   f"{cert.role.value} certificate {cert.subject} (serial {cert.serial_hex})",
+                   cert.not_after)
+
+
+def _crls_due(crls: Iterable[CrlEntry]) -> Iterator[_Found]:
+    newest: dict[tuple[str, str | None], CrlEntry] = {}
+    for crl in crls:
+        issuer = (crl.issuer, crl.issuer_key_id)
+        if issuer not in newest or _crl_order(crl) > _crl_order(newest[issuer]):
+            newest[issuer] = crl
+    for crl in newest.values():
+        if crl.next_update is not None:
+            number = "" if crl.number is None else f" (number {crl.number})"
+            yield DueKind.CRL_NEXT_UPDATE, f"CRL of {crl.issuer}{number}", crl.next_update
+
+
+def _crl_order(crl: CrlEntry) -> tuple[int, datetime, int]:
+    return (-1 if crl.number is None else crl.number, crl.this_update, crl.id)
+
+
+def _drills_due(share_sets: Iterable[ShareSetEntry]) -> Iterator[_Found]:
+    for share_set in share_sets:
+        if share_set.retired is not None:
+            continue
+        name = f"share set {share_set.scheme}"
+        if share_set.purpose:
+            name += f" for {share_set.purpose}"
+        name += f" (check value {share_set.check_value})"
+        if share_set.last_drill is None:
+            yield (DueKind.SHARE_DRILL, f"{name}, never drilled",
+                   share_set.created + DRILL_INTERVAL)
+        elif share_set.last_drill_ok:
+            yield DueKind.SHARE_DRILL, name, share_set.last_drill + DRILL_INTERVAL
+        else:
+            yield DueKind.SHARE_DRILL, f"{name}, last drill FAILED", share_set.last_drill
