@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,10 @@ from dataclasses import dataclass
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "rehearse root, intermediate and signing ceremonies on throwaway tokens"),
     "csr": ("csr", "check a CSR against the subordinate CA profile"),
+    "plan": ("plan", "check a ceremony plan without touching a token"),
+    "run": ("run", "run (or resume) a ceremony plan in the terminal"),
+    "inventory": ("inventory", "list the CA keys, certificates, CRLs, share sets and ceremonies"),
+    "due": ("due", "list what expires or falls due, soonest first"),
 }
 
 
@@ -75,6 +80,14 @@ def run_reporting_errors(func: Callable[[argparse.Namespace], int],
     except (CeremonyError, CryptoError) as ex:
         print(f"keyceremony: {ex}", file=sys.stderr)
         return int(ex.exit_status)
+    except Exception as ex:
+        # A bug, not a refusal: still one sentence, with the traceback only on request.
+        if os.environ.get("KEYCEREMONY_DEBUG"):
+            raise
+        print(f"keyceremony: internal error ({type(ex).__name__}: {ex}); nothing further was "
+              "done. Run again with KEYCEREMONY_DEBUG=1 to see where, and report it",
+              file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("keyceremony: interrupted; nothing after the last journal record was done",
               file=sys.stderr)

@@ -1,0 +1,128 @@
+"""The crl ceremony: reissue the root's CRL, revoking certificates it issued if the plan says.
+
+A new CRL carries every revocation of the previous one (``crl.previous``) plus the new ones,
+and its number is greater than the previous one's: the time of issue in seconds, or the
+previous number plus one if that is larger (RFC 5280 5.2.3 needs only monotonic numbers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cryptography import x509
+
+from ceremony.actions import prepare_and_sign_crl
+from ceremony.ceremonies.common import ENVIRONMENT
+from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
+from ceremony.errors import CeremonyError
+from ceremony.plan import CeremonyPlan, Role
+from ceremony.runner import CeremonyContext, Step
+from crypto.crl import crl_builder
+from crypto.profiles import CrlProfile, RevokedEntry
+
+CRL_FILE = "root-ca.crl"
+_REASON_NAMES = {
+    x509.ReasonFlags.key_compromise: "keyCompromise",
+    x509.ReasonFlags.ca_compromise: "cACompromise",
+    x509.ReasonFlags.affiliation_changed: "affiliationChanged",
+    x509.ReasonFlags.superseded: "superseded",
+    x509.ReasonFlags.cessation_of_operation: "cessationOfOperation",
+    x509.ReasonFlags.privilege_withdrawn: "privilegeWithdrawn",
+}
+
+
+def previous_crl(ctx: CeremonyContext) -> x509.CertificateRevocationList | None:
+    path = ctx.plan.previous_crl
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+        crl = (x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----")
+               else x509.load_der_x509_crl(data))
+    except (OSError, ValueError) as ex:
+        raise CeremonyError(f"crl.previous: cannot read {path} as a CRL") from ex
+    issuer = issuer_certificate(ctx)
+    if crl.issuer != issuer.subject or not crl.is_signature_valid(issuer.public_key()):  # type: ignore[arg-type]
+        raise CeremonyError(f"crl.previous: {path} is not a CRL signed by the issuer")
+    return crl
+
+
+def _carried(crl: x509.CertificateRevocationList) -> list[RevokedEntry]:
+    entries = []
+    for revoked in crl:
+        try:
+            reason = _REASON_NAMES.get(revoked.extensions.get_extension_for_class(
+                x509.CRLReason).value.reason, "unspecified")
+        except x509.ExtensionNotFound:
+            reason = "unspecified"
+        entries.append(RevokedEntry(revoked.serial_number,
+                                    int(revoked.revocation_date_utc.timestamp()), reason))
+    return entries
+
+
+def revoke(ctx: CeremonyContext) -> None:
+    issuer = issuer_certificate(ctx)
+    already = {int(r.data["serial"], 16) for r in ctx.records("certificate-revoked")}
+    for spec in ctx.plan.revocations:
+        if spec.serial in already:
+            continue
+        if spec.certificate is not None:
+            try:
+                certificate = x509.load_pem_x509_certificate(spec.certificate.read_bytes())
+                certificate.verify_directly_issued_by(issuer)
+            except (OSError, ValueError, TypeError) as ex:
+                raise CeremonyError(f"crl.revoke: {spec.certificate} is not a certificate this "
+                                    "root issued; it cannot be revoked here") from ex
+            except Exception as ex:  # InvalidSignature
+                raise CeremonyError(f"crl.revoke: {spec.certificate} was not signed by this "
+                                    "root") from ex
+            if certificate.serial_number != spec.serial:
+                raise CeremonyError(f"crl.revoke: serial {spec.serial:x} does not match "
+                                    f"{spec.certificate} ({certificate.serial_number:x})")
+        decision = ctx.prompter.sign_off(ctx.administrator,
+                                         f"Revoke serial {spec.serial:x} for reason "
+                                         f"{spec.reason}?")
+        ctx.decide(decision, f"revoke serial {spec.serial:x}")
+        ctx.record("certificate-revoked", {"serial": f"{spec.serial:x}", "reason": spec.reason,
+                                           "revoked_at": ctx.clock().replace(
+                                               microsecond=0).isoformat()},
+                   decision.person)
+
+
+def issue(ctx: CeremonyContext) -> None:
+    pair = issuer_key(ctx)
+    issuer = issuer_certificate(ctx)
+    earlier = previous_crl(ctx)
+    entries = {e.serial: e for e in (_carried(earlier) if earlier else [])}
+    for record in ctx.records("certificate-revoked"):
+        serial = int(record.data["serial"], 16)
+        when = dt.datetime.fromisoformat(str(record.data["revoked_at"]))
+        entries[serial] = RevokedEntry(serial, int(when.timestamp()), str(record.data["reason"]))
+    now = ctx.clock()
+    number = int(now.timestamp())
+    if earlier is not None:
+        previous_number = earlier.extensions.get_extension_for_class(
+            x509.CRLNumber).value.crl_number
+        number = max(number, previous_number + 1)
+    profile = ctx.plan.crl or CrlProfile()
+    builder = crl_builder(issuer, number, now, profile, list(entries.values()))
+    prepare_and_sign_crl(ctx, builder, issuer, pair, CRL_FILE)
+
+
+def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
+    assert plan.token is not None
+    result = [
+        ENVIRONMENT,
+        Step("token", "Open the root token", (Role.ADMINISTRATOR, Role.WITNESS),
+             f"The administrator connects the root token {plan.token.label!r} and logs in.",
+             open_issuer,
+             sign_off=f"The token in the reader is the root token {plan.token.label!r}."),
+    ]
+    if plan.revocations:
+        result.append(Step("revoke", "Revoke certificates", (Role.ADMINISTRATOR,),
+                           "Each revocation in the plan is confirmed by the administrator.",
+                           revoke))
+    result.append(Step("crl", "Issue the CRL", (Role.ADMINISTRATOR,),
+                       "The CRL lists every earlier revocation and the new ones; it is linted, "
+                       "confirmed and signed.", issue))
+    return tuple(result)

@@ -1,0 +1,32 @@
+"""The drill: custodians prove their shares still rebuild the secret; nothing else changes."""
+
+from __future__ import annotations
+
+from ceremony.ceremonies.common import ENVIRONMENT
+from ceremony.custody import collect_quorum
+from ceremony.errors import CeremonyError
+from ceremony.plan import CeremonyPlan, Role
+from ceremony.runner import CeremonyContext, Step
+from crypto.errors import CryptoError
+
+
+def drill(ctx: CeremonyContext) -> None:
+    assert ctx.plan.shares is not None
+    expected = ctx.plan.shares.check_value or ""
+    try:
+        secret = collect_quorum(ctx, ctx.plan.shares, "drill")
+    except (CeremonyError, CryptoError) as ex:
+        ctx.record("shares-drilled", {"check_value": expected, "ok": False, "reason": str(ex)})
+        raise
+    del secret  # proven by its check value; nothing is done with it
+    ctx.record("shares-drilled", {"check_value": expected, "ok": True})
+    ctx.prompter.inform("The shares rebuilt the secret: its check value matches.")
+
+
+def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
+    return (
+        ENVIRONMENT,
+        Step("drill", "Rebuild the secret from a quorum of shares", (Role.CUSTODIAN,),
+             "Custodians enter their shares one at a time. The rebuilt secret is compared with "
+             "its check value and then forgotten; nothing else changes.", drill),
+    )

@@ -1,0 +1,77 @@
+"""The reshare ceremony: a quorum rebuilds the old wrap key; a new wrap key is split among the
+new custodians; the backup is re-wrapped under it; the old shares protect nothing any more.
+
+The key being backed up leaves the token only wrapped: the old backup is unwrapped inside the
+token as a session object and wrapped again under the new key (crypto.backup.rewrap_backup).
+"""
+
+from __future__ import annotations
+
+from ceremony.backups import backup_paths
+from ceremony.ceremonies.common import ENVIRONMENT
+from ceremony.ceremonies.restore import load_backup
+from ceremony.custody import collect_quorum, split_and_hand_out
+from ceremony.plan import CeremonyPlan, Role
+from ceremony.runner import CeremonyContext, Step
+from crypto.backup import generate_wrap_key, import_wrap_key, rewrap_backup
+
+
+def open_token(ctx: CeremonyContext) -> None:
+    assert ctx.plan.token is not None
+    ctx.token(ctx.plan.token)
+
+
+def reshare(ctx: CeremonyContext) -> None:
+    assert ctx.plan.shares is not None and ctx.plan.new_shares is not None
+    assert ctx.plan.token is not None
+    old = load_backup(ctx)
+    wrapped_path, metadata_path = backup_paths(old.metadata.key_label)
+    if ctx.artifact_record(metadata_path) is not None:
+        ctx.existing_artifact(wrapped_path)
+        ctx.existing_artifact(metadata_path)
+        return
+    if ctx.records("shares-created"):
+        ctx.record("shares-voided", {"reason": "the ceremony stopped before the new backup "
+                                               "was written; those shares protect nothing"})
+    session = ctx.token(ctx.plan.token)
+    old_check = old.metadata.wrap_key_check_value
+    old_key = collect_quorum(ctx, ctx.plan.shares, "rebuild the old wrap key", old_check)
+    new_key = generate_wrap_key(session)
+    try:
+        split = split_and_hand_out(ctx, new_key, ctx.plan.new_shares, "re-shared key backup")
+        token_key = import_wrap_key(session, new_key)
+    finally:
+        del new_key
+    try:
+        backup = rewrap_backup(old, old_key, token_key)
+    finally:
+        del old_key
+        token_key.destroy()
+    ctx.write_artifact(wrapped_path, backup.wrapped, "wrapped-key")
+    ctx.write_artifact(metadata_path, backup.metadata.to_json(), "backup-metadata")
+    ctx.record("key-backed-up", {
+        "label": old.metadata.key_label, "spki_sha256": backup.metadata.spki_sha256,
+        "wrap_key_check_value": split.check_value, "scheme": split.scheme.describe(),
+        "files": [wrapped_path, metadata_path],
+    })
+    ctx.record("shares-retired", {"check_value": old_check,
+                                  "replaced_by": split.check_value})
+    ctx.prompter.inform("The backup is re-wrapped under the new shares. The old backup file and "
+                        "the old shares must now be destroyed; the old shares open only the "
+                        "old backup file.")
+
+
+def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
+    assert plan.token is not None
+    return (
+        ENVIRONMENT,
+        Step("token", "Open the token", (Role.ADMINISTRATOR, Role.WITNESS),
+             f"The administrator connects the token {plan.token.label!r} and logs in.",
+             open_token,
+             sign_off=f"The token in the reader is {plan.token.label!r}."),
+        Step("reshare", "Re-share the backup's wrap key",
+             (Role.CUSTODIAN, Role.ADMINISTRATOR),
+             "The old custodians enter a quorum of shares; the old wrap key is checked against "
+             "the backup. A new wrap key is split among the new custodians, each proving their "
+             "copy, and the backup is re-wrapped under it inside the token.", reshare),
+    )

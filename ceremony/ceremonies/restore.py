@@ -1,0 +1,102 @@
+"""The restore ceremony: a quorum rebuilds the wrap key; the backup is unwrapped into a new token.
+
+The rebuilt wrap key is checked against the backup's check value before the token is touched,
+lives in host memory only until it is imported as a session object, and is dropped after.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ceremony.ceremonies.common import ENVIRONMENT
+from ceremony.custody import collect_quorum
+from ceremony.errors import CeremonyError
+from ceremony.plan import CeremonyPlan, Role, TokenSpec
+from ceremony.runner import CeremonyContext, Step
+from crypto.backup import WrappedBackup, read_backup, restore_backup
+from crypto.issuance import verify_signature
+from crypto.keys import find_key_pair, key_exists
+
+
+def target(plan: CeremonyPlan) -> TokenSpec:
+    spec = plan.new_token or plan.token
+    assert spec is not None
+    return spec
+
+
+def load_backup(ctx: CeremonyContext) -> WrappedBackup:
+    assert ctx.plan.backup is not None and ctx.plan.backup.file is not None
+    return read_backup(ctx.plan.backup.file)
+
+
+def open_target(ctx: CeremonyContext) -> None:
+    backup = load_backup(ctx)
+    ctx.record("backup-read", {"label": backup.metadata.key_label,
+                               "spki_sha256": backup.metadata.spki_sha256,
+                               "wrap_key_check_value": backup.metadata.wrap_key_check_value})
+    ctx.token(target(ctx.plan))
+
+
+def restore(ctx: CeremonyContext) -> None:
+    assert ctx.plan.shares is not None
+    backup = load_backup(ctx)
+    spec = target(ctx.plan)
+    session = ctx.token(spec)
+    label = backup.metadata.key_label
+    restored = [r for r in ctx.records("key-restored") if r.data.get("label") == label]
+    if key_exists(session, label):
+        if restored:
+            return  # restored before an interruption; the next step proves it
+        raise CeremonyError(f"the token {spec.label!r} already holds a key labelled {label!r}; "
+                            "restore into a fresh token")
+    expected = backup.metadata.wrap_key_check_value
+    if ctx.plan.shares.check_value and ctx.plan.shares.check_value != expected:
+        raise CeremonyError("shares.check_value differs from the backup's wrap key check value; "
+                            "the plan names another share set than the one protecting it")
+    wrap_key = collect_quorum(ctx, ctx.plan.shares, "restore the key backup", expected)
+    try:
+        pair = restore_backup(session, backup, wrap_key)
+    finally:
+        del wrap_key  # its only copy outside the shares; the token's session object is gone
+    record = pair.record
+    ctx.record("key-restored", {"token": spec.label, "token_serial": session.info.serial,
+                                **record.as_dict()})
+
+
+def prove(ctx: CeremonyContext) -> None:
+    backup = load_backup(ctx)
+    pair = find_key_pair(ctx.token(target(ctx.plan)), backup.metadata.key_label)
+    message = os.urandom(32)
+    signature = pair.signing_key().sign(message, *_signature_args(pair))
+    verify_signature(backup.metadata.public_key(), signature, message, pair.algorithm.hash)
+    ctx.record("key-proven", {"label": pair.label, "spki_sha256": pair.record.spki_sha256,
+                              "local": pair.record.local})
+    ctx.prompter.inform(f"The restored key {pair.label} signs, and its signature verifies "
+                        "against the backed-up public key.")
+
+
+def _signature_args(pair: object) -> tuple[object, ...]:
+    from cryptography.hazmat.primitives.asymmetric import ec, padding
+
+    algorithm = pair.algorithm  # type: ignore[attr-defined]
+    if algorithm.is_ec:
+        return (ec.ECDSA(algorithm.hash),)
+    return (padding.PKCS1v15(), algorithm.hash)
+
+
+def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
+    spec = target(plan)
+    return (
+        ENVIRONMENT,
+        Step("token", "Open the fresh token", (Role.ADMINISTRATOR, Role.WITNESS),
+             f"The administrator connects the fresh token {spec.label!r} and logs in.",
+             open_target,
+             sign_off=f"The token in the reader is the fresh token {spec.label!r}."),
+        Step("restore", "Rebuild the wrap key and restore the key", (Role.CUSTODIAN,),
+             "Custodians enter their shares one at a time until a quorum is reached. The "
+             "rebuilt wrap key is checked against the backup's check value, then the backup "
+             "is unwrapped inside the token.", restore),
+        Step("prove", "Prove the restored key", (Role.ADMINISTRATOR,),
+             "The restored key signs a test message, verified against the backed-up public "
+             "key.", prove),
+    )

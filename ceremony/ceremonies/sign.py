@@ -1,0 +1,94 @@
+"""The sign ceremony: an operator's CSR becomes a subordinate CA certificate of the root."""
+
+from __future__ import annotations
+
+from cryptography import x509
+
+from ceremony.actions import confirm_and_sign_certificate, prepare
+from ceremony.ceremonies.common import ENVIRONMENT
+from ceremony.errors import CeremonyError
+from ceremony.plan import CeremonyPlan, Role
+from ceremony.runner import CeremonyContext, Step
+from crypto.certificates import random_serial, subordinate_builder
+from crypto.csr import check_csr, load_csr_file
+from crypto.issuance import TLS_SUBORDINATE
+from crypto.keys import TokenKeyPair, find_key_pair, spki_sha256
+
+SIGNED_FILE = "intermediate-ca.pem"
+
+
+def issuer_certificate(ctx: CeremonyContext) -> x509.Certificate:
+    assert ctx.plan.issuer is not None
+    try:
+        return x509.load_pem_x509_certificate(ctx.plan.issuer.certificate.read_bytes())
+    except (OSError, ValueError) as ex:
+        raise CeremonyError(f"issuer.certificate: cannot read {ctx.plan.issuer.certificate} as "
+                            "a PEM certificate") from ex
+
+
+def issuer_key(ctx: CeremonyContext) -> TokenKeyPair:
+    """The issuer's key in the token, checked against the issuer certificate."""
+    assert ctx.plan.token is not None and ctx.plan.issuer is not None
+    pair = find_key_pair(ctx.token(ctx.plan.token), ctx.plan.issuer.key_label)
+    certificate = issuer_certificate(ctx)
+    if spki_sha256(certificate.public_key()) != pair.record.spki_sha256:
+        raise CeremonyError(f"the key {pair.label!r} in the token is not the key of the issuer "
+                            "certificate; check the token and issuer.certificate")
+    return pair
+
+
+def open_issuer(ctx: CeremonyContext) -> None:
+    pair = issuer_key(ctx)
+    ctx.record("issuer-key-found", {"label": pair.label,
+                                    "spki_sha256": pair.record.spki_sha256,
+                                    "local": pair.record.local})
+
+
+def check_request(ctx: CeremonyContext) -> None:
+    assert ctx.plan.csr_file is not None
+    data = ctx.plan.csr_file.read_bytes()
+    if ctx.existing_artifact("request.csr") is None:
+        ctx.write_artifact("request.csr", data, "csr")
+    summary = check_csr(load_csr_file(ctx.plan.csr_file))
+    ctx.record("csr-checked", {"subject": summary.subject, "key": summary.key_description,
+                               "spki_sha256": summary.spki_sha256,
+                               "ignored_extensions": list(summary.requested_extensions)})
+    ctx.prompter.inform(f"CSR accepted: {summary.subject}, {summary.key_description}, "
+                        f"SPKI SHA-256 {summary.spki_sha256}. The operator compares this "
+                        "SPKI SHA-256 with the one written on paper at the key ceremony.")
+
+
+def sign(ctx: CeremonyContext) -> None:
+    assert ctx.plan.subordinate_profile is not None and ctx.plan.csr_file is not None
+    assert ctx.plan.token is not None
+    if ctx.existing_artifact(SIGNED_FILE) is not None:
+        return
+    pair = issuer_key(ctx)
+    issuer = issuer_certificate(ctx)
+    csr = load_csr_file(ctx.plan.csr_file)
+    check_csr(csr)
+    session = ctx.token(ctx.plan.token)
+    builder = subordinate_builder(ctx.plan.subordinate_profile, csr, issuer,
+                                  random_serial(session.random_bytes), ctx.clock())
+    prepared = prepare(builder, TLS_SUBORDINATE, pair.public_key, issuer.subject)
+    certificate = confirm_and_sign_certificate(ctx, "subordinate CA certificate", prepared,
+                                               pair, SIGNED_FILE)
+    certificate.verify_directly_issued_by(issuer)
+
+
+def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
+    assert plan.token is not None
+    return (
+        ENVIRONMENT,
+        Step("token", "Open the root token", (Role.ADMINISTRATOR, Role.WITNESS),
+             f"The administrator connects the root token {plan.token.label!r} and logs in; "
+             "the key found is checked against the issuer certificate.", open_issuer,
+             sign_off=f"The token in the reader is the root token {plan.token.label!r}."),
+        Step("check-csr", "Check the operator's CSR", (Role.OPERATOR, Role.ADMINISTRATOR),
+             "The CSR's signature, key and subject are checked against the subordinate "
+             "profile. The profile, not the CSR, decides every extension.", check_request),
+        Step("sign", "Sign the subordinate CA certificate", (Role.ADMINISTRATOR,),
+             "The certificate is built, linted and shown; the administrator confirms exactly "
+             "what is shown; the root key signs it; the result is verified and linted again.",
+             sign),
+    )

@@ -1,0 +1,53 @@
+"""``keyceremony plan check PLAN [--out DIR]``: would this plan run? No token is touched.
+
+Exit status 0 when the plan is clean (a one-line summary and any notes on stdout), 1 when it
+was read and has problems (each on its own line on stderr, prefixed by the plan's path), 2
+when it cannot be read as a plan at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
+    check = sub.add_parser("check", help="check a plan: keys, profiles, people, quorum and the "
+                                         "files it names, before any token is touched")
+    check.add_argument("plan", help="the plan (a TOML file)")
+    check.add_argument("--out", metavar="DIR",
+                       help="the ceremony folder a run would write to; it must not hold an "
+                            "earlier run")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ceremony.errors import PlanError, PlanUnreadableError
+    from ceremony.plan_check import check_plan, describe_plan
+    from ceremony.plan_parser import parse_plan
+
+    path = Path(args.plan)
+    try:
+        plan = parse_plan(path)
+    except PlanUnreadableError:
+        raise  # one sentence; the CLI prints it and exits 2
+    except PlanError as ex:
+        _print_problems(path, ex.problems)
+        return 1
+    report = check_plan(plan, Path(args.out) if args.out else None)
+    if report.problems:
+        _print_problems(path, report.problems)
+        return 1
+    print(f"plan OK: {describe_plan(plan)}")
+    for note in report.notes:
+        print(f"  note: {note}")
+    return 0
+
+
+def _print_problems(path: Path, problems: tuple[str, ...]) -> None:
+    for problem in problems:
+        print(f"{path}: {problem}", file=sys.stderr)
+    count = len(problems)
+    print(f"keyceremony: {count} problem{'s' if count != 1 else ''} in {path}; fix "
+          f"{'them' if count != 1 else 'it'} and check again", file=sys.stderr)

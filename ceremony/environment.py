@@ -1,0 +1,115 @@
+"""The environment record of a ceremony: air gap, host, versions, and the program's own digest.
+
+BR 6.1.1.1 asks the root key generation report to say where and how the ceremony ran; the
+program digest lets an auditor compare the code that ran with a published release manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+IFF_UP = 0x1
+PACKAGES = ("keyceremony", "cryptography", "python-pkcs11", "shamir-mnemonic", "reportlab",
+            "pyHanko", "pkilint", "PySide6-Essentials")
+PROGRAM_PACKAGES = ("crypto", "ceremony", "gui")
+
+
+@dataclass(frozen=True)
+class NetworkInterface:
+    name: str
+    up: bool
+
+
+@dataclass(frozen=True)
+class EnvironmentRecord:
+    host: str
+    os: str
+    python: str
+    packages: tuple[tuple[str, str], ...]
+    program_sha256: str
+    program_files: int
+    interfaces: tuple[NetworkInterface, ...]
+
+    @property
+    def network_up(self) -> tuple[str, ...]:
+        """Interfaces other than loopback that are administratively up."""
+        return tuple(i.name for i in self.interfaces if i.up and i.name != "lo")
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "host": self.host,
+            "os": self.os,
+            "python": self.python,
+            "packages": [f"{name} {version}" for name, version in self.packages],
+            "program_sha256": self.program_sha256,
+            "program_files": self.program_files,
+            "interfaces": {i.name: "up" if i.up else "down" for i in self.interfaces},
+            "network_up": list(self.network_up),
+        }
+
+
+def network_interfaces(sysfs: Path = Path("/sys/class/net")) -> tuple[NetworkInterface, ...]:
+    """Every network interface and whether it is up (IFF_UP), from sysfs."""
+    found = []
+    if sysfs.is_dir():
+        for entry in sorted(sysfs.iterdir()):
+            try:
+                flags = int((entry / "flags").read_text().strip(), 16)
+            except (OSError, ValueError):
+                flags = IFF_UP  # unreadable: assume up, so the check errs on the safe side
+            found.append(NetworkInterface(entry.name, bool(flags & IFF_UP)))
+    return tuple(found)
+
+
+def os_description() -> str:
+    try:
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                return f"{line.split('=', 1)[1].strip(chr(34))} ({platform.platform()})"
+    except OSError:
+        pass
+    return platform.platform()
+
+
+def package_versions() -> tuple[tuple[str, str], ...]:
+    versions = []
+    for name in PACKAGES:
+        try:
+            versions.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            versions.append((name, "not installed"))
+    return tuple(versions)
+
+
+def program_digest(root: Path | None = None) -> tuple[str, int]:
+    """SHA-256 over this program's Python files, and how many there are.
+
+    Each file contributes ``<path relative to the source root>\\0<sha256 of its bytes>\\n``,
+    in sorted path order (docs/auditor-guide.md shows how to recompute it).
+    """
+    base = root or Path(__file__).resolve().parent.parent
+    lines = []
+    for package in PROGRAM_PACKAGES:
+        for path in sorted((base / package).rglob("*.py")):
+            relative = path.relative_to(base).as_posix()
+            lines.append(f"{relative}\0{hashlib.sha256(path.read_bytes()).hexdigest()}\n")
+    lines.sort()
+    return hashlib.sha256("".join(lines).encode()).hexdigest(), len(lines)
+
+
+def record_environment() -> EnvironmentRecord:
+    digest, count = program_digest()
+    return EnvironmentRecord(
+        host=platform.node(),
+        os=os_description(),
+        python=sys.version.split()[0],
+        packages=package_versions(),
+        program_sha256=digest,
+        program_files=count,
+        interfaces=network_interfaces(),
+    )

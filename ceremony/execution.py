@@ -1,0 +1,64 @@
+"""Run a plan end to end: parse and check it, run its steps, index the result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ceremony.ceremonies import steps_for
+from ceremony.errors import CeremonyError
+from ceremony.plan import CeremonyPlan
+from ceremony.prompts import Prompter
+from ceremony.runner import CeremonyContext, CeremonyRunner
+
+
+def default_folder(plan: CeremonyPlan) -> Path:
+    return plan.path.parent / plan.id
+
+
+def run_plan(plan: CeremonyPlan, folder: Path, prompter: Prompter,
+             inventory_path: Path | None) -> CeremonyContext:
+    """Run ``plan`` in ``folder``; index the outcome in the inventory whatever it is."""
+    from ceremony.inventory import Inventory, default_inventory_path
+    from ceremony.recording import record_ceremony
+
+    runner = CeremonyRunner(plan, folder, prompter, steps_for(plan))
+    outcome = "stopped"
+    try:
+        context = runner.run()
+        outcome = "completed"
+        return context
+    finally:
+        journal = folder / "journal.jsonl"
+        if journal.exists():
+            from ceremony.journal import verify_journal
+
+            records = verify_journal(journal).records
+            if records:
+                with Inventory.open(inventory_path or default_inventory_path()) as inventory:
+                    record_ceremony(inventory, folder, records, outcome)
+
+
+def run_plan_file(plan_path: Path, folder: Path | None, answers: Path | None,
+                  inventory_path: Path | None) -> CeremonyContext:
+    """The ``run`` command: terminal prompts, or scripted answers for a rehearsal."""
+    from ceremony.plan_check import check_plan
+    from ceremony.plan_parser import parse_plan
+
+    plan = parse_plan(plan_path)
+    out = folder or default_folder(plan)
+    resuming = (out / "journal.jsonl").exists()
+    report = check_plan(plan, None if resuming else out)
+    if report.problems:
+        raise CeremonyError(f"the plan does not pass its check: {report.problems[0]}"
+                            + (f" (and {len(report.problems) - 1} more; run `keyceremony plan "
+                               "check`)" if len(report.problems) > 1 else ""))
+    prompter: Prompter
+    if answers is not None:
+        from ceremony.scripted import load_answers
+
+        prompter = load_answers(answers, plan.rehearsal)
+    else:
+        from ceremony.terminal import TerminalPrompter
+
+        prompter = TerminalPrompter()
+    return run_plan(plan, out, prompter, inventory_path)

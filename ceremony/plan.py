@@ -1,0 +1,156 @@
+"""A ceremony plan: the one reviewable input of a ceremony, as frozen values.
+
+``ceremony.plan_parser`` turns a TOML file into a ``CeremonyPlan`` (strictly: unknown keys are
+errors naming their key path); ``ceremony.plan_check`` validates everything that can be known
+without a token. Secrets are never part of a plan: a PIN is typed at run time or rebuilt from
+a share set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from crypto.algorithms import KeyAlgorithm
+from crypto.profiles import CrlProfile, DistinguishedName, RootProfile, SubordinateProfile
+
+PLAN_FORMAT = "keyceremony-plan/1"
+
+
+class CeremonyType(Enum):
+    ROOT = "root"
+    INTERMEDIATE_KEY = "intermediate-key"
+    SIGN = "sign"
+    CRL = "crl"
+    RESTORE = "restore"
+    RESHARE = "reshare"
+    DRILL = "drill"
+
+
+class Role(Enum):
+    ADMINISTRATOR = "administrator"
+    WITNESS = "witness"
+    AUDITOR = "auditor"
+    CUSTODIAN = "custodian"
+    OPERATOR = "operator"
+
+
+class PinSource(Enum):
+    TYPED = "typed"  # typed by the administrator at run time, never echoed
+    SHARES = "shares"  # rebuilt from the plan's share set (a quorum of custodians)
+
+
+class BackupMode(Enum):
+    WRAPPED = "wrapped"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Participant:
+    name: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class TokenSpec:
+    """Which token, and how its PIN is obtained. ``module`` defaults to SoftHSM."""
+
+    label: str
+    module: str
+    pin: PinSource = PinSource.TYPED
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """The CA key a ceremony makes. In a restore plan: the key in the backup (``label`` and
+    ``algorithm`` are checked against the backup's metadata; ``backup`` is NONE)."""
+
+    label: str
+    algorithm: KeyAlgorithm
+    backup: BackupMode
+
+
+@dataclass(frozen=True)
+class ShareGroup:
+    threshold: int
+    holders: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ShareSpec:
+    """M-of-N among named custodians; or groups with a group threshold (an extension).
+
+    Without groups, ``threshold`` of ``holders`` rebuild the secret. With groups,
+    ``group_threshold`` groups must each reach their own threshold; then ``holders`` lists every
+    holder of every group (in plan order) and ``threshold`` is the fewest holders that can form
+    a quorum (the ``group_threshold`` smallest group thresholds added up).
+    """
+
+    threshold: int
+    holders: tuple[str, ...]
+    groups: tuple[ShareGroup, ...] = ()
+    group_threshold: int = 1
+    passphrase: bool = False  # custodians agree a passphrase typed at run time
+    check_value: str | None = None  # restore/reshare/drill: the value recorded at the split
+
+
+@dataclass(frozen=True)
+class IssuerSpec:
+    """The CA a sign or crl ceremony operates: its certificate file and key label."""
+
+    certificate: Path
+    key_label: str
+
+
+@dataclass(frozen=True)
+class RevocationSpec:
+    serial: int
+    reason: str
+    certificate: Path | None = None
+
+
+@dataclass(frozen=True)
+class BackupSpec:
+    """Where wrapped backups are written (root, intermediate-key) or read (restore, reshare)."""
+
+    folder: Path | None = None  # None: the folder "backup" inside the ceremony folder
+    file: Path | None = None  # restore/reshare: the backup's .json metadata file
+
+
+@dataclass(frozen=True)
+class CeremonyPlan:
+    """Everything a ceremony needs except secrets; paths are resolved against the plan's folder."""
+
+    path: Path
+    sha256: str
+    type: CeremonyType
+    id: str
+    title: str
+    rehearsal: bool
+    participants: tuple[Participant, ...]
+    location: str = ""
+    token: TokenSpec | None = None
+    key: KeySpec | None = None
+    shares: ShareSpec | None = None
+    # reshare: the new set handed out ([new_shares]); ``shares`` is then the old set that
+    # rebuilds the old wrap key.
+    new_shares: ShareSpec | None = None
+    subject: DistinguishedName | None = None
+    root_profile: RootProfile | None = None
+    subordinate_profile: SubordinateProfile | None = None
+    crl: CrlProfile | None = None
+    revocations: tuple[RevocationSpec, ...] = ()
+    csr_file: Path | None = None
+    issuer: IssuerSpec | None = None
+    backup: BackupSpec | None = None
+    # Where a rehearsal's or the demo's new token comes from: created in a throwaway store.
+    throwaway_token: bool = False
+    new_token: TokenSpec | None = None  # restore: the fresh token to restore into
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def people(self, role: Role) -> tuple[Participant, ...]:
+        return tuple(p for p in self.participants if p.role is role)
+
+    def person(self, name: str) -> Participant | None:
+        return next((p for p in self.participants if p.name == name), None)

@@ -1,0 +1,127 @@
+"""A ``Prompter`` that answers from a script: rehearsals, the demo and tests.
+
+Simulated custodians remember the shares they were shown and prove their copies from memory.
+An answers file is TOML:
+
+    [pins]                      # token label -> PIN (rehearsal plans only)
+    "root-token" = "123456"
+    [deviations]                # step id -> reason recorded when that step meets a problem
+    environment = "rehearsal on a networked laptop"
+    [refuse]                    # step id -> reason for refusing that step's sign-off/signing
+    "root-certificate" = "wrong subject"
+    [shares]
+    enter = ["word word ...", ...]   # shares entered when a quorum is asked for (rehearsal only)
+    passphrase = ""                  # rehearsal only
+
+A file with a PIN, a share or a passphrase is refused for a plan that is not a rehearsal.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ceremony.errors import UsageError
+from ceremony.prompts import Decision, Outcome, SigningPreview, StepView
+
+
+@dataclass
+class ScriptedPrompter:
+    """Answers every prompt from its fields; keeps a transcript of what it was shown."""
+
+    pins: dict[str, str] = field(default_factory=dict)
+    deviations: dict[str, str] = field(default_factory=dict)
+    refusals: dict[str, str] = field(default_factory=dict)
+    shares_to_enter: list[str] = field(default_factory=list)
+    share_passphrase: str = ""
+    # Simulated custodians' memory: holder -> the words they wrote down.
+    notebooks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    shown: list[str] = field(default_factory=list)
+    current_step: str = ""
+    heads: list[tuple[str, str]] = field(default_factory=list)
+
+    def step(self, view: StepView) -> None:
+        self.current_step = view.id
+        self.shown.append(f"step {view.number}/{view.count}: {view.title}")
+
+    def inform(self, message: str) -> None:
+        self.shown.append(message)
+
+    def chain_head(self, hex_head: str, words: str) -> None:
+        self.heads.append((hex_head, words))
+
+    def _decide(self, person: str) -> Decision:
+        if self.current_step in self.refusals:
+            return Decision(Outcome.REFUSED, person, self.refusals[self.current_step])
+        return Decision(Outcome.CONFIRMED, person)
+
+    def sign_off(self, person: str, question: str) -> Decision:
+        return self._decide(person)
+
+    def deviation(self, person: str, problem: str) -> Decision:
+        reason = self.deviations.get(self.current_step)
+        if reason:
+            return Decision(Outcome.DEVIATION, person, reason)
+        return Decision(Outcome.REFUSED, person, f"no deviation scripted: {problem}")
+
+    def confirm_signing(self, person: str, preview: SigningPreview) -> Decision:
+        self.shown.append(f"signing {preview.what}: lint {'clean' if preview.lint_clean else 'NOT clean'}")
+        return self._decide(person)
+
+    def pin(self, person: str, token_label: str, problem: str | None) -> str:
+        if token_label not in self.pins:
+            raise UsageError(f"the answers give no PIN for token {token_label!r}")
+        return self.pins[token_label]
+
+    def passphrase(self, person: str, purpose: str, confirm: bool) -> str:
+        return self.share_passphrase
+
+    def hand_out_share(self, holder: str, number: int, total: int, words: tuple[str, ...]) -> None:
+        self.notebooks[holder] = words
+
+    def copy_check(self, holder: str, positions: tuple[int, ...]) -> tuple[str, ...]:
+        words = self.notebooks.get(holder, ())
+        return tuple(words[p - 1] if p <= len(words) else "" for p in positions)
+
+    def enter_share(self, progress: str, problem: str | None) -> str:
+        if not self.shares_to_enter:
+            raise UsageError("the answers have no more shares to enter "
+                             f"({progress}{'; ' + problem if problem else ''})")
+        return self.shares_to_enter.pop(0)
+
+
+_ALLOWED = {"pins", "deviations", "refuse", "shares"}
+
+
+def load_answers(path: Path, rehearsal: bool) -> ScriptedPrompter:
+    """Read an answers file; refuse secrets in it unless the plan is a rehearsal."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as ex:
+        raise UsageError(f"cannot read answers file {path}: {ex.strerror}") from ex
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as ex:
+        raise UsageError(f"answers file {path} is not valid TOML: {ex}") from ex
+    unknown = set(data) - _ALLOWED
+    if unknown:
+        raise UsageError(f"answers file {path}: unknown section {sorted(unknown)[0]!r}; use "
+                         "pins, deviations, refuse or shares")
+    shares = data.get("shares", {})
+    secrets_given = bool(data.get("pins")) or bool(shares.get("enter")) or bool(
+        shares.get("passphrase"))
+    if secrets_given and not rehearsal:
+        raise UsageError(f"answers file {path} holds a PIN, share or passphrase, which only a "
+                         "rehearsal may take from a file; type them at the prompts instead")
+
+    def table(name: str) -> dict[str, str]:
+        value = data.get(name, {})
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise UsageError(f"answers file {path}: [{name}] maps names to strings")
+        return {str(k): v for k, v in value.items()}
+
+    enter = shares.get("enter", [])
+    if not isinstance(enter, list) or not all(isinstance(s, str) for s in enter):
+        raise UsageError(f"answers file {path}: shares.enter is a list of strings")
+    return ScriptedPrompter(pins=table("pins"), deviations=table("deviations"),
+                            refusals=table("refuse"), shares_to_enter=list(enter),
+                            share_passphrase=str(shares.get("passphrase", "")))

@@ -1,0 +1,144 @@
+"""Handing one custodian their share on a privacy screen, then checking their copy (no Qt).
+
+The stages follow the room: a privacy screen names the one person who should look; their click
+reveals the share; their click hides it again; then they re-enter the words at the positions the
+ceremony picked. The share's words are held here only while the screen needs them and dropped
+as soon as it is hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+from gui.viewmodels.share_form import FieldState, WordField, check_field
+
+
+class Stage(Enum):
+    """Where a hand-out stands."""
+
+    PRIVACY = "privacy"  # only the holder should look now; nothing secret on screen yet
+    SHOWN = "shown"  # the words are on screen
+    HIDDEN = "hidden"  # the words are gone from the screen and from this object
+
+
+@dataclass(frozen=True)
+class ShownWord:
+    """One word of the share on screen, with its 1-based position."""
+
+    position: int
+    word: str = field(repr=False)
+
+
+class HandOut:
+    """One share shown to ``holder``: share ``number`` of ``total``."""
+
+    def __init__(self, holder: str, number: int, total: int, words: Sequence[str]) -> None:
+        if not words:
+            raise ValueError("A share to hand out has words.")
+        self.holder = holder
+        self.number = number
+        self.total = total
+        self._words: tuple[str, ...] = tuple(words)  # share content: dropped on hide()
+        self.word_count = len(self._words)
+        self.stage = Stage.PRIVACY
+
+    def __repr__(self) -> str:  # never the words
+        return f"HandOut({self.holder!r}, {self.number}/{self.total}, {self.stage.value})"
+
+    @property
+    def title(self) -> str:
+        """E.g. 'Share 2 of 5, for Bob'."""
+        return f"Share {self.number} of {self.total}, for {self.holder}"
+
+    @property
+    def message(self) -> str:
+        """What the screen says at this stage."""
+        if self.stage is Stage.PRIVACY:
+            return (f"Only {self.holder} should look at the screen now. Everyone else, please "
+                    f"look away. {self.holder}: show your share when you are alone at the screen.")
+        if self.stage is Stage.SHOWN:
+            return (f"{self.holder}: write down all {self.word_count} words in order, check "
+                    "them, then hide the share.")
+        return f"The share of {self.holder} is hidden. Next, {self.holder} proves the copy."
+
+    @property
+    def reveal_label(self) -> str:
+        return f"I am {self.holder}: show my share"
+
+    @property
+    def hide_label(self) -> str:
+        return "I have written it down: hide the share"
+
+    def reveal(self) -> tuple[ShownWord, ...]:
+        """The holder asked to see the share: the words to show, in order."""
+        if self.stage is not Stage.PRIVACY:
+            raise ValueError(f"The share can be shown only from the privacy screen, not when "
+                             f"{self.stage.value}.")
+        self.stage = Stage.SHOWN
+        return tuple(ShownWord(position, word)
+                     for position, word in enumerate(self._words, start=1))
+
+    def hide(self) -> None:
+        """The holder is done: the words leave the screen and this object."""
+        if self.stage is not Stage.SHOWN:
+            raise ValueError("Only a share on screen can be hidden.")
+        self.stage = Stage.HIDDEN
+        self._words = ()
+
+
+class CopyCheckForm:
+    """``holder`` re-enters the words at ``positions`` from their written copy.
+
+    Only the form of each answer is checked here (a SLIP-39 word or a unique prefix of one);
+    whether it matches the share is for the ceremony to judge, which holds the share.
+    """
+
+    def __init__(self, holder: str, positions: Sequence[int]) -> None:
+        if not positions:
+            raise ValueError("A copy check asks for at least one word.")
+        self.holder = holder
+        self.positions: tuple[int, ...] = tuple(positions)
+        self._answers = [""] * len(self.positions)  # share content: memory only
+
+    def __repr__(self) -> str:
+        return f"CopyCheckForm({self.holder!r}, positions={self.positions})"
+
+    @property
+    def message(self) -> str:
+        listed = ", ".join(map(str, self.positions[:-1]))
+        where = f"words {listed} and {self.positions[-1]}" if listed else \
+            f"word {self.positions[0]}"
+        return f"{self.holder}: from your written copy, type {where} of your share."
+
+    def set_answer(self, index: int, text: str) -> WordField:
+        """Put ``text`` as the answer for the ``index``-th position asked (0-based)."""
+        self._answers[index] = text.strip()
+        return check_field(self.positions[index], text)
+
+    @property
+    def fields(self) -> tuple[WordField, ...]:
+        return tuple(check_field(position, answer)
+                     for position, answer in zip(self.positions, self._answers, strict=True))
+
+    @property
+    def ready(self) -> bool:
+        """Whether every answer stands for one word."""
+        return all(f.ok for f in self.fields)
+
+    @property
+    def problem(self) -> str | None:
+        """The first answer that is not a word yet, as a sentence."""
+        for word in self.fields:
+            if word.state is FieldState.EMPTY:
+                return f"Type word {word.position}."
+            if not word.ok:
+                return word.hint()
+        return None
+
+    def answers(self) -> tuple[str, ...]:
+        """The answers as whole words, for the ceremony to compare with the share."""
+        if not self.ready:
+            raise ValueError(self.problem or "The answers are not complete.")
+        return tuple(f.completion or "" for f in self.fields)

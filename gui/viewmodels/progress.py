@@ -1,0 +1,128 @@
+"""The step list of a running ceremony and the state of each step (no Qt).
+
+States come from the journal, the record of what happened: ``step-started`` makes a step
+current, ``step-completed`` done, ``step-refused`` refused and ``error`` failed. A resumed
+ceremony therefore shows its earlier steps as done from the first poll of the journal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from ceremony.prompts import StepView
+from gui.viewmodels.journal_rows import JournalRow
+
+
+class StepState(Enum):
+    PENDING = "pending"
+    CURRENT = "current"
+    DONE = "done"
+    REFUSED = "refused"
+    FAILED = "failed"
+
+
+STATE_MARKS = {
+    StepState.PENDING: "○",
+    StepState.CURRENT: "▶",
+    StepState.DONE: "✓",
+    StepState.REFUSED: "✗",
+    StepState.FAILED: "!",
+}
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """One step in the list."""
+
+    id: str
+    number: int
+    title: str
+    state: StepState
+
+    @property
+    def label(self) -> str:
+        """E.g. '✓ 2. Open the root token'."""
+        return f"{STATE_MARKS[self.state]} {self.number}. {self.title}"
+
+
+class RunState(Enum):
+    """How the ceremony as a whole stands."""
+
+    NOT_STARTED = "not started"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    STOPPED = "stopped"  # refused, failed or interrupted: it can be resumed
+
+
+class CeremonyProgress:
+    """The ceremony's steps (id, title) and what the journal says of each."""
+
+    def __init__(self, steps: Sequence[tuple[str, str]]) -> None:
+        self._rows = [StepRow(step_id, number, title, StepState.PENDING)
+                      for number, (step_id, title) in enumerate(steps, start=1)]
+        self.state = RunState.NOT_STARTED
+        self.current: StepView | None = None
+
+    @property
+    def rows(self) -> tuple[StepRow, ...]:
+        return tuple(self._rows)
+
+    def _set(self, step_id: object, state: StepState) -> bool:
+        for index, row in enumerate(self._rows):
+            if row.id == step_id and row.state is not state:
+                self._rows[index] = replace(row, state=state)
+                return True
+        return False
+
+    def show(self, view: StepView) -> None:
+        """The runner shows ``view``: it is the current step."""
+        self.current = view
+        self.state = RunState.RUNNING
+        self._set(view.id, StepState.CURRENT)
+
+    def apply(self, rows: Iterable[JournalRow]) -> bool:
+        """Take journal rows into account; True if anything shown changed."""
+        changed = False
+        for row in rows:
+            step = row.data.get("step")
+            if row.event in ("ceremony-started", "ceremony-resumed"):
+                steps = row.data.get("steps") or []
+                if not self._rows and isinstance(steps, list):  # steps known from the journal
+                    self._rows = [StepRow(str(s.get("id")), n, str(s.get("title")),
+                                          StepState.PENDING)
+                                  for n, s in enumerate(steps, start=1) if isinstance(s, dict)]
+                self.state = RunState.RUNNING
+                changed = True
+            elif row.event == "step-started":
+                changed |= self._set(step, StepState.CURRENT)
+            elif row.event == "step-completed":
+                changed |= self._set(step, StepState.DONE)
+            elif row.event == "step-refused":
+                changed |= self._set(step, StepState.REFUSED)
+                self.state = RunState.STOPPED
+            elif row.event in ("error", "ceremony-aborted"):
+                changed |= self._set(step, StepState.FAILED)
+                self.state = RunState.STOPPED
+                changed = True
+            elif row.event == "ceremony-completed":
+                self.state = RunState.COMPLETED
+                changed = True
+        return changed
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for row in self._rows if row.state is StepState.DONE)
+
+    def describe(self) -> str:
+        """E.g. 'Step 3 of 6 running; 2 done.'."""
+        total = len(self._rows)
+        if self.state is RunState.COMPLETED:
+            return f"Ceremony complete: all {total} steps done."
+        if self.state is RunState.STOPPED:
+            return (f"Ceremony stopped after {self.done_count} of {total} steps; it can be "
+                    "resumed from the same folder.")
+        if self.current is not None:
+            return f"Step {self.current.number} of {self.current.count}: {self.current.title}."
+        return f"{total} steps; not started."
