@@ -141,6 +141,8 @@ class CeremonyPlan:
     subordinate_profile: SubordinateProfile | None = None
     crl: CrlProfile | None = None
     revocations: tuple[RevocationSpec, ...] = ()
+    # crl: the CRL this one replaces ([crl] previous); its entries are carried over
+    previous_crl: Path | None = None
     csr_file: Path | None = None
     issuer: IssuerSpec | None = None
     backup: BackupSpec | None = None

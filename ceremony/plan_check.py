@@ -149,6 +149,10 @@ def _check_tokens(plan: CeremonyPlan, found: _Findings) -> None:
         if token.pin is PinSource.SHARES and plan.shares is not None:
             found.note(f"{where}.pin", f"the PIN is rebuilt from [shares]: at least "
                                        f"{plan.shares.threshold} of its holders must attend")
+        if token.pin is PinSource.SHARES and plan.type is CeremonyType.RESHARE:
+            found.note(f"{where}.pin", "the token's PIN is derived from the old share set; "
+                                       "unless it is changed, the old shares still unlock the "
+                                       "token after the reshare")
 
 
 def _article(ceremony: CeremonyType) -> str:
@@ -331,6 +335,7 @@ def _check_issuer_files(plan: CeremonyPlan, found: _Findings, now: dt.datetime) 
         _check_csr(plan.csr_file, issuer, found)
     if plan.type is CeremonyType.CRL:
         _check_revocations(plan, issuer, found)
+        _check_previous_crl(plan, issuer, found)
 
 
 def _check_issuer(issuer: x509.Certificate, plan: CeremonyPlan, found: _Findings,
@@ -438,6 +443,37 @@ def _check_revocations(plan: CeremonyPlan, issuer: x509.Certificate | None,
             found.problem(f"{where}.certificate", f"{entry.certificate.name} was not issued by "
                                                   "the issuer certificate, so its CRL cannot "
                                                   "revoke it")
+
+
+def _check_previous_crl(plan: CeremonyPlan, issuer: x509.Certificate | None,
+                        found: _Findings) -> None:
+    path = plan.previous_crl
+    if path is None:
+        found.note("crl.previous", "not given, so the new CRL lists only this plan's "
+                                   "revocations and drops any earlier ones; name the current "
+                                   "CRL unless the root has revoked nothing yet")
+        return
+    try:
+        with path.open("rb") as f:
+            data = f.read(_MAX_FILE_BYTES)
+    except OSError as ex:
+        found.problem("crl.previous", f"{path} cannot be read ({ex.strerror or type(ex).__name__}"
+                                      "); check the path")
+        return
+    try:
+        crl = (x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----BEGIN")
+               else x509.load_der_x509_crl(data))
+    except (ValueError, UnsupportedAlgorithm):
+        found.problem("crl.previous", f"{path} is not a PEM or DER CRL")
+        return
+    if issuer is not None and (crl.issuer != issuer.subject
+                               or not crl.is_signature_valid(issuer.public_key())):  # type: ignore[arg-type]
+        found.problem("crl.previous", f"{path} is not a CRL signed by the issuer certificate")
+        return
+    for number, entry in enumerate(plan.revocations, 1):
+        if crl.get_revoked_certificate_by_serial_number(entry.serial) is not None:
+            found.note(f"crl.revoke[{number}].serial", f"{entry.serial:x} is already revoked "
+                                                       "on the previous CRL")
 
 
 def _check_backup_file(plan: CeremonyPlan, found: _Findings) -> None:

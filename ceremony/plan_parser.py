@@ -90,7 +90,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "shares": ("threshold", "holders", "group_threshold", "group", "passphrase", "check_value"),
     "new_shares": ("threshold", "holders", "group_threshold", "group", "passphrase", "check_value"),
     "certificate": ("country", "organization", "common_name", "validity_days"),
-    "crl": ("next_update_days", "revoke"),
+    "crl": ("next_update_days", "previous", "revoke"),
     "csr": ("file",),
     "profile": ("validity_days", "path_length", "crl_url", "ca_issuers_url", "ocsp_url",
                 "extended_key_usages", "policies"),
@@ -216,7 +216,8 @@ class _PlanReader:
                       else None)
         subject, root_profile = (self._certificate(tables["certificate"])
                                  if "certificate" in tables else (None, None))
-        crl, revocations = self._crl(tables["crl"]) if "crl" in tables else (None, ())
+        crl, revocations, previous_crl = (self._crl(tables["crl"]) if "crl" in tables
+                                          else (None, (), None))
         if crl is None and ceremony is CeremonyType.ROOT:
             crl = CrlProfile()  # a root's first CRL, with the default nextUpdate
         csr_file = self._csr(tables["csr"]) if "csr" in tables else None
@@ -236,8 +237,8 @@ class _PlanReader:
             rehearsal=rehearsal, participants=participants, location=location, token=token,
             key=key, shares=shares, new_shares=new_shares, subject=subject,
             root_profile=root_profile, subordinate_profile=profile, crl=crl,
-            revocations=revocations, csr_file=csr_file, issuer=issuer, backup=backup,
-            new_token=new_token,
+            revocations=revocations, previous_crl=previous_crl, csr_file=csr_file,
+            issuer=issuer, backup=backup, new_token=new_token,
         )
 
     # --- helpers ------------------------------------------------------------------------------
@@ -265,6 +266,10 @@ class _PlanReader:
                 top.problem("shares", 'missing; key.backup = "wrapped" needs a [shares] table '
                                       "saying who holds the wrap key's shares")
             if key.backup is BackupMode.NONE:
+                if token is not None and token.pin is PinSource.SHARES:
+                    top.problem("token.pin", '"shares" derives the PIN from the share set of '
+                                             'the key\'s backup, and key.backup = "none" makes '
+                                             'none; use pin = "typed" or back the key up')
                 for name in ("shares", "backup"):
                     if name in present:
                         top.problem(name, 'not used when key.backup = "none"; remove it, or '
@@ -315,11 +320,6 @@ class _PlanReader:
             table.problem("module", "must not be empty; leave it out to use the default "
                                     f"{default_module()}")
         pin = table.choice("pin", PinSource, required=False) or PinSource.TYPED
-        if pin is PinSource.SHARES and self.ceremony in (CeremonyType.ROOT,
-                                                         CeremonyType.INTERMEDIATE_KEY):
-            assert self.ceremony is not None
-            table.problem("pin", f"{_article(self.ceremony)} splits a new share set, so the "
-                                 'token PIN cannot be rebuilt from shares; use pin = "typed"')
         table.finish(f"[{table.where}]")
         if label is None:
             return None
@@ -424,19 +424,23 @@ class _PlanReader:
             return subject, RootProfile(subject, validity)
         return subject, None
 
-    def _crl(self, table: Table) -> tuple[CrlProfile | None, tuple[RevocationSpec, ...]]:
+    def _crl(self, table: Table) -> tuple[CrlProfile | None, tuple[RevocationSpec, ...],
+                                          Path | None]:
         days = table.integer("next_update_days", required=False)
         revocations: list[RevocationSpec] = []
+        previous: Path | None = None
         if self.ceremony is CeremonyType.ROOT:
+            table.not_used("previous", "a new root has no earlier CRL; remove it")
             table.not_used("revoke", "a new root has issued nothing to revoke; remove it")
         else:
+            previous = self._file(table, "previous", required=False)
             for number, data in enumerate(table.tables("revoke", required=False) or [], 1):
                 entry = self._revocation(Table(data, f"crl.revoke[{number}]", self.problems,
                                                ("serial", "reason", "certificate")))
                 if entry is not None:
                     revocations.append(entry)
         table.finish("[crl]")
-        return CrlProfile(CRL_MAX_DAYS if days is None else days), tuple(revocations)
+        return CrlProfile(CRL_MAX_DAYS if days is None else days), tuple(revocations), previous
 
     def _revocation(self, table: Table) -> RevocationSpec | None:
         text = table.text("serial", example='serial = "4e3a0f1c"')

@@ -69,6 +69,8 @@ def record_ceremony(inventory: Inventory, folder: Path,
                                    bool(data.get("ok")), ceremony_id=ceremony_id)
         elif record.event == "shares-retired":
             inventory.retire_share_set(str(data["check_value"]), _time(record.time))
+    if outcome != "completed":
+        return  # a stopped ceremony may be resumed; it is finished only once, when complete
     last = records[-1]
     inventory.finish_ceremony(ceremony_id, finished=_time(last.time), outcome=outcome,
                               journal_head=last.hash)

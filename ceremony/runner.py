@@ -215,6 +215,7 @@ class CeremonyRunner:
         finally:
             context.close_tokens()
             context.secrets.clear()
+            journal.close()
         return context
 
     def _open_journal(self) -> tuple[Journal, set[str]]:
@@ -247,11 +248,11 @@ class CeremonyRunner:
         remaining = [s for s in self.steps if s.id not in completed]
         done = [s.title for s in self.steps if s.id in completed]
         where = f"after '{done[-1]}'" if done else "before its first step was completed"
-        self.prompter.inform(f"This ceremony stopped {where}; resuming with "
-                             f"'{remaining[0].title}'.")
+        next_step = remaining[0].title if remaining else "closing the ceremony"
+        self.prompter.inform(f"This ceremony stopped {where}; resuming with '{next_step}'.")
         journal.append("ceremony-resumed", SYSTEM, PROGRAM_ROLE,
                        {"completed_steps": sorted(str(c) for c in completed),
-                        "resume_at": remaining[0].id})
+                        "resume_at": remaining[0].id if remaining else None})
         return journal, {str(c) for c in completed}
 
     def _run_step(self, context: CeremonyContext, step: Step, number: int) -> None:

@@ -73,7 +73,7 @@ def _lint_certificate(certificate: x509.Certificate, kind: str, issuer_subject_d
 
     if kind == DOCUMENT_SIGNER:
         # pkilint has no document-signing profile; our own checks still apply.
-        return lint.own_report(certificate, issuer_subject_der, issuer_public_key)
+        return lint.own_certificate_checks(certificate, issuer_subject_der, issuer_public_key)
     cert_type = lint.ROOT_CA_TYPE if kind == ROOT else lint.TLS_SUBORDINATE_CA_TYPE
     return lint.lint_for_issuance(certificate, cert_type, issuer_subject_der, issuer_public_key)
 

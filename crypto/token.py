@@ -67,8 +67,11 @@ def translate(ex: Exception, action: str) -> TokenError:
             f"the token does not support what {action} needs ({type(ex).__name__}); "
             "use a token or algorithm that offers it"
         )
-    if isinstance(ex, (p11.DeviceRemoved, p11.TokenNotPresent, p11.SessionClosed,
-                       p11.SessionHandleInvalid, p11.DeviceError)):
+    # A module finalised underneath us (the reader or daemon went away) reports
+    # CKR_CRYPTOKI_NOT_INITIALIZED, which python-pkcs11 raises as its base class.
+    gone = type(ex) is p11.PKCS11Error and "not initialized" in str(ex)
+    if gone or isinstance(ex, (p11.DeviceRemoved, p11.TokenNotPresent, p11.SessionClosed,
+                               p11.SessionHandleInvalid, p11.DeviceError)):
         return DeviceRemoved(
             f"the token went away while {action}; reconnect it and run the step again"
         )

@@ -31,3 +31,7 @@ FRONT_ENDS = {"gui": FrontEnd("open the desktop app", _register, _run)}
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     return cli_main(args or ["gui"], front_ends=FRONT_ENDS)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

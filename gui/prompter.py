@@ -1,0 +1,56 @@
+"""The desktop app's ``Prompter``: every question of the runner becomes a prompt in the window.
+
+It runs on the ceremony's worker thread and does no Qt itself: each call goes through a
+``PromptExchange``, whose ``post`` the window connects to a queued Qt signal. The window answers
+on its own thread; this object returns the answer to the runner. Secrets (PIN, passphrase,
+share words) pass through as return values only (see ``PromptExchange``).
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from ceremony.prompts import Decision, SigningPreview, StepView
+from gui.viewmodels.exchange import PromptExchange
+
+
+class WindowPrompter:
+    """Implements ``ceremony.prompts.Prompter`` by asking the window through ``exchange``."""
+
+    def __init__(self, exchange: PromptExchange) -> None:
+        self.exchange = exchange
+
+    def step(self, view: StepView) -> None:
+        self.exchange.notify("step", view)
+
+    def inform(self, message: str) -> None:
+        self.exchange.notify("inform", message)
+
+    def chain_head(self, hex_head: str, words: str) -> None:
+        self.exchange.notify("chain_head", hex_head, words)
+
+    def sign_off(self, person: str, question: str) -> Decision:
+        return cast(Decision, self.exchange.ask("sign_off", person, question))
+
+    def deviation(self, person: str, problem: str) -> Decision:
+        return cast(Decision, self.exchange.ask("deviation", person, problem))
+
+    def confirm_signing(self, person: str, preview: SigningPreview) -> Decision:
+        return cast(Decision, self.exchange.ask("confirm_signing", person, preview))
+
+    def pin(self, person: str, token_label: str, problem: str | None) -> str:
+        # The PIN is returned straight to the runner, which hands it to C_Login and drops it.
+        return cast(str, self.exchange.ask("pin", person, token_label, problem))
+
+    def passphrase(self, person: str, purpose: str, confirm: bool) -> str:
+        return cast(str, self.exchange.ask("passphrase", person, purpose, confirm))
+
+    def hand_out_share(self, holder: str, number: int, total: int, words: tuple[str, ...]) -> None:
+        # The words go to the window for the privacy screen only and come back as nothing.
+        self.exchange.ask("hand_out_share", holder, number, total, words)
+
+    def copy_check(self, holder: str, positions: tuple[int, ...]) -> tuple[str, ...]:
+        return cast(tuple[str, ...], self.exchange.ask("copy_check", holder, positions))
+
+    def enter_share(self, progress: str, problem: str | None) -> str:
+        return cast(str, self.exchange.ask("enter_share", progress, problem))

@@ -1,0 +1,176 @@
+"""The privacy screen that hands one custodian their share, and the copy check after it.
+
+A thin shell over ``gui.viewmodels.hand_out``: first only the holder's name is on screen;
+their click (or Enter) shows the words in numbered columns, in labels that cannot be selected
+or copied; their next click hides them and the widget forgets them. The copy check then asks
+for a few words back, in fields that keep them off the clipboard.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from gui.typography import HEADLINE, LARGE, typography
+from gui.viewmodels.hand_out import CopyCheckForm, HandOut, Stage
+from gui.viewmodels.share_form import FieldState
+from gui.widgets.secure import PrivateLabel, SecretLineEdit
+from gui.widgets.share_entry import FIELD_STYLES
+
+COLUMNS = 3
+
+
+class HandOutWidget(QWidget):
+    """Privacy screen, then the share, then nothing: emits ``done`` once the share is hidden."""
+
+    done = Signal()
+
+    def __init__(self, hand_out: HandOut, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.hand_out = hand_out
+        self.title = QLabel(hand_out.title)
+        typography().apply(self.title, HEADLINE, bold=True)
+        self.message = QLabel(hand_out.message)
+        self.message.setObjectName("handOutMessage")
+        self.message.setWordWrap(True)
+        typography().apply(self.message, LARGE)
+        self.words = QWidget()
+        self.words.setObjectName("shareWords")
+        self._grid = QGridLayout(self.words)
+        self._grid.setHorizontalSpacing(24)
+        self.words.hide()
+        self.button = QPushButton(hand_out.reveal_label)
+        self.button.setObjectName("handOutButton")
+        self.button.setDefault(True)
+        self.button.clicked.connect(self._next)
+        typography().apply(self.button, LARGE)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.message)
+        layout.addWidget(self.words)
+        layout.addStretch(1)
+        layout.addWidget(self.button, alignment=Qt.AlignmentFlag.AlignLeft)
+
+    @property
+    def stage(self) -> Stage:
+        return self.hand_out.stage
+
+    def shown_words(self) -> tuple[str, ...]:
+        """The words on screen now, in order (empty unless shown): what the holder reads."""
+        labels = [self._grid.itemAt(i).widget() for i in range(self._grid.count())]
+        words = [w for w in labels if isinstance(w, PrivateLabel)]
+        return tuple(label.text() for label in sorted(words, key=lambda w: int(w.objectName()
+                                                                               .removeprefix("w"))))
+
+    def _next(self) -> None:
+        if self.hand_out.stage is Stage.PRIVACY:
+            self._reveal()
+        elif self.hand_out.stage is Stage.SHOWN:
+            self._hide()
+
+    def _reveal(self) -> None:
+        shown = self.hand_out.reveal()
+        rows = (len(shown) + COLUMNS - 1) // COLUMNS
+        for index, word in enumerate(shown):
+            row, column = index % rows, index // rows
+            number = QLabel(f"{word.position}.")
+            number.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            label = PrivateLabel(word.word)
+            label.setObjectName(f"w{word.position}")
+            typography().apply(number, LARGE)
+            typography().apply(label, LARGE, bold=True)
+            self._grid.addWidget(number, row, column * 2)
+            self._grid.addWidget(label, row, column * 2 + 1)
+        del shown
+        self.words.show()
+        self.message.setText(self.hand_out.message)
+        self.button.setText(self.hand_out.hide_label)
+        self.button.setFocus()
+
+    def _hide(self) -> None:
+        self.hand_out.hide()
+        while self._grid.count():
+            item = self._grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                if isinstance(widget, PrivateLabel):
+                    widget.setText("")  # the words leave the screen at once, not at deletion
+                widget.deleteLater()
+        self.words.hide()
+        self.message.setText(self.hand_out.message)
+        self.button.setEnabled(False)
+        self.done.emit()
+
+
+class CopyCheckWidget(QWidget):
+    """The holder types the words asked for; ``answered`` carries them (a secret) on."""
+
+    answered = Signal(tuple)
+
+    def __init__(self, form: CopyCheckForm, problem: str | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.form = form
+        title = QLabel(f"{form.holder}: prove your copy")
+        typography().apply(title, HEADLINE, bold=True)
+        message = QLabel(form.message)
+        message.setWordWrap(True)
+        typography().apply(message, LARGE)
+        self.problem = QLabel(problem or "")
+        self.problem.setObjectName("copyCheckProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #a50e0e;")
+        self.problem.setVisible(bool(problem))
+        grid = QGridLayout()
+        self.edits: list[SecretLineEdit] = []
+        for index, position in enumerate(form.positions):
+            edit = SecretLineEdit()
+            edit.setObjectName(f"copy{position}")
+            edit.setAccessibleName(f"word {position}")
+            edit.textEdited.connect(lambda text, i=index: self._edited(i, text))
+            edit.returnPressed.connect(self.submit)
+            label = QLabel(f"Word {position}:")
+            label.setBuddy(edit)
+            grid.addWidget(label, index, 0)
+            grid.addWidget(edit, index, 1)
+            self.edits.append(edit)
+        self.status = QLabel()
+        self.status.setObjectName("copyCheckStatus")
+        self.button = QPushButton("Check my copy")
+        self.button.setObjectName("copyCheckButton")
+        self.button.setDefault(True)
+        self.button.clicked.connect(self.submit)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(message)
+        layout.addWidget(self.problem)
+        layout.addLayout(grid)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        layout.addWidget(self.button, alignment=Qt.AlignmentFlag.AlignLeft)
+
+    def _edited(self, index: int, text: str) -> None:
+        word = self.form.set_answer(index, text)
+        state = FieldState.EMPTY if word.state is FieldState.TYPING else word.state
+        self.edits[index].setStyleSheet(FIELD_STYLES[state])
+        self.edits[index].setToolTip(word.hint())
+
+    def focus_first(self) -> None:
+        if self.edits:
+            self.edits[0].setFocus()
+
+    def submit(self) -> None:
+        """Hand the answers on when each is a word; otherwise say which is not."""
+        if not self.form.ready:
+            self.status.setText(self.form.problem or "")
+            for edit, word in zip(self.edits, self.form.fields, strict=True):
+                if not word.ok:
+                    edit.setFocus()
+                    break
+            return
+        answers = self.form.answers()
+        for edit in self.edits:
+            edit.wipe()
+        self.button.setEnabled(False)
+        self.answered.emit(answers)

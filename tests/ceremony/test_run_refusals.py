@@ -1,0 +1,123 @@
+"""Refusals while running: wrong PINs, a vanishing token, answers files, the air gap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ceremony.demo import DEMO_PIN, DEMO_SO_PIN, ROOT_TOKEN, root_plan
+from ceremony.errors import CeremonyError, UsageError
+from ceremony.journal import verify_journal
+from ceremony.prompts import SigningPreview
+from ceremony.runner import StepRefused
+from ceremony.scripted import ScriptedPrompter, load_answers
+from crypto.algorithms import KeyAlgorithm
+from crypto.errors import DeviceRemoved
+from crypto.softhsm import SoftHsmStore
+from crypto.token import default_module, reset_module
+from gui.launcher import main
+from tests.ceremony.helpers import run
+
+pytestmark = pytest.mark.softhsm
+
+
+def _plan(tmp_path: Path, rehearsal: bool = True) -> Path:
+    store = SoftHsmStore.create(tmp_path / "softhsm")
+    store.activate()
+    store.init_token(ROOT_TOKEN, DEMO_PIN, DEMO_SO_PIN)
+    text = root_plan(KeyAlgorithm.EC_P256, default_module())
+    if not rehearsal:
+        text = text.replace("rehearsal = true", "rehearsal = false")
+    path = tmp_path / "root.toml"
+    path.write_text(text)
+    return path
+
+
+def test_three_wrong_pins_stop_before_the_token_locks(tmp_path: Path) -> None:
+    plan = _plan(tmp_path)
+    prompter = ScriptedPrompter(pins={ROOT_TOKEN: "wrong-pin"})
+    with pytest.raises(CeremonyError, match="refused 3 times"):
+        run(plan, tmp_path / "out", prompter, tmp_path / "inv.sqlite3")
+    records = verify_journal(tmp_path / "out" / "journal.jsonl").records
+    assert [r.event for r in records].count("token-login-failed") == 3
+    assert "wrong-pin" not in (tmp_path / "out" / "journal.jsonl").read_text()
+    assert records[-1].event == "error"
+
+
+class VanishingToken(ScriptedPrompter):
+    """Pulls the token (finalises the module) while the administrator reads the preview."""
+
+    def confirm_signing(self, person: str, preview: SigningPreview):  # type: ignore[no-untyped-def]
+        reset_module(default_module())
+        return super().confirm_signing(person, preview)
+
+
+def test_a_token_that_disappears_mid_ceremony_stops_it_cleanly(tmp_path: Path) -> None:
+    plan = _plan(tmp_path)
+    prompter = VanishingToken(pins={ROOT_TOKEN: DEMO_PIN})
+    with pytest.raises(DeviceRemoved, match="went away"):
+        run(plan, tmp_path / "out", prompter, tmp_path / "inv.sqlite3")
+    records = verify_journal(tmp_path / "out" / "journal.jsonl")
+    assert records.ok and records.records[-1].event == "error"
+    assert not (tmp_path / "out" / "root-ca.pem").exists()
+    # Reconnected, the same plan resumes and finishes with the key generated before.
+    done = run(plan, tmp_path / "out", ScriptedPrompter(pins={ROOT_TOKEN: DEMO_PIN}),
+               tmp_path / "inv.sqlite3")
+    events = [r.event for r in done.journal.records]
+    assert events.count("key-generated") == 1 and events[-1] == "ceremony-completed"
+    generated = next(r for r in done.journal.records if r.event == "key-generated")
+    from cryptography import x509
+
+    from crypto.keys import spki_sha256
+
+    root = x509.load_pem_x509_certificate((tmp_path / "out" / "root-ca.pem").read_bytes())
+    assert spki_sha256(root.public_key()) == generated.data["spki_sha256"]
+
+
+def test_answers_with_secrets_are_refused_for_a_real_ceremony(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = _plan(tmp_path, rehearsal=False)
+    answers = tmp_path / "answers.toml"
+    answers.write_text(f'[pins]\n"{ROOT_TOKEN}" = "{DEMO_PIN}"\n')
+    with pytest.raises(UsageError, match="only a rehearsal"):
+        load_answers(answers, rehearsal=False)
+    status = main(["run", str(plan), "--out", str(tmp_path / "out"), "--answers", str(answers),
+                   "--inventory", str(tmp_path / "inv.sqlite3")])
+    err = capsys.readouterr().err
+    assert status == 2 and "only a rehearsal" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_real_ceremony_refuses_a_network_unless_a_deviation_is_recorded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ceremony import environment
+
+    monkeypatch.setattr(environment, "network_interfaces", lambda: (
+        environment.NetworkInterface("lo", True), environment.NetworkInterface("eth9", True)))
+    plan = _plan(tmp_path, rehearsal=False)
+    with pytest.raises(StepRefused, match="eth9"):
+        run(plan, tmp_path / "out", ScriptedPrompter(pins={ROOT_TOKEN: DEMO_PIN}),
+            tmp_path / "inv.sqlite3")
+    records = verify_journal(tmp_path / "out" / "journal.jsonl").records
+    assert records[-1].event == "step-refused"
+    assert not any(r.event == "token-login" for r in records)
+    # With a recorded deviation the same plan goes on (it resumes at the environment step).
+    prompter = ScriptedPrompter(pins={ROOT_TOKEN: DEMO_PIN},
+                                deviations={"environment": "vendor laptop cannot disable NIC"})
+    done = run(plan, tmp_path / "out", prompter, tmp_path / "inv.sqlite3")
+    deviation = [r for r in done.journal.records if r.event == "deviation"]
+    assert deviation and deviation[0].data["reason"] == "vendor laptop cannot disable NIC"
+    assert done.journal.records[-1].event == "ceremony-completed"
+
+
+def test_a_refused_signing_stops_and_is_journaled(tmp_path: Path) -> None:
+    plan = _plan(tmp_path)
+    prompter = ScriptedPrompter(pins={ROOT_TOKEN: DEMO_PIN},
+                                refusals={"root-certificate": "subject misspelt"})
+    with pytest.raises(StepRefused, match="subject misspelt"):
+        run(plan, tmp_path / "out", prompter, tmp_path / "inv.sqlite3")
+    records = verify_journal(tmp_path / "out" / "journal.jsonl").records
+    refused = [r for r in records if r.event == "step-refused"]
+    assert refused[0].data["reason"] == "subject misspelt" and refused[0].actor == "Alice"
+    assert not (tmp_path / "out" / "root-ca.pem").exists()
