@@ -37,8 +37,9 @@ def check_environment(ctx: CeremonyContext) -> None:
     ctx.record("environment-recorded", environment.as_dict())
     if not environment.network_up:
         return
-    problem = (f"network interfaces other than loopback are up ({', '.join(environment.network_up)}); "
-               "a key ceremony runs air-gapped")
+    interfaces = ", ".join(environment.network_up)
+    problem = (f"network interfaces other than loopback are up ({interfaces}); a key "
+               "ceremony runs air-gapped")
     if ctx.plan.rehearsal:
         ctx.record("deviation", {"step": "environment", "reason": "rehearsal: "
                                  + problem, "automatic": True})

@@ -28,7 +28,7 @@ ROOT_KEY = "demo-root-key"
 INTERMEDIATE_KEY = "demo-intermediate-key"
 CUSTODIANS = ("Carol", "Dave", "Erin", "Frank", "Grace")
 PEOPLE = (("Alice", "administrator"), ("Bob", "witness"), ("Olivia", "operator"),
-          ("Victor", "auditor")) + tuple((name, "custodian") for name in CUSTODIANS)
+          ("Victor", "auditor"), *((name, "custodian") for name in CUSTODIANS))
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from ceremony.journal import PROGRAM_ACTOR, PROGRAM_ROLE, Journal
 from ceremony.plan import CeremonyPlan, Role, TokenSpec
 from ceremony.prompts import Decision, Outcome, Prompter, StepView
 from crypto.errors import CryptoError, PinIncorrect
-from crypto.files import commit_staged_file, stage_new_file, staged_path
+from crypto.files import commit_staged_file, stage_new_file
 from crypto.token import TokenSession
 
 PIN_ATTEMPTS = 3

@@ -66,7 +66,8 @@ class ScriptedPrompter:
         return Decision(Outcome.REFUSED, person, f"no deviation scripted: {problem}")
 
     def confirm_signing(self, person: str, preview: SigningPreview) -> Decision:
-        self.shown.append(f"signing {preview.what}: lint {'clean' if preview.lint_clean else 'NOT clean'}")
+        verdict = "clean" if preview.lint_clean else "NOT clean"
+        self.shown.append(f"signing {preview.what}: lint {verdict}")
         return self._decide(person)
 
     def pin(self, person: str, token_label: str, problem: str | None) -> str:

@@ -23,6 +23,7 @@ class OutputExistsError(CryptoError):
 
 
 def fsync_dir(folder: Path) -> None:
+    """Make a folder's entries (a new or renamed file) durable."""
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -34,8 +35,8 @@ def write_new_file(path: Path, data: bytes) -> str:
     """Write ``data`` to ``path`` atomically, refusing to replace anything; return its SHA-256."""
     path = Path(path)
     if path.exists():
-        raise OutputExistsError(f"{path} already exists; outputs are never overwritten, so move it away "
-                         "or choose another folder")
+        raise OutputExistsError(f"{path} already exists; outputs are never overwritten, so "
+                                "move it away or choose another folder")
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".tmp-{path.name}-{secrets.token_hex(4)}"
@@ -48,8 +49,8 @@ def write_new_file(path: Path, data: bytes) -> str:
         try:
             os.link(tmp, path)
         except FileExistsError:
-            raise OutputExistsError(f"{path} appeared while it was being written; it was left as it "
-                             "is") from None
+            raise OutputExistsError(f"{path} appeared while it was being written; it was left "
+                                    "as it is") from None
     finally:
         tmp.unlink(missing_ok=True)
     fsync_dir(folder)

@@ -37,7 +37,7 @@ def write_csr(ctx: CeremonyContext) -> None:
     pair = _pair(ctx)
     csr = (x509.CertificateSigningRequestBuilder()
            .subject_name(ctx.plan.subject.to_name())
-           .sign(pair.signing_key(), pair.algorithm.hash))
+           .sign(pair.signing_key(), pair.algorithm.hash))  # type: ignore[arg-type]
     ctx.record("csr-created", {"subject": csr.subject.rfc4514_string(),
                                "spki_sha256": pair.record.spki_sha256, "path": CSR_FILE})
     ctx.write_artifact(CSR_FILE, csr.public_bytes(serialization.Encoding.PEM), "csr")

@@ -18,16 +18,11 @@ from ceremony.runner import CeremonyContext, Step
 from crypto.certificates import random_serial, root_builder
 from crypto.crl import crl_builder, next_crl_number
 from crypto.issuance import ROOT
-from crypto.keys import find_key_pair
+from crypto.keys import TokenKeyPair, find_key_pair
 from crypto.profiles import CrlProfile
 
 ROOT_CERTIFICATE = "root-ca.pem"
 ROOT_CRL = "root-ca.crl"
-
-
-def _spec(ctx: CeremonyContext) -> tuple[object, object]:
-    assert ctx.plan.token is not None and ctx.plan.key is not None
-    return ctx.plan.token, ctx.plan.key
 
 
 def open_token(ctx: CeremonyContext) -> None:
@@ -40,7 +35,7 @@ def generate(ctx: CeremonyContext) -> None:
     generate_key(ctx, ctx.plan.token, ctx.plan.key)
 
 
-def root_key(ctx: CeremonyContext):  # type: ignore[no-untyped-def]
+def root_key(ctx: CeremonyContext) -> TokenKeyPair:
     assert ctx.plan.token is not None and ctx.plan.key is not None
     return find_key_pair(ctx.token(ctx.plan.token), ctx.plan.key.label)
 

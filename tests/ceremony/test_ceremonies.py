@@ -134,8 +134,8 @@ def test_crl_ceremony_revokes_the_intermediate(demo: DemoResult, tmp_path: Path)
                            "WARNING", str(new_crl)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
     with Inventory.open(demo.folder / "inventory.sqlite3") as inventory:
-        status = {c.serial: c.status.value for c in inventory.certificates()}
-    assert status[serial] == "revoked"
+        status = {int(c.serial_hex, 16): c.status.value for c in inventory.certificates()}
+    assert status[int(serial, 16)] == "revoked"
 
 
 def restore_plan(demo: DemoResult, check_value: str, backup_json: Path) -> str:
@@ -179,7 +179,7 @@ def test_reshare_makes_old_shares_useless(demo: DemoResult, tmp_path: Path) -> N
     new_holders = ("Carol", "Dave", "Erin")
     plan = write_plan(tmp_path, "reshare", (
         header("reshare", "test-reshare")
-        + f'\n[token]\nlabel = "demo-root"\n'
+        + '\n[token]\nlabel = "demo-root"\n'
         + share_table("shares", old_check)
         + share_table("new_shares", None, new_holders, 2)
         + f'\n[backup]\nfile = "{demo.folder / "backup" / "demo-root-key.json"}"\n'))

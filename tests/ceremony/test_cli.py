@@ -1,0 +1,73 @@
+"""The command line: exit statuses, one-sentence refusals, no tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
+from gui.launcher import main
+
+
+def _csr(tmp_path: Path, key: object, name: str = "sub.csr", der: bool = False) -> Path:
+    subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "DE"),
+                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example GmbH"),
+                         x509.NameAttribute(NameOID.COMMON_NAME, "Example Issuing CA")])
+    csr = x509.CertificateSigningRequestBuilder().subject_name(subject).sign(
+        key, hashes.SHA256())  # type: ignore[arg-type]
+    path = tmp_path / name
+    path.write_bytes(csr.public_bytes(serialization.Encoding.DER if der
+                                      else serialization.Encoding.PEM))
+    return path
+
+
+def test_csr_check_accepts_a_good_csr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _csr(tmp_path, ec.generate_private_key(ec.SECP256R1()), der=True)
+    assert main(["csr", "check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "would be signed" in out and "EC P-256" in out and "SPKI SHA-256" in out
+
+
+def test_csr_check_refuses_a_weak_key_with_status_1(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _csr(tmp_path, rsa.generate_private_key(public_exponent=65537, key_size=1024))
+    assert main(["csr", "check", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("content", [b"", b"not a csr", b"-----BEGIN CERTIFICATE REQUEST-----\n"])
+def test_csr_check_unreadable_input_is_status_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes) -> None:
+    path = tmp_path / "bad.csr"
+    path.write_bytes(content)
+    assert main(["csr", "check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("keyceremony: ")
+
+
+def test_missing_file_is_status_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["csr", "check", "/nonexistent/x.csr"]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_demo_refuses_a_folder_that_is_not_empty(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "keep.txt").write_text("precious")
+    assert main(["demo", "--out", str(tmp_path)]) == 2
+    assert "not an empty folder" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+def test_the_console_command_runs_as_a_process(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "gui.launcher", "--help"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0
+    for command in ("demo", "csr", "plan", "run", "inventory", "due", "gui"):
+        assert command in done.stdout
