@@ -80,7 +80,12 @@ def obtain_pin(ctx: CeremonyContext, spec: TokenSpec, person: str, problem: str 
 
     if ctx.plan.shares is None:
         raise CeremonyError('token.pin = "shares" needs the plan\'s [shares] table')
-    secret = collect_quorum(ctx, ctx.plan.shares, f"unlock token {spec.label}")
+    shares, check = ctx.plan.shares, None
+    moved = ctx.records("token-pin-split")
+    if ctx.plan.type is CeremonyType.RESHARE and moved and ctx.plan.new_shares is not None:
+        # A reshare that stopped after moving the PIN to the new share set.
+        shares, check = ctx.plan.new_shares, str(moved[-1].data["check_value"])
+    secret = collect_quorum(ctx, shares, f"unlock token {spec.label}", check)
     try:
         return derive_pin(secret)
     finally:

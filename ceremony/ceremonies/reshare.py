@@ -11,9 +11,11 @@ from ceremony.backups import backup_paths
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.ceremonies.restore import load_backup
 from ceremony.custody import collect_quorum, split_and_hand_out
-from ceremony.plan import CeremonyPlan, Role
+from ceremony.pins import derive_pin
+from ceremony.plan import CeremonyPlan, PinSource, Role
 from ceremony.runner import CeremonyContext, Step
 from crypto.backup import generate_wrap_key, import_wrap_key, rewrap_backup
+from crypto.token import translated
 
 
 def open_token(ctx: CeremonyContext) -> None:
@@ -21,41 +23,69 @@ def open_token(ctx: CeremonyContext) -> None:
     ctx.token(ctx.plan.token)
 
 
+def _move_pin(ctx: CeremonyContext, old_key: bytes, new_key: bytes, new_check: str) -> None:
+    """With token.pin = "shares" the PIN follows the share set: derive it from the new key."""
+    assert ctx.plan.token is not None
+    session = ctx.token(ctx.plan.token)
+    with translated(f"changing the PIN of token {ctx.plan.token.label!r}"):
+        session.session.set_pin(derive_pin(old_key), derive_pin(new_key))
+    ctx.record("token-pin-split", {"token": ctx.plan.token.label, "check_value": new_check})
+
+
+def _finish_interrupted(ctx: CeremonyContext, old_check: str, metadata_path: str) -> None:
+    """The new backup was written before a stop; move the PIN if that had not happened yet."""
+    import json
+
+    assert ctx.plan.token is not None and ctx.plan.shares is not None
+    assert ctx.plan.new_shares is not None
+    data = ctx.existing_artifact(metadata_path)
+    if ctx.plan.token.pin is not PinSource.SHARES or ctx.records("token-pin-split"):
+        return
+    new_check = str(json.loads(data or b"{}")["wrap_key_check_value"])
+    old_key = collect_quorum(ctx, ctx.plan.shares, "unlock the token", old_check)
+    new_key = collect_quorum(ctx, ctx.plan.new_shares, "derive the new PIN", new_check)
+    try:
+        _move_pin(ctx, old_key, new_key, new_check)
+    finally:
+        del old_key, new_key
+
+
 def reshare(ctx: CeremonyContext) -> None:
     assert ctx.plan.shares is not None and ctx.plan.new_shares is not None
     assert ctx.plan.token is not None
     old = load_backup(ctx)
+    old_check = old.metadata.wrap_key_check_value
     wrapped_path, metadata_path = backup_paths(old.metadata.key_label)
     if ctx.artifact_record(metadata_path) is not None:
         ctx.existing_artifact(wrapped_path)
-        ctx.existing_artifact(metadata_path)
+        _finish_interrupted(ctx, old_check, metadata_path)
         return
     if ctx.records("shares-created"):
         ctx.record("shares-voided", {"reason": "the ceremony stopped before the new backup "
                                                "was written; those shares protect nothing"})
     session = ctx.token(ctx.plan.token)
-    old_check = old.metadata.wrap_key_check_value
     old_key = collect_quorum(ctx, ctx.plan.shares, "rebuild the old wrap key", old_check)
     new_key = generate_wrap_key(session)
     try:
         split = split_and_hand_out(ctx, new_key, ctx.plan.new_shares, "re-shared key backup")
         token_key = import_wrap_key(session, new_key)
+        try:
+            backup = rewrap_backup(old, old_key, token_key)
+        finally:
+            token_key.destroy()
+        ctx.write_artifact(wrapped_path, backup.wrapped, "wrapped-key")
+        ctx.write_artifact(metadata_path, backup.metadata.to_json(), "backup-metadata")
+        ctx.record("key-backed-up", {
+            "label": old.metadata.key_label, "spki_sha256": backup.metadata.spki_sha256,
+            "wrap_key_check_value": split.check_value, "scheme": split.scheme.describe(),
+            "files": [wrapped_path, metadata_path],
+        })
+        if ctx.plan.token.pin is PinSource.SHARES:
+            _move_pin(ctx, old_key, new_key, split.check_value)
     finally:
-        del new_key
-    try:
-        backup = rewrap_backup(old, old_key, token_key)
-    finally:
-        del old_key
-        token_key.destroy()
-    ctx.write_artifact(wrapped_path, backup.wrapped, "wrapped-key")
-    ctx.write_artifact(metadata_path, backup.metadata.to_json(), "backup-metadata")
-    ctx.record("key-backed-up", {
-        "label": old.metadata.key_label, "spki_sha256": backup.metadata.spki_sha256,
-        "wrap_key_check_value": split.check_value, "scheme": split.scheme.describe(),
-        "files": [wrapped_path, metadata_path],
-    })
-    ctx.record("shares-retired", {"check_value": old_check,
-                                  "replaced_by": split.check_value})
+        # The wrap keys' only other copies are the shares; the token's objects are gone.
+        del old_key, new_key
+    ctx.record("shares-retired", {"check_value": old_check, "replaced_by": split.check_value})
     ctx.prompter.inform("The backup is re-wrapped under the new shares. The old backup file and "
                         "the old shares must now be destroyed; the old shares open only the "
                         "old backup file.")

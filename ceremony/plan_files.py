@@ -1,0 +1,228 @@
+"""Plan checks of the files a plan names: issuer certificate, CSR, certificates to revoke,
+previous CRL and backup. Part of ``ceremony.plan_check``; nothing here touches a token.
+
+Each file is read once, with a size cap, and every problem is recorded under the key path that
+names the file (``issuer.certificate``, ``csr.file``, ``crl.revoke[2].certificate``, ...).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+
+from ceremony.plan import CeremonyPlan, CeremonyType
+from crypto.algorithms import algorithm_of
+from crypto.errors import BackupError, CsrRejected, UnusableInput
+
+_MAX_FILE_BYTES = 1 << 20  # certificates and CRLs of a root are far smaller
+
+
+class Findings:
+    """Problems and notes collected by the checks, each as "key.path: message"."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.notes: list[str] = []
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(f"{where}: {message}")
+
+    def note(self, where: str, message: str) -> None:
+        self.notes.append(f"{where}: {message}")
+
+
+def _load_certificate(path: Path, where: str, found: Findings) -> x509.Certificate | None:
+    try:
+        with path.open("rb") as f:
+            data = f.read(_MAX_FILE_BYTES)
+    except OSError as ex:
+        found.problem(where, f"{path} cannot be read ({ex.strerror or type(ex).__name__}); "
+                             "check the path")
+        return None
+    try:
+        if data.lstrip().startswith(b"-----BEGIN"):
+            return x509.load_pem_x509_certificate(data)
+        return x509.load_der_x509_certificate(data)
+    except (ValueError, UnsupportedAlgorithm):
+        found.problem(where, f"{path} is not a PEM or DER certificate")
+        return None
+
+
+def check_issuer_files(plan: CeremonyPlan, found: Findings, now: dt.datetime) -> None:
+    """Sign and crl plans: the issuer certificate, then the CSR or the revocations and the
+    previous CRL, measured against ``now``."""
+    assert plan.issuer is not None
+    issuer = _load_certificate(plan.issuer.certificate, "issuer.certificate", found)
+    if issuer is not None:
+        _check_issuer(issuer, plan, found, now)
+    if plan.type is CeremonyType.SIGN and plan.csr_file is not None:
+        _check_csr(plan.csr_file, issuer, found)
+    if plan.type is CeremonyType.CRL:
+        _check_revocations(plan, issuer, found)
+        _check_previous_crl(plan, issuer, found)
+
+
+def _check_issuer(issuer: x509.Certificate, plan: CeremonyPlan, found: Findings,
+                  now: dt.datetime) -> None:
+    where = "issuer.certificate"
+    try:
+        ca = issuer.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        ca = False
+    if not ca:
+        found.problem(where, "is not a CA certificate (no basicConstraints with cA true); name "
+                             "the certificate of the CA whose key signs")
+        return
+    try:
+        usage: x509.KeyUsage | None = issuer.extensions.get_extension_for_class(
+            x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        usage = None
+    signing_crls = plan.type is CeremonyType.CRL
+    if usage is not None and not (usage.crl_sign if signing_crls else usage.key_cert_sign):
+        found.problem(where, f"its keyUsage lacks {'cRLSign' if signing_crls else 'keyCertSign'}"
+                             f", so it cannot sign {'CRLs' if signing_crls else 'certificates'}")
+    try:
+        issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
+    except x509.ExtensionNotFound:
+        found.problem(where, "has no subjectKeyIdentifier, so what it signs could not name it; "
+                             "reissue the issuer")
+    if algorithm_of(issuer.public_key()) is None:
+        found.problem(where, "holds a key that is not RSA 3072 or 4096 or EC P-256, P-384 or "
+                             "P-521, so this tool cannot sign with it")
+    end = issuer.not_valid_after_utc
+    if now > end:
+        found.problem(where, f"expired on {end:%Y-%m-%d}; a ceremony cannot sign with it")
+        return
+    if now < issuer.not_valid_before_utc:
+        found.problem(where, f"is not valid before {issuer.not_valid_before_utc:%Y-%m-%d}; "
+                             "check this machine's clock")
+    profile = plan.subordinate_profile
+    if plan.type is CeremonyType.SIGN and profile is not None and profile.validity_days >= 1:
+        until = now + dt.timedelta(days=profile.validity_days)
+        if until > end:
+            longest = (end - now).days
+            found.problem("profile.validity_days",
+                          f"{profile.validity_days} days from today would end {until:%Y-%m-%d}, "
+                          f"after the issuer certificate expires on {end:%Y-%m-%d}; shorten it "
+                          f"to at most {longest} days")
+    if plan.crl is not None and signing_crls and \
+            now + dt.timedelta(days=plan.crl.next_update_days) > end:
+        found.note("crl.next_update_days", "the CRL's nextUpdate falls after the issuer "
+                                           f"expires on {end:%Y-%m-%d}")
+
+
+def _check_csr(path: Path, issuer: x509.Certificate | None, found: Findings) -> None:
+    # Imported here: crypto.csr is only needed by sign plans.
+    from crypto.csr import check_csr, load_csr_file
+
+    try:
+        csr = load_csr_file(path)
+        summary = check_csr(csr)
+    except UnusableInput as ex:
+        found.problem("csr.file", str(ex))
+        return
+    except CsrRejected as ex:
+        found.problem("csr.file", f"{path} would not be signed: {ex}")
+        return
+    found.notes.append(f"csr.file: {summary.subject}, {summary.key_description}, SPKI SHA-256 "
+                       f"{summary.spki_sha256}")
+    if issuer is not None and _spki(csr.public_key()) == _spki(issuer.public_key()):
+        found.problem("csr.file", "requests a certificate for the issuer's own key; the "
+                                  "subordinate CA needs a key of its own")
+
+
+def _spki(public_key: object) -> bytes:
+    return public_key.public_bytes(  # type: ignore[attr-defined, no-any-return]
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _check_revocations(plan: CeremonyPlan, issuer: x509.Certificate | None,
+                       found: Findings) -> None:
+    seen: dict[int, int] = {}
+    for number, entry in enumerate(plan.revocations, 1):
+        where = f"crl.revoke[{number}]"
+        if entry.serial in seen:
+            found.problem(f"{where}.serial", f"{entry.serial:x} is already listed in "
+                                             f"crl.revoke[{seen[entry.serial]}]")
+        seen.setdefault(entry.serial, number)
+        if entry.certificate is None:
+            continue
+        revoked = _load_certificate(entry.certificate, f"{where}.certificate", found)
+        if revoked is None:
+            continue
+        if revoked.serial_number != entry.serial:
+            found.problem(f"{where}.serial", f"{entry.serial:x} is not the serial of "
+                                             f"{entry.certificate.name} "
+                                             f"({revoked.serial_number:x})")
+        if issuer is None:
+            continue
+        if revoked == issuer:
+            found.problem(f"{where}.certificate", "is the issuer itself; a CA does not list "
+                                                  "its own certificate on its CRL")
+            continue
+        try:
+            revoked.verify_directly_issued_by(issuer)
+        except (ValueError, TypeError, InvalidSignature):
+            found.problem(f"{where}.certificate", f"{entry.certificate.name} was not issued by "
+                                                  "the issuer certificate, so its CRL cannot "
+                                                  "revoke it")
+
+
+def _check_previous_crl(plan: CeremonyPlan, issuer: x509.Certificate | None,
+                        found: Findings) -> None:
+    path = plan.previous_crl
+    if path is None:
+        found.note("crl.previous", "not given, so the new CRL lists only this plan's "
+                                   "revocations and drops any earlier ones; name the current "
+                                   "CRL unless the root has revoked nothing yet")
+        return
+    try:
+        with path.open("rb") as f:
+            data = f.read(_MAX_FILE_BYTES)
+    except OSError as ex:
+        found.problem("crl.previous", f"{path} cannot be read ({ex.strerror or type(ex).__name__}"
+                                      "); check the path")
+        return
+    try:
+        crl = (x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----BEGIN")
+               else x509.load_der_x509_crl(data))
+    except (ValueError, UnsupportedAlgorithm):
+        found.problem("crl.previous", f"{path} is not a PEM or DER CRL")
+        return
+    if issuer is not None and (crl.issuer != issuer.subject
+                               or not crl.is_signature_valid(issuer.public_key())):  # type: ignore[arg-type]
+        found.problem("crl.previous", f"{path} is not a CRL signed by the issuer certificate")
+        return
+    for number, entry in enumerate(plan.revocations, 1):
+        if crl.get_revoked_certificate_by_serial_number(entry.serial) is not None:
+            found.note(f"crl.revoke[{number}].serial", f"{entry.serial:x} is already revoked "
+                                                       "on the previous CRL")
+
+
+def check_backup_file(plan: CeremonyPlan, found: Findings) -> None:
+    """Restore and reshare plans: the backup is intact and matches [shares] and [key]."""
+    from crypto.backup import read_backup  # imported here: it loads python-pkcs11
+
+    assert plan.backup is not None and plan.backup.file is not None
+    try:
+        metadata = read_backup(plan.backup.file).metadata
+    except BackupError as ex:
+        found.problem("backup.file", str(ex))
+        return
+    expected = metadata.wrap_key_check_value
+    if plan.shares is not None and plan.shares.check_value not in (None, expected):
+        found.problem("shares.check_value", f"{plan.shares.check_value} is not the check value "
+                                            f"of the backup's wrap key ({expected}); the plan "
+                                            "names another share set or another backup")
+    if plan.type is CeremonyType.RESTORE and plan.key is not None:
+        if plan.key.label != metadata.key_label:
+            found.problem("key.label", f'the backup holds key "{metadata.key_label}", not '
+                                       f'"{plan.key.label}"; a restored key keeps its label')
+        if plan.key.algorithm is not metadata.key_algorithm:
+            found.problem("key.algorithm", f"the backup holds an {metadata.key_algorithm.value} "
+                                           f"key, not {plan.key.algorithm.value}")
