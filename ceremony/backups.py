@@ -8,6 +8,8 @@ a new one); a stop after it leaves a complete backup whose shares are all in cus
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ceremony.custody import split_and_hand_out
 from ceremony.pins import derive_pin
 from ceremony.plan import PinSource, ShareSpec
@@ -22,6 +24,26 @@ def backup_paths(label: str) -> tuple[str, str]:
     return f"{BACKUP_FOLDER}/{label}.wrapped", f"{BACKUP_FOLDER}/{label}.json"
 
 
+def copy_out(ctx: CeremonyContext, relatives: tuple[str, ...]) -> None:
+    """Also write the backup files to the plan's ``[backup] folder`` (removable media, say).
+
+    The ceremony folder keeps the journaled originals; each copy is written create-exclusive
+    and fsynced, checked against the original's digest, and journaled with its own path.
+    """
+    from crypto.files import write_new_file
+
+    plan_backup = ctx.plan.backup
+    if plan_backup is None or plan_backup.folder is None:
+        return
+    for relative in relatives:
+        target = plan_backup.folder / Path(relative).name
+        if any(r.data.get("copy") == str(target) for r in ctx.records("backup-copied")):
+            continue
+        data = (ctx.folder / relative).read_bytes()
+        sha256 = write_new_file(target, data)
+        ctx.record("backup-copied", {"path": relative, "copy": str(target), "sha256": sha256})
+
+
 def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, spec: ShareSpec, purpose: str) -> None:
     """Split a fresh wrap key among the custodians, then write the wrapped backup of ``pair``."""
     wrapped_path, metadata_path = backup_paths(pair.label)
@@ -30,6 +52,7 @@ def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, spec: ShareSpec, purpo
         ctx.existing_artifact(metadata_path)
         ctx.prompter.inform("The backup was written before the ceremony stopped; the shares "
                             "handed out then remain the valid ones.")
+        copy_out(ctx, (wrapped_path, metadata_path))
         return
     if ctx.records("shares-created"):
         ctx.record("shares-voided", {"reason": "the ceremony stopped before the backup was "
@@ -57,3 +80,4 @@ def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, spec: ShareSpec, purpo
         "files": [wrapped_path, metadata_path],
     })
     ctx.values["share_set"] = split
+    copy_out(ctx, (wrapped_path, metadata_path))

@@ -114,7 +114,7 @@ class RevocationSpec:
 class BackupSpec:
     """Where wrapped backups are written (root, intermediate-key) or read (restore, reshare)."""
 
-    folder: Path | None = None  # None: the folder "backup" inside the ceremony folder
+    folder: Path | None = None  # also copy written backups here; None: no copy
     file: Path | None = None  # restore/reshare: the backup's .json metadata file
 
 

@@ -7,7 +7,7 @@ token as a session object and wrapped again under the new key (crypto.backup.rew
 
 from __future__ import annotations
 
-from ceremony.backups import backup_paths
+from ceremony.backups import backup_paths, copy_out
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.ceremonies.restore import load_backup
 from ceremony.custody import collect_quorum, split_and_hand_out
@@ -59,6 +59,7 @@ def reshare(ctx: CeremonyContext) -> None:
     if ctx.artifact_record(metadata_path) is not None:
         ctx.existing_artifact(wrapped_path)
         _finish_interrupted(ctx, old_check, metadata_path)
+        copy_out(ctx, (wrapped_path, metadata_path))
         return
     if ctx.records("shares-created"):
         ctx.record("shares-voided", {"reason": "the ceremony stopped before the new backup "
@@ -85,6 +86,7 @@ def reshare(ctx: CeremonyContext) -> None:
     finally:
         # The wrap keys' only other copies are the shares; the token's objects are gone.
         del old_key, new_key
+    copy_out(ctx, (wrapped_path, metadata_path))
     ctx.record("shares-retired", {"check_value": old_check, "replaced_by": split.check_value})
     ctx.prompter.inform("The backup is re-wrapped under the new shares. The old backup file and "
                         "the old shares must now be destroyed; the old shares open only the "

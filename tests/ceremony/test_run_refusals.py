@@ -121,3 +121,15 @@ def test_a_refused_signing_stops_and_is_journaled(tmp_path: Path) -> None:
     refused = [r for r in records if r.event == "step-refused"]
     assert refused[0].data["reason"] == "subject misspelt" and refused[0].actor == "Alice"
     assert not (tmp_path / "out" / "root-ca.pem").exists()
+
+
+def test_backup_files_are_also_copied_to_the_plans_backup_folder(tmp_path: Path) -> None:
+    plan = _plan(tmp_path)
+    media = tmp_path / "media"
+    plan.write_text(plan.read_text() + f'\n[backup]\nfolder = "{media}"\n')
+    done = run(plan, tmp_path / "out", ScriptedPrompter(pins={ROOT_TOKEN: DEMO_PIN}),
+               tmp_path / "inv.sqlite3")
+    copies = [r for r in done.journal.records if r.event == "backup-copied"]
+    assert len(copies) == 2
+    for name in ("demo-root-key.wrapped", "demo-root-key.json"):
+        assert (media / name).read_bytes() == (tmp_path / "out" / "backup" / name).read_bytes()
