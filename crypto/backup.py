@@ -1,8 +1,9 @@
-"""Wrapped backups of CA private keys: wrap, write, read, verify, restore and re-wrap.
+"""Wrapped backups of CA private keys: wrap, verify, restore and re-wrap them in a token.
 
 A backup is the CA private key wrapped inside the token with AES key wrap with padding
 (CKM_AES_KEY_WRAP_PAD, whose output is RFC 5649) under a 256-bit wrap key, written as
-``<label>.wrapped`` beside a JSON metadata file ``<label>.json``. The wrap key is drawn from the
+``<label>.wrapped`` beside a JSON metadata file ``<label>.json`` (the files and their format are
+``crypto.backupfile``; its names are importable from here too). The wrap key is drawn from the
 token's RNG; it is in host memory only while it is split into shares (or rebuilt from them for a
 restore) and otherwise lives in a token as a SENSITIVE, non-EXTRACTABLE secret key that can only
 wrap and unwrap. Because the SLIP-39 master secret is the wrap key itself, any RFC 5649
@@ -16,16 +17,12 @@ logged or put in a message. Only their check value is recorded.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import re
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pkcs11
 from asn1crypto.core import OctetString
@@ -37,19 +34,23 @@ from pkcs11 import Attribute, KeyType, Mechanism, MechanismFlag, ObjectClass
 from pkcs11 import exceptions as p11
 from pkcs11.util.ec import encode_named_curve_parameters
 
-from crypto.algorithms import KeyAlgorithm, algorithm_of
-from crypto.checkvalue import CHECK_VALUE_HEX_LENGTH, check_value, matches
+# The files of a backup, re-exported: callers may import everything backup-related from here.
+from crypto.backupfile import BACKUP_FORMAT as BACKUP_FORMAT
+from crypto.backupfile import WRAP_MECHANISM as WRAP_MECHANISM
+from crypto.backupfile import WRAP_STANDARD as WRAP_STANDARD
+from crypto.backupfile import BackupFiles as BackupFiles
+from crypto.backupfile import BackupMetadata as BackupMetadata
+from crypto.backupfile import WrappedBackup as WrappedBackup
+from crypto.backupfile import read_backup as read_backup
+from crypto.backupfile import write_backup as write_backup
+from crypto.checkvalue import check_value, matches
 from crypto.errors import BackupError, CheckValueMismatch, KeyExists
-from crypto.files import OutputExistsError, fsync_dir, write_new_file
 
 # _key_id is keys.py's rule for CKA_ID; a restored pair must get the same ID as an original.
 from crypto.keys import TokenKeyPair, _key_id, key_exists, spki_sha256
 from crypto.token import TokenSession, translate, translated
 
 WRAP_KEY_BYTES = 32
-BACKUP_FORMAT = "keyceremony-backup/1"
-WRAP_MECHANISM = "CKM_AES_KEY_WRAP_PAD"
-WRAP_STANDARD = "RFC 5649"
 _MECHANISM = Mechanism.AES_KEY_WRAP_PAD  # 0x210A
 
 # python-pkcs11 would otherwise send these public-key capabilities for a private key, which
@@ -116,75 +117,6 @@ def import_wrap_key(session: TokenSession, wrap_key: bytes, *,
     with translated("importing the wrap key"):
         handle = session.session.create_object(template)
     return TokenWrapKey(session, handle, check_value(wrap_key), label)
-
-
-@dataclass(frozen=True)
-class BackupMetadata:
-    """What the ``.json`` file beside a wrapped key says about it."""
-
-    key_label: str
-    key_algorithm: KeyAlgorithm
-    spki_sha256: str
-    public_key_pem: str
-    wrap_key_check_value: str
-    wrapped_sha256: str
-    created: datetime  # UTC, whole seconds
-
-    format: ClassVar[str] = BACKUP_FORMAT
-    wrap_mechanism: ClassVar[str] = WRAP_MECHANISM
-    wrap_standard: ClassVar[str] = WRAP_STANDARD
-
-    @property
-    def wrapped_file(self) -> str:
-        return f"{self.key_label}.wrapped"
-
-    @property
-    def metadata_file(self) -> str:
-        return f"{self.key_label}.json"
-
-    def public_key(self) -> PublicKeyTypes:
-        return serialization.load_pem_public_key(self.public_key_pem.encode("ascii"))
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "format": self.format,
-            "key_label": self.key_label,
-            "key_algorithm": self.key_algorithm.value,
-            "spki_sha256": self.spki_sha256,
-            "public_key": self.public_key_pem,
-            "wrap_mechanism": self.wrap_mechanism,
-            "wrap_standard": self.wrap_standard,
-            "wrap_key_check_value": self.wrap_key_check_value,
-            "wrapped_file": self.wrapped_file,
-            "wrapped_sha256": self.wrapped_sha256,
-            "created": self.created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }
-
-    def to_json(self) -> bytes:
-        return (json.dumps(self.as_dict(), indent=2) + "\n").encode("utf-8")
-
-
-@dataclass(frozen=True)
-class WrappedBackup:
-    """A wrapped private key and its metadata; the wrapped bytes always match their SHA-256."""
-
-    metadata: BackupMetadata
-    wrapped: bytes = field(repr=False)
-
-    def __post_init__(self) -> None:
-        if hashlib.sha256(self.wrapped).hexdigest() != self.metadata.wrapped_sha256:
-            raise BackupError(f"the wrapped key of {self.metadata.key_label!r} does not match "
-                              "the SHA-256 in its metadata; use an intact copy of the backup")
-
-
-@dataclass(frozen=True)
-class BackupFiles:
-    """Where a backup was written and the SHA-256 of each file, for the journal."""
-
-    metadata: Path
-    wrapped: Path
-    metadata_sha256: str
-    wrapped_sha256: str
 
 
 # --- wrapping and proving ----------------------------------------------------------------------
@@ -423,152 +355,3 @@ def _require_check_value(matching: bool, metadata: BackupMetadata) -> None:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
-
-
-# --- files -------------------------------------------------------------------------------------
-
-
-def write_backup(folder: Path, backup: WrappedBackup) -> BackupFiles:
-    """Write ``<label>.wrapped`` and then ``<label>.json`` into ``folder``, never overwriting.
-
-    The metadata file is written last: it is what makes the backup whole. If it cannot be
-    written, the wrapped file just written is removed, so no lone half-backup is left behind.
-    """
-    metadata = backup.metadata
-    _require_file_name(metadata.key_label)
-    folder = Path(folder)
-    wrapped_path = folder / metadata.wrapped_file
-    metadata_path = folder / metadata.metadata_file
-    metadata_json = metadata.to_json()
-    for path in (wrapped_path, metadata_path):
-        if os.path.lexists(path):  # a dangling symlink is in the way too
-            raise OutputExistsError(f"{path} already exists; backups are never overwritten, so "
-                                    "move it away or choose another folder")
-    # The wrapped key is encrypted under the wrap key; it may be on disk.
-    wrapped_sha256 = write_new_file(wrapped_path, backup.wrapped)
-    try:
-        metadata_sha256 = write_new_file(metadata_path, metadata_json)
-    except BaseException:
-        wrapped_path.unlink(missing_ok=True)  # ours: write_new_file created it exclusively
-        fsync_dir(folder)
-        raise
-    return BackupFiles(metadata_path, wrapped_path, metadata_sha256, wrapped_sha256)
-
-
-def _require_file_name(label: str) -> None:
-    if (not label or label.startswith(".") or any(c in label for c in "/\\")
-            or any(ord(c) < 32 for c in label)):
-        raise BackupError(f"key label {label!r} cannot name a backup file; use a label without "
-                          "slashes, control characters or a leading dot")
-
-
-_FIELDS = ("format", "key_label", "key_algorithm", "spki_sha256", "public_key", "wrap_mechanism",
-           "wrap_standard", "wrap_key_check_value", "wrapped_file", "wrapped_sha256", "created")
-
-
-def read_backup(path: Path) -> WrappedBackup:
-    """Read the backup whose metadata file is ``path`` and the wrapped file it names.
-
-    Parsing is strict: a missing, unknown or malformed field is an error naming it, and the
-    wrapped file must match its recorded SHA-256.
-    """
-    path = Path(path)
-    try:
-        document = json.loads(path.read_bytes(), object_pairs_hook=_no_duplicates)
-    except OSError as ex:
-        raise BackupError(f"cannot read backup metadata {path} ({ex.strerror})") from ex
-    except ValueError as ex:
-        raise BackupError(f"{path} is not JSON ({ex}); use the .json file written with the "
-                          "backup") from ex
-    if not isinstance(document, dict):
-        raise BackupError(f"{path} holds no JSON object; it is not backup metadata")
-    metadata, wrapped_file = _parse_metadata(path, document)
-    wrapped_path = path.parent / wrapped_file
-    try:
-        wrapped = wrapped_path.read_bytes()
-    except OSError as ex:
-        raise BackupError(f"cannot read the wrapped key {wrapped_path} ({ex.strerror}); it must "
-                          "lie beside its metadata") from ex
-    if hashlib.sha256(wrapped).hexdigest() != metadata.wrapped_sha256:
-        raise BackupError(f"{wrapped_path} does not match field 'wrapped_sha256' of {path}; the "
-                          "file is damaged or was changed: use another copy of the backup")
-    if len(wrapped) < 16 or len(wrapped) % 8:
-        raise BackupError(f"{wrapped_path} is {len(wrapped)} bytes, which no RFC 5649 output "
-                          "is; use another copy of the backup")
-    return WrappedBackup(metadata, wrapped)
-
-
-_RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
-
-
-def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    document: dict[str, object] = {}
-    for name, value in pairs:
-        if name in document:
-            raise ValueError(f"field {name!r} appears twice")
-        document[name] = value
-    return document
-
-
-def _parse_metadata(path: Path, document: Mapping[str, object]) -> tuple[BackupMetadata, str]:
-    def fail(name: str, problem: str) -> BackupError:
-        return BackupError(f"{path}: field {name!r} {problem}")
-
-    if document.get("format") != BACKUP_FORMAT:
-        raise fail("format", f"must be {BACKUP_FORMAT!r}; this is not backup metadata this tool "
-                   "reads")
-    for name in document:
-        if name not in _FIELDS:
-            raise fail(name, "is unknown; remove it or use the metadata written with the backup")
-    values: dict[str, str] = {}
-    for name in _FIELDS:
-        if name not in document:
-            raise fail(name, "is missing; the metadata is incomplete")
-        value = document[name]
-        if not isinstance(value, str):
-            raise fail(name, "must be a string")
-        values[name] = value
-    for name, constant in (("wrap_mechanism", WRAP_MECHANISM), ("wrap_standard", WRAP_STANDARD)):
-        if values[name] != constant:
-            raise fail(name, f"must be {constant!r}")
-    for name, length in (("spki_sha256", 64), ("wrapped_sha256", 64),
-                         ("wrap_key_check_value", CHECK_VALUE_HEX_LENGTH)):
-        if len(values[name]) != length or any(c not in "0123456789abcdef" for c in values[name]):
-            raise fail(name, f"must be {length} lowercase hex digits")
-    label = values["key_label"]
-    try:
-        _require_file_name(label)
-    except BackupError as ex:
-        raise fail("key_label", "cannot name a backup file") from ex
-    wrapped_file = values["wrapped_file"]
-    if Path(wrapped_file).name != wrapped_file or wrapped_file.startswith("."):
-        raise fail("wrapped_file", "must be a bare file name beside the metadata")
-    try:
-        algorithm = KeyAlgorithm(values["key_algorithm"])
-    except ValueError:
-        choices = ", ".join(a.value for a in KeyAlgorithm)
-        raise fail("key_algorithm", f"must be one of {choices}") from None
-    try:
-        public_key = serialization.load_pem_public_key(values["public_key"].encode("ascii"))
-    except (ValueError, TypeError, UnicodeEncodeError) as ex:
-        raise fail("public_key", "is not a PEM SubjectPublicKeyInfo") from ex
-    if algorithm_of(public_key) is not algorithm:
-        raise fail("public_key", f"is not a {algorithm.value} key as 'key_algorithm' says")
-    if spki_sha256(public_key) != values["spki_sha256"]:
-        raise fail("spki_sha256", "does not match field 'public_key'")
-    if not _RFC3339.fullmatch(values["created"]):
-        raise fail("created", "is not an RFC 3339 date and time with a time zone")
-    try:
-        created = datetime.fromisoformat(values["created"])
-    except ValueError:
-        raise fail("created", "is not a valid date and time") from None
-    metadata = BackupMetadata(
-        key_label=label,
-        key_algorithm=algorithm,
-        spki_sha256=values["spki_sha256"],
-        public_key_pem=values["public_key"],
-        wrap_key_check_value=values["wrap_key_check_value"],
-        wrapped_sha256=values["wrapped_sha256"],
-        created=created.astimezone(UTC),
-    )
-    return metadata, wrapped_file

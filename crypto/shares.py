@@ -1,10 +1,11 @@
 """SLIP-39 shares of a secret: split it, check one share, rebuild it from a quorum.
 
 shamir-mnemonic (the SLIP-39 reference) does the arithmetic. This module adds what a ceremony
-needs around it: words entered by unique prefix, errors that name a share by its position in the
-input and a word by its position in the share, a check value for every split secret (a wrong
-passphrase silently yields a different secret), and recovery from any set holding a quorum,
-where the library wants exactly the threshold.
+needs around it: errors that name a share by its position in the input, a check value for every
+split secret (a wrong passphrase silently yields a different secret), and recovery from any set
+holding a quorum, where the library wants exactly the threshold. The words of one share (entry
+by unique prefix, the checksum, locating a wrong word) are in ``crypto.slip39words`` and the
+schemes in ``crypto.sharescheme``; their public names are importable from here too.
 
 Secrets and share words live in host memory only. Exception messages carry numbers (share, word,
 group, counts), never words or secret bytes, and dataclasses holding shares keep them out of
@@ -13,8 +14,6 @@ group, counts), never words or secret bytes, and dataclasses holding shares keep
 
 from __future__ import annotations
 
-import bisect
-import functools
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -22,84 +21,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import shamir_mnemonic
-from shamir_mnemonic import rs1024
-from shamir_mnemonic.constants import (
-    CUSTOMIZATION_STRING_EXTENDABLE,
-    CUSTOMIZATION_STRING_ORIG,
-    ITERATION_EXP_LENGTH_BITS,
-    METADATA_LENGTH_WORDS,
-    MIN_MNEMONIC_LENGTH_WORDS,
-    RADIX_BITS,
-)
-from shamir_mnemonic.wordlist import WORDLIST as _REFERENCE_WORDLIST
+from shamir_mnemonic.constants import ITERATION_EXP_LENGTH_BITS
 
 from crypto.checkvalue import check_value, matches
 from crypto.errors import CheckValueMismatch, ShareError, UnusableInput
 
+# Re-exported so that callers need only this module for anything about shares.
+from crypto.sharescheme import MAX_SHARES as MAX_SHARES
+from crypto.sharescheme import GroupSpec as GroupSpec
+from crypto.sharescheme import ShareScheme as ShareScheme
+
+# _share_name is the one wording for a share in messages, shared with the word checks.
+from crypto.slip39words import WORDLIST as WORDLIST
+from crypto.slip39words import _share_name, check_words
+from crypto.slip39words import candidates as candidates
+from crypto.slip39words import complete_word as complete_word
+from crypto.slip39words import normalise_share as normalise_share
+from crypto.slip39words import suspect_word as suspect_word
+
 MIN_SECRET_BYTES = 16
 MAX_SECRET_BYTES = 32
-MAX_SHARES = 16  # SLIP-39 encodes counts and indexes in 4 bits
 DEFAULT_ITERATION_EXPONENT = 1
-WORDLIST: tuple[str, ...] = tuple(_REFERENCE_WORDLIST)  # sorted; unique by first 4 letters
-_WORD_INDEX = {word: index for index, word in enumerate(WORDLIST)}
-_CHECKSUM_WORDS = 3
-
-
-# --- words -----------------------------------------------------------------------------------
-
-
-def candidates(prefix: str) -> tuple[str, ...]:
-    """SLIP-39 words starting with ``prefix`` (case and surrounding space ignored), in order.
-
-    An empty prefix gives no candidates rather than all 1024 words.
-    """
-    typed = prefix.strip().lower()
-    if not typed:
-        return ()
-    start = end = bisect.bisect_left(WORDLIST, typed)
-    while end < len(WORDLIST) and WORDLIST[end].startswith(typed):
-        end += 1
-    return WORDLIST[start:end]
-
-
-def complete_word(prefix: str) -> str | None:
-    """The one SLIP-39 word ``prefix`` stands for, or None if it is unknown or ambiguous."""
-    found = candidates(prefix)
-    return found[0] if len(found) == 1 else None
-
-
-def _share_name(share_number: int | None) -> str:
-    return "The share" if share_number is None else f"Share {share_number}"
-
-
-def _numbers(numbers: Sequence[int]) -> str:
-    """'share 1' or 'shares 1, 2 and 4'."""
-    if len(numbers) == 1:
-        return f"share {numbers[0]}"
-    return "shares " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
-
-
-def normalise_share(text: str, share_number: int | None = None) -> str:
-    """The share in canonical form: lower case, single spaces, each prefix expanded.
-
-    Raises ShareError naming the position of the first unknown or ambiguous word; the checksum
-    is not checked here (see ``check_share``).
-    """
-    typed = text.lower().split()
-    if not typed:
-        raise ShareError(f"{_share_name(share_number)} is empty; enter its words.", share_number)
-    words = []
-    for position, prefix in enumerate(typed, 1):
-        found = candidates(prefix)
-        if len(found) != 1:
-            # Name the position only: the letters typed are part of a share.
-            problem = ("no SLIP-39 word starts with the letters typed; compare it with the paper"
-                       if not found else
-                       f"{len(found)} SLIP-39 words start with the letters typed; type more of it")
-            raise ShareError(f"{_share_name(share_number)}, word {position}: {problem}.",
-                             share_number)
-        words.append(found[0])
-    return " ".join(words)
 
 
 # --- one share -------------------------------------------------------------------------------
@@ -145,83 +87,6 @@ class ShareInfo:
         return text
 
 
-def _valid_word_count(count: int) -> bool:
-    # The same rule as the reference: at least 128 bits of value, padding of at most 8 bits.
-    padding = (RADIX_BITS * (count - METADATA_LENGTH_WORDS)) % 16
-    return bool(count >= MIN_MNEMONIC_LENGTH_WORDS and padding <= 8)
-
-
-def _extendable_flag(indices: Sequence[int]) -> bool:
-    return bool((indices[1] >> ITERATION_EXP_LENGTH_BITS) & 1)
-
-
-def _customization(extendable: bool) -> bytes:
-    return bytes(CUSTOMIZATION_STRING_EXTENDABLE if extendable else CUSTOMIZATION_STRING_ORIG)
-
-
-def _as_int(words: Sequence[int]) -> int:
-    value = 0
-    for word in words:
-        value = value << RADIX_BITS | word
-    return value
-
-
-def _checksum(data: Sequence[int], extendable: bool) -> int:
-    return _as_int(rs1024.create_checksum(data, _customization(extendable)))
-
-
-@functools.lru_cache(maxsize=32)
-def _error_basis(data_words: int, extendable: bool) -> tuple[tuple[int, ...], ...]:
-    """How flipping each bit of each data word changes the checksum (it is GF(2)-linear)."""
-    zero = _checksum([0] * data_words, extendable)
-    basis = []
-    for position in range(data_words):
-        unit = [0] * data_words
-        row = []
-        for bit in range(RADIX_BITS):
-            unit[position] = 1 << bit
-            row.append(_checksum(unit, extendable) ^ zero)
-        basis.append(tuple(row))
-    return tuple(basis)
-
-
-def suspect_word(text: str) -> int | None:
-    """For a share that fails its checksum, the 1-based position of the one wrong word.
-
-    RS1024 has distance 4, so a single wrong word can be located; two or more cannot, and then
-    (or when the share is valid or unreadable) the answer is None. Three or more wrong words
-    may point at a wrong position, so present the answer as "probably".
-    """
-    try:
-        indices = [_WORD_INDEX[word] for word in normalise_share(text).split()]
-    except ShareError:
-        return None
-    if len(indices) < MIN_MNEMONIC_LENGTH_WORDS:
-        return None
-    data, received = indices[:-_CHECKSUM_WORDS], _as_int(indices[-_CHECKSUM_WORDS:])
-    positions = set()
-    for extendable in (False, True):  # the flag itself may be in the wrong word
-        syndrome = _checksum(data, extendable) ^ received
-        if syndrome == 0:
-            return None
-        for word in range(_CHECKSUM_WORDS):  # a wrong checksum word: syndrome in that word only
-            shift = RADIX_BITS * (_CHECKSUM_WORDS - 1 - word)
-            if syndrome >> shift < 1 << RADIX_BITS and syndrome & ((1 << shift) - 1) == 0:
-                if _extendable_flag(data) == extendable:
-                    positions.add(len(data) + word + 1)
-        for position, row in enumerate(_error_basis(len(data), extendable)):
-            change = effect = 0
-            for step in range(1, 1 << RADIX_BITS):  # Gray code: one bit flips per step
-                bit = (step & -step).bit_length() - 1
-                change, effect = change ^ 1 << bit, effect ^ row[bit]
-                if effect == syndrome:
-                    fixed = [*data[:position], data[position] ^ change, *data[position + 1:]]
-                    if _extendable_flag(fixed) == extendable:
-                        positions.add(position + 1)
-                    break
-    return positions.pop() if len(positions) == 1 else None
-
-
 @dataclass(frozen=True)
 class _Entry:
     """One decoded share of an input list; words and value stay out of repr."""
@@ -233,19 +98,7 @@ class _Entry:
 
 def _decode(text: str, share_number: int | None, identifier: int | None = None) -> _Entry:
     name = _share_name(share_number)
-    mnemonic = normalise_share(text, share_number)
-    indices = [_WORD_INDEX[word] for word in mnemonic.split()]
-    if not _valid_word_count(len(indices)):
-        raise ShareError(
-            f"{name} has {len(indices)} words, which no SLIP-39 share has; a word is missing or "
-            "extra (a share of a 16-byte secret has 20 words, of a 32-byte secret 33).",
-            share_number)
-    if not rs1024.verify_checksum(indices, _customization(_extendable_flag(indices))):
-        position = suspect_word(mnemonic)
-        where = (f"word {position} is probably wrong" if position is not None else
-                 "a word is wrong, missing or out of order")
-        raise ShareError(f"{name} fails its checksum: {where}; compare it with its paper copy.",
-                         share_number)
+    mnemonic = check_words(text, share_number)
     try:
         share: Any = shamir_mnemonic.Share.from_mnemonic(mnemonic)
     except shamir_mnemonic.MnemonicError:
@@ -257,7 +110,7 @@ def _decode(text: str, share_number: int | None, identifier: int | None = None) 
                          "of the right set.", share_number)
     info = ShareInfo(share.identifier, share.extendable, share.iteration_exponent,
                      share.group_index, share.group_threshold, share.group_count, share.index,
-                     share.member_threshold, len(indices), len(share.value))
+                     share.member_threshold, len(mnemonic.split()), len(share.value))
     return _Entry(share_number, mnemonic, info)
 
 
@@ -271,63 +124,7 @@ def check_share(text: str, share_number: int | None = None, *,
     return _decode(text, share_number, identifier).info
 
 
-# --- schemes and splitting -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GroupSpec:
-    """A group of ``count`` shares of which ``threshold`` rebuild the group's part."""
-
-    threshold: int
-    count: int
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.count <= MAX_SHARES:
-            raise ValueError(f"A group must have 1 to {MAX_SHARES} shares, not {self.count}.")
-        if not 1 <= self.threshold <= self.count:
-            raise ValueError(f"A group's threshold must be from 1 to its share count "
-                             f"({self.count}), not {self.threshold}.")
-        if self.threshold == 1 and self.count > 1:
-            raise ValueError(f"SLIP-39 does not allow a 1-of-{self.count} group (it would be "
-                             "copies of one share); use a threshold of 2 or more, or 1-of-1.")
-
-    def describe(self) -> str:
-        """E.g. '3-of-5'."""
-        return f"{self.threshold}-of-{self.count}"
-
-
-@dataclass(frozen=True)
-class ShareScheme:
-    """Which shares rebuild the secret: ``group_threshold`` of ``groups``, each M-of-N."""
-
-    group_threshold: int
-    groups: tuple[GroupSpec, ...]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "groups", tuple(self.groups))  # a list would break hashing
-        if not 1 <= len(self.groups) <= MAX_SHARES:
-            raise ValueError(f"A scheme must have 1 to {MAX_SHARES} groups, "
-                             f"not {len(self.groups)}.")
-        if not 1 <= self.group_threshold <= len(self.groups):
-            raise ValueError(f"The group threshold must be from 1 to the number of groups "
-                             f"({len(self.groups)}), not {self.group_threshold}.")
-
-    @classmethod
-    def single(cls, threshold: int, count: int) -> ShareScheme:
-        """The plain M-of-N scheme: one group."""
-        return cls(1, (GroupSpec(threshold, count),))
-
-    @property
-    def share_count(self) -> int:
-        """How many shares are handed out in all."""
-        return sum(group.count for group in self.groups)
-
-    def describe(self) -> str:
-        """'3-of-5', or '2 of 3 groups: 2-of-3, 3-of-5, 1-of-1', for journals and screens."""
-        if len(self.groups) == 1:
-            return self.groups[0].describe()
-        specs = ", ".join(group.describe() for group in self.groups)
-        return f"{self.group_threshold} of {len(self.groups)} groups: {specs}"
+# --- splitting -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -388,6 +185,13 @@ def split_secret(secret: bytes, scheme: ShareScheme, passphrase: str = "", *,
 
 _Quorum = dict[int, list[_Entry]]  # group index -> exactly its threshold of shares
 _MAX_SUBSETS = 64  # of one group, tried when comparing extra shares: bounds the work
+
+
+def _numbers(numbers: Sequence[int]) -> str:
+    """'share 1' or 'shares 1, 2 and 4'."""
+    if len(numbers) == 1:
+        return f"share {numbers[0]}"
+    return "shares " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
 
 
 def _set_key(info: ShareInfo) -> tuple[int, bool, int, int, int]:

@@ -26,6 +26,7 @@ from cryptography.x509.oid import NameOID
 from pkcs11 import Attribute, KeyType, MechanismFlag
 
 import crypto.backup as backup_module
+import crypto.backupfile as backupfile_module
 from crypto.algorithms import KeyAlgorithm
 from crypto.backup import (
     BACKUP_FORMAT,
@@ -355,7 +356,7 @@ def test_failed_metadata_write_leaves_no_lone_wrapped_file(
             raise OSError(28, "No space left on device")
         return real_write(path, data)
 
-    monkeypatch.setattr(backup_module, "write_new_file", full_disk_on_metadata)
+    monkeypatch.setattr(backupfile_module, "write_new_file", full_disk_on_metadata)
     with pytest.raises(OSError, match="No space left"):
         write_backup(tmp_path / "out", backup)
     assert list((tmp_path / "out").iterdir()) == []
