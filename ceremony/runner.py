@@ -180,6 +180,13 @@ class CeremonyContext:
         raise CeremonyError(f"the PIN of token {spec.label!r} was refused {PIN_ATTEMPTS} times; "
                             "the ceremony stopped before the token locks")
 
+    def show_head(self) -> None:
+        """Show the journal's chain head for people to read aloud and write down."""
+        from ceremony.pgpwords import head_words
+
+        head = self.journal.head
+        self.prompter.chain_head(head, head_words(head))
+
     def close_tokens(self) -> None:
         for session in self.sessions.values():
             session.close()
@@ -211,7 +218,7 @@ class CeremonyRunner:
                         continue
                     self._run_step(context, step, number)
                 context.record("ceremony-completed", {"steps": len(self.steps)})
-                self.show_head(context)
+                context.show_head()
         finally:
             context.close_tokens()
             context.secrets.clear()
@@ -283,9 +290,3 @@ class CeremonyRunner:
             context.record("ceremony-aborted", {"step": context.step.id if context.step
                                                 else None, "reason": "interrupted"})
             raise
-
-    def show_head(self, context: CeremonyContext) -> None:
-        from ceremony.pgpwords import head_words
-
-        head = context.journal.head
-        self.prompter.chain_head(head, head_words(head))
