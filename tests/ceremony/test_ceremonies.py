@@ -239,3 +239,28 @@ def test_drill_with_a_wrong_passphrase_is_caught_by_the_check_value(
         run(plan, tmp_path / "drill-out", answers, demo.folder / "inventory.sqlite3")
     records = verify_journal(tmp_path / "drill-out" / "journal.jsonl").records
     assert [r.data["ok"] for r in records if r.event == "shares-drilled"] == [False]
+
+
+def test_wrong_and_missing_shares_during_a_drill(demo: DemoResult, tmp_path: Path) -> None:
+    from ceremony.errors import UsageError
+
+    books = notebooks(demo)
+    check = backup_check_value(demo)
+    plan = write_plan(tmp_path, "drill", header("drill", "test-drill-3")
+                      + share_table("shares", check))
+    carol, dave, erin = shares_from(books, "Carol", "Dave", "Erin")
+    words = carol.split()
+    typo = " ".join([*words[:5], "zero" if words[5] != "zero" else "zinc", *words[6:]])
+    answers = prompter(shares_to_enter=[typo, carol, carol, dave, erin])
+    context = run(plan, tmp_path / "drill-out", answers, demo.folder / "inventory.sqlite3")
+    refused = [r.data["reason"] for r in context.journal.records if r.event == "share-refused"]
+    assert len(refused) == 2
+    assert "word 6" in refused[0] or "checksum" in refused[0].lower()
+    assert "same as share 1" in refused[1]
+    assert typo.split()[5] not in " ".join(refused)
+    # Too few shares: the answers run out before a quorum, and nothing is recorded as drilled.
+    plan2 = write_plan(tmp_path, "drill2", header("drill", "test-drill-4")
+                       + share_table("shares", check))
+    with pytest.raises(UsageError, match="1 of 3 shares accepted"):
+        run(plan2, tmp_path / "drill-out-2", prompter(shares_to_enter=[dave]),
+            demo.folder / "inventory.sqlite3")
