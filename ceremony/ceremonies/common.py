@@ -1,10 +1,13 @@
-"""Steps every ceremony shares: the environment check at the start."""
+"""Steps several ceremonies share: the environment check, opening the plan's token, and for
+the key ceremonies generating the key and backing it up under a split wrap key."""
 
 from __future__ import annotations
 
-from ceremony.actions import check_environment
-from ceremony.plan import Role
-from ceremony.runner import Step
+from ceremony.actions import check_environment, generate_key
+from ceremony.pins import split_pin
+from ceremony.plan import BackupMode, CeremonyPlan, PinSource, Role
+from ceremony.runner import CeremonyContext, Step
+from crypto.keys import TokenKeyPair, find_key_pair
 
 ENVIRONMENT = Step(
     id="environment",
@@ -19,3 +22,65 @@ ENVIRONMENT = Step(
     action=check_environment,
     sign_off="The ceremony machine is the one named in the plan and is offline.",
 )
+
+
+def open_plan_token(ctx: CeremonyContext) -> None:
+    assert ctx.plan.token is not None
+    ctx.token(ctx.plan.token)
+
+
+def plan_key_pair(ctx: CeremonyContext) -> TokenKeyPair:
+    """The key pair the plan's [key] names, in the plan's token."""
+    assert ctx.plan.token is not None and ctx.plan.key is not None
+    return find_key_pair(ctx.token(ctx.plan.token), ctx.plan.key.label)
+
+
+def generate_plan_key(ctx: CeremonyContext) -> None:
+    assert ctx.plan.token is not None and ctx.plan.key is not None
+    generate_key(ctx, ctx.plan.token, ctx.plan.key)
+
+
+def token_step(plan: CeremonyPlan, title: str, instructions: str) -> Step:
+    assert plan.token is not None
+    label = plan.token.label
+    return Step("token", title, (Role.ADMINISTRATOR, Role.WITNESS),
+                f"The administrator connects the token labelled {label!r} and logs in. "
+                + instructions, open_plan_token,
+                sign_off=f"The token in the reader is the one labelled {label!r}, taken from "
+                         "its sealed bag.")
+
+
+def generate_step(plan: CeremonyPlan, title: str) -> Step:
+    assert plan.key is not None
+    key = plan.key
+    leaves = (" except wrapped for the backup." if key.backup is BackupMode.WRAPPED else ".")
+    return Step("generate-key", title, (Role.ADMINISTRATOR,),
+                f"The token generates the {key.algorithm.description} key {key.label!r}. It is "
+                "sensitive and never leaves the token" + leaves, generate_plan_key)
+
+
+def backup_steps(plan: CeremonyPlan, what: str) -> list[Step]:
+    """Backing up the plan's key (when it asks for a wrapped backup), then the split PIN."""
+    assert plan.key is not None and plan.token is not None
+    if plan.key.backup is not BackupMode.WRAPPED:
+        return []
+
+    def backup(ctx: CeremonyContext) -> None:
+        from ceremony.backups import back_up_key
+
+        assert ctx.plan.shares is not None
+        back_up_key(ctx, plan_key_pair(ctx), ctx.plan.shares, f"{what} backup")
+
+    steps = [Step(
+        "backup", f"Back up the {what} under a split wrap key",
+        (Role.ADMINISTRATOR, Role.CUSTODIAN),
+        "A wrap key is drawn from the token and split among the custodians. Each custodian in "
+        "turn, alone at the screen, writes their share down and proves the copy. Only then is "
+        "the key wrapped and the backup written.", backup)]
+    if plan.token.pin is PinSource.SHARES:
+        steps.append(Step(
+            "split-pin", "Put the token's PIN under the custodians' control",
+            (Role.ADMINISTRATOR,),
+            "The token's PIN is changed to one derived from the new share set: from now on "
+            "only a quorum of custodians can unlock the token.", split_pin))
+    return steps

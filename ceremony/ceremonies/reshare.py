@@ -8,7 +8,7 @@ token as a session object and wrapped again under the new key (crypto.backup.rew
 from __future__ import annotations
 
 from ceremony.backups import backup_paths, copy_out
-from ceremony.ceremonies.common import ENVIRONMENT
+from ceremony.ceremonies.common import ENVIRONMENT, open_plan_token
 from ceremony.ceremonies.restore import load_backup
 from ceremony.custody import collect_quorum, split_and_hand_out
 from ceremony.pins import derive_pin
@@ -16,11 +16,6 @@ from ceremony.plan import CeremonyPlan, PinSource, Role
 from ceremony.runner import CeremonyContext, Step
 from crypto.backup import generate_wrap_key, import_wrap_key, rewrap_backup
 from crypto.token import translated
-
-
-def open_token(ctx: CeremonyContext) -> None:
-    assert ctx.plan.token is not None
-    ctx.token(ctx.plan.token)
 
 
 def _move_pin(ctx: CeremonyContext, old_key: bytes, new_key: bytes, new_check: str) -> None:
@@ -99,7 +94,7 @@ def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
         ENVIRONMENT,
         Step("token", "Open the token", (Role.ADMINISTRATOR, Role.WITNESS),
              f"The administrator connects the token {plan.token.label!r} and logs in.",
-             open_token,
+             open_plan_token,
              sign_off=f"The token in the reader is {plan.token.label!r}."),
         Step("reshare", "Re-share the backup's wrap key",
              (Role.CUSTODIAN, Role.ADMINISTRATOR),
