@@ -22,6 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("run", "run (or resume) a ceremony plan in the terminal"),
     "inventory": ("inventory", "list the CA keys, certificates, CRLs, share sets and ceremonies"),
     "due": ("due", "list what expires or falls due, soonest first"),
+    "verify": ("verify", "verify signed ceremony transcripts offline against the root or key "
+                         "you trust"),
+    "countersign": ("countersign", "add an auditor's signature to a signed transcript, keeping "
+                                   "the first one valid"),
 }
 
 

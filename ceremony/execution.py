@@ -18,10 +18,11 @@ def default_folder(plan: CeremonyPlan) -> Path:
 def run_plan(plan: CeremonyPlan, folder: Path, prompter: Prompter,
              inventory_path: Path | None) -> CeremonyContext:
     """Run ``plan`` in ``folder``; index the outcome in the inventory whatever it is."""
+    from ceremony.closing import write_transcript
     from ceremony.inventory import Inventory, default_inventory_path
     from ceremony.recording import record_ceremony
 
-    runner = CeremonyRunner(plan, folder, prompter, steps_for(plan))
+    runner = CeremonyRunner(plan, folder, prompter, steps_for(plan), closing=write_transcript)
     outcome = "stopped"
     try:
         context = runner.run()

@@ -46,7 +46,7 @@ def _max_signature_size(key: SigningKey) -> int:
     return 2 * (octets + 3) + 4
 
 
-class TokenPdfSigner(Signer):  # type: ignore[misc]  # pyHanko's classes are untyped to mypy
+class TokenPdfSigner(Signer):
     """Signs PDF signatures' CMS with ``key`` (a token adapter or a software key).
 
     ``chain`` is the signer's certificate first, then its issuers (up to and including the
@@ -59,7 +59,7 @@ class TokenPdfSigner(Signer):  # type: ignore[misc]  # pyHanko's classes are unt
             raise ValueError("a PDF signer needs its certificate")
         if spki_sha256(chain[0].public_key()) != spki_sha256(key.public_key()):
             raise ValueError("the signer certificate is not for the signing key given")
-        registry = SimpleCertificateStore()
+        registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]
         registry.register_multiple([_asn1(c) for c in chain[1:]])
         super().__init__(signing_cert=_asn1(chain[0]), cert_registry=registry,
                          embed_roots=True)

@@ -79,7 +79,8 @@ _USES: dict[CeremonyType, dict[str, str]] = {
                            "backup": _REQUIRED},
     CeremonyType.RESHARE: {"token": _REQUIRED, "shares": _REQUIRED, "new_shares": _REQUIRED,
                            "backup": _REQUIRED},
-    CeremonyType.DRILL: {"shares": _REQUIRED},
+    # A drill's transcript is signed by the root when the plan names its token and issuer.
+    CeremonyType.DRILL: {"shares": _REQUIRED, "token": _OPTIONAL, "issuer": _OPTIONAL},
 }
 _SECTIONS = ("token", "new_token", "key", "shares", "new_shares", "certificate", "crl", "csr",
              "profile", "issuer", "backup")
@@ -274,6 +275,10 @@ class _PlanReader:
                     if name in present:
                         top.problem(name, 'not used when key.backup = "none"; remove it, or '
                                           'set key.backup = "wrapped"')
+        if ceremony is CeremonyType.DRILL and ("token" in present) != ("issuer" in present):
+            missing = "issuer" if "token" in present else "token"
+            top.problem(missing, "missing; a drill names both [token] and [issuer] (to sign its "
+                                 "transcript with the root) or neither")
         if ceremony in (CeremonyType.SIGN, CeremonyType.CRL) and token is not None:
             if token.pin is PinSource.SHARES and "shares" not in present:
                 top.problem("shares", 'missing; token.pin = "shares" needs a [shares] table '

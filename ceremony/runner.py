@@ -198,12 +198,15 @@ class CeremonyRunner:
 
     def __init__(self, plan: CeremonyPlan, folder: Path, prompter: Prompter,
                  steps: tuple[Step, ...],
-                 clock: Callable[[], dt.datetime] | None = None) -> None:
+                 clock: Callable[[], dt.datetime] | None = None,
+                 closing: Callable[[CeremonyContext], None] | None = None) -> None:
         self.plan = plan
         self.folder = folder
         self.prompter = prompter
         self.steps = steps
         self.clock = clock
+        # Runs after ceremony-completed, tokens still open (the transcript is written here).
+        self.closing = closing
 
     def run(self) -> CeremonyContext:
         """Run (or resume) the ceremony; returns the context of a completed run."""
@@ -217,7 +220,11 @@ class CeremonyRunner:
                     if step.id in completed:
                         continue
                     self._run_step(context, step, number)
-                context.record("ceremony-completed", {"steps": len(self.steps)})
+                if not context.records("ceremony-completed"):
+                    context.record("ceremony-completed", {"steps": len(self.steps)})
+                context.step = None
+                if self.closing is not None:
+                    self.closing(context)
                 context.show_head()
         finally:
             context.close_tokens()
@@ -246,9 +253,13 @@ class CeremonyRunner:
         journal = Journal.open(self.folder)
         started = [r for r in journal.records if r.event == "ceremony-started"]
         if not started or started[0].data.get("plan_sha256") != self.plan.sha256:
+            journal.close()
             raise UsageError(f"{self.folder} holds the journal of another plan (or another "
                              "version of this one); choose another folder")
-        if any(r.event == "ceremony-completed" for r in journal.records):
+        events = {r.event for r in journal.records}
+        if "ceremony-completed" in events and (self.closing is None
+                                               or "transcript-written" in events):
+            journal.close()
             raise UsageError(f"the ceremony in {self.folder} is already complete; nothing was "
                              "done")
         completed = {r.data.get("step") for r in journal.records if r.event == "step-completed"}

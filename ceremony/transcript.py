@@ -17,13 +17,16 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 
 from ceremony.errors import CeremonyError
 from ceremony.journal import JOURNAL_NAME, JournalRecord, names_a_secret, verify_journal
-from ceremony.pdfsigner import SigningKey
 from ceremony.transcript_sections import CeremonyFacts, of, text
+
+if TYPE_CHECKING:
+    from ceremony.pdfsigner import SigningKey
 
 TRANSCRIPT_NAME = "transcript.pdf"
 TRANSCRIPT_FORMAT = "keyceremony-transcript/1"
@@ -153,8 +156,7 @@ def build_transcript(folder: Path, plan_path: Path, signer: SigningKey,
     checked = verify_journal(journal)
     if not checked.ok:
         raise TranscriptError(f"the journal in {folder} does not verify "
-                              f"({checked.problems[0]}); no transcript is made of it",
-                              ) from None
+                              f"({checked.problems[0]}); no transcript is made of it")
     records = checked.records
     try:
         facts = CeremonyFacts.from_records(records)

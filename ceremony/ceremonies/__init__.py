@@ -19,6 +19,11 @@ _MODULES = {
 
 
 def steps_for(plan: CeremonyPlan) -> tuple[Step, ...]:
+    """The plan's ceremony steps, ending with the transcript signer's certificate."""
+    from ceremony.closing import SIGNER_STEP
+
     module = importlib.import_module(f"ceremony.ceremonies.{_MODULES[plan.type]}")
     steps: tuple[Step, ...] = module.steps(plan)
-    return steps
+    if plan.type is CeremonyType.DRILL and (plan.token is None or plan.issuer is None):
+        return steps  # nothing to sign with; the journal is the drill's record
+    return (*steps, SIGNER_STEP)

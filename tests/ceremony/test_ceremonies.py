@@ -88,6 +88,21 @@ def test_demo_chain_verifies_and_lints_clean(demo: DemoResult) -> None:
         assert done.returncode == 0, (command, done.stdout, done.stderr)
 
 
+def test_demo_transcripts_verify(demo: DemoResult) -> None:
+    from gui.launcher import main
+
+    root, intermediate, signed = demo.ceremonies
+    anchor = next(r for r in verify_journal(intermediate / "journal.jsonl").records
+                  if r.event == "key-generated").data["spki_sha256"]
+    assert main(["verify", str(root / "transcript.pdf"), str(signed / "transcript.pdf"),
+                 "--root", str(demo.folder / "root-ca.pem")]) == 0
+    assert main(["verify", str(intermediate / "transcript.pdf"),
+                 "--anchor-spki", str(anchor)]) == 0
+    # Trusting another key fails the intermediate's transcript.
+    assert main(["verify", str(intermediate / "transcript.pdf"), "--anchor-spki",
+                 "00" * 32]) == 1
+
+
 def test_demo_shares_rebuild_the_wrap_key_that_unwraps_the_backup(demo: DemoResult) -> None:
     books = notebooks(demo)
     assert sorted(books) == sorted(CUSTODIANS)
@@ -110,7 +125,8 @@ def test_demo_journals_verify_and_hold_no_share(demo: DemoResult) -> None:
         journal = folder / "journal.jsonl"
         result = verify_journal(journal)
         assert result.ok, result.problems
-        assert result.records[-1].event == "ceremony-completed"
+        assert [r.event for r in result.records[-2:]] == ["ceremony-completed",
+                                                          "transcript-written"]
         text = journal.read_text()
         assert DEMO_PIN not in text
         assert not [run for run in runs if run in text]

@@ -83,7 +83,8 @@ def test_killed_at_many_points_the_ceremony_resumes_to_the_same_end(tmp_path: Pa
         partial = verify_journal(out / "journal.jsonl")
         assert partial.ok and len(partial.records) == point, (point, partial.problems)
         # No file stands in the folder that the journal does not account for.
-        recorded = {r.data["path"] for r in partial.records if r.event == "artifact-written"}
+        recorded = {r.data["path"] for r in partial.records
+                    if r.event in ("artifact-written", "transcript-written")}
         present = {p.relative_to(out).as_posix() for p in out.rglob("*")
                    if p.is_file() and not p.name.startswith(".staged-")}
         assert present - {"journal.jsonl"} <= recorded, point
@@ -91,7 +92,8 @@ def test_killed_at_many_points_the_ceremony_resumes_to_the_same_end(tmp_path: Pa
         resumed = _run(args, env)
         assert resumed.returncode == 0, (point, resumed.stderr)
         final = verify_journal(out / "journal.jsonl")
-        assert final.ok and final.records[-1].event == "ceremony-completed", point
+        assert final.ok and final.records[-1].event == "transcript-written", point
+        assert (out / "transcript.pdf").is_file()
         # The journal up to the kill is untouched: the resumed run only appended.
         assert [r.hash for r in final.records[:point]] == [r.hash for r in partial.records]
         root = x509.load_pem_x509_certificate((out / "root-ca.pem").read_bytes())

@@ -275,8 +275,12 @@ def test_duplicate_participant_names() -> None:
 def test_section_not_used_by_the_type() -> None:
     found = problems(example("root") + '\n[csr]\nfile = "x.csr"\n')
     assert found == ("csr: not used by a root ceremony; remove it",)
+    found = problems(example("drill") + '\n[csr]\nfile = "x.csr"\n')
+    assert found == ("csr: not used by a drill ceremony; remove it",)
+    # A drill may name the root's token and issuer to sign its transcript, but both or neither.
     found = problems(example("drill") + '\n[token]\nlabel = "x"\n')
-    assert found == ("token: not used by a drill ceremony; remove it",)
+    assert found == ("issuer: missing; a drill names both [token] and [issuer] (to sign its "
+                     "transcript with the root) or neither",)
     found = problems(example("restore") + '\n[issuer]\nkey_label = "x"\n')
     assert found == ("issuer: not used by a restore ceremony; remove it",)
 

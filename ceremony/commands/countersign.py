@@ -1,0 +1,148 @@
+"""``keyceremony countersign T.pdf --signer ME.p12 --out T-countersigned.pdf``: add a signature.
+
+An auditor (or any witness) adds their own signature as an incremental update that covers
+the whole transcript, the ceremony's signature included, and leaves that signature valid.
+The key is either in a PKCS#12 file or in a PKCS#11 token (``--token-label``/``--key-label``,
+the PIN asked for at the terminal, never on the command line). The output is written
+create-exclusive: the input is never changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+HELP = "add an auditor's signature to a signed transcript, keeping the first one valid"
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("transcript", help="the signed transcript PDF")
+    parser.add_argument("--out", required=True, help="where to write the countersigned copy "
+                                                     "(must not exist)")
+    key = parser.add_mutually_exclusive_group(required=True)
+    key.add_argument("--signer", metavar="FILE.p12", help="your key and certificate (PKCS#12)")
+    key.add_argument("--token-label", help="the label of the token holding your key")
+    parser.add_argument("--passphrase-file", help="read the PKCS#12 passphrase from this file "
+                                                  "(otherwise it is asked for)")
+    parser.add_argument("--key-label", help="the label of your key in the token")
+    parser.add_argument("--certificate", help="your certificate (PEM or DER), when the token "
+                                              "holds none under the key's label")
+    parser.add_argument("--chain", action="append", default=[], metavar="CERT",
+                        help="a certificate above yours to embed (PEM or DER); may be repeated")
+    parser.add_argument("--module", help="PKCS#11 module (default: KEYCEREMONY_PKCS11_MODULE "
+                                         "or SoftHSM)")
+    parser.add_argument("--reason", default="Countersigned by the auditor",
+                        help="the reason recorded in the signature")
+
+
+def _certificates(paths: list[str]) -> list[Any]:
+    from cryptography import x509
+
+    from ceremony.errors import UsageError
+
+    found = []
+    for path in paths:
+        try:
+            data = Path(path).read_bytes()
+            found += (x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data
+                      else [x509.load_der_x509_certificate(data)])
+        except OSError as exc:
+            raise UsageError(f"{path} cannot be read ({exc.strerror})") from exc
+        except ValueError as exc:
+            raise UsageError(f"{path} is not a certificate (PEM or DER)") from exc
+    return found
+
+
+def _pkcs12_signer(args: argparse.Namespace, chain: list[Any]) -> Any:
+    import getpass
+
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.sign.signers import SimpleSigner
+
+    from ceremony.errors import UsageError
+
+    try:
+        data = Path(args.signer).read_bytes()
+        if args.passphrase_file:
+            passphrase = Path(args.passphrase_file).read_text().rstrip("\r\n")
+        else:
+            passphrase = getpass.getpass(f"Passphrase of {args.signer} (empty for none): ")
+    except OSError as exc:
+        raise UsageError(f"{exc.filename} cannot be read ({exc.strerror})") from exc
+    others = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
+              for c in chain]
+    try:
+        # The auditor's own key is in this process's memory while it signs: pyHanko's
+        # software signer needs it so. It is never written anywhere or logged.
+        return SimpleSigner.load_pkcs12_data(data, others, passphrase.encode() or None)
+    except ValueError as exc:
+        raise UsageError(f"{args.signer} cannot be opened: the passphrase is wrong or it is "
+                         "not a PKCS#12 file") from exc
+    finally:
+        del passphrase
+
+
+def _token_certificate(session: Any, label: str) -> Any:
+    from cryptography import x509
+    from pkcs11 import Attribute, ObjectClass
+
+    from crypto.token import translated
+
+    with translated(f"looking for certificate {label!r}"):
+        for obj in session.session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE,
+                                                Attribute.LABEL: label}):
+            return x509.load_der_x509_certificate(bytes(obj[Attribute.VALUE]))
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    from ceremony.errors import UsageError
+    from ceremony.transcript_sign import countersign
+    from ceremony.verify import read_transcript
+    from crypto.files import write_new_file
+
+    if args.token_label and not args.key_label:
+        raise UsageError("--token-label needs --key-label, the label of your key")
+    if Path(args.out).exists():
+        raise UsageError(f"{args.out} already exists; choose a new file for the output")
+    transcript = read_transcript(args.transcript)
+    chain = _certificates(args.chain)
+    if args.signer:
+        data = countersign(transcript, None, (), signer=_pkcs12_signer(args, chain),
+                           reason=args.reason)
+    else:
+        data = _countersign_with_token(args, transcript, chain)
+    digest = write_new_file(Path(args.out), data)
+    print(f"Countersigned {args.transcript} into {args.out} (SHA-256 {digest})")
+    return 0
+
+
+def _countersign_with_token(args: argparse.Namespace, transcript: bytes,
+                            chain: list[Any]) -> bytes:
+    import getpass
+
+    from ceremony.errors import UsageError
+    from ceremony.transcript_sign import countersign
+    from crypto.keys import find_key_pair
+    from crypto.token import TokenSession, default_module
+
+    own = _certificates([args.certificate]) if args.certificate else []
+    pin = getpass.getpass(f"PIN of token {args.token_label!r}: ")
+    try:
+        opened = TokenSession(args.module or default_module(), args.token_label, pin)
+    finally:
+        del pin  # C_Login had it; nothing else keeps it
+    with opened as session:
+        pair = find_key_pair(session, args.key_label)
+        certificate = own[0] if own else _token_certificate(session, args.key_label)
+        if certificate is None:
+            raise UsageError(f"the token holds no certificate labelled {args.key_label!r}; "
+                             "give yours with --certificate")
+        try:
+            return countersign(transcript, pair.signing_key(), [certificate, *chain],
+                               reason=args.reason)
+        except ValueError as exc:
+            raise UsageError(f"the certificate given is not for key {args.key_label!r}") \
+                from exc
