@@ -122,8 +122,65 @@ def lint_chain(issuer: x509.Certificate, subject: x509.Certificate) -> LintRepor
     return LintReport(name, "chain", _pkilint_findings(results))
 
 
+def _defer_language_tables() -> None:
+    """Load ``iso639`` only when a validator first uses it.
+
+    pkilint's serverauth profile imports its ETSI validators, which import ``iso639`` (0.17 s
+    of language tables) at module level but use it only to check a QcPDS language code, an
+    ETSI qualified-certificate field no CA certificate of ours carries. A stand-in module
+    (PEP 562 ``__getattr__``) imports the real one on first attribute use, so ``verify`` and
+    issuance do not pay for it. (``importlib.util.LazyLoader`` does not help here: the import
+    statement itself reads ``__spec__``, which loads a lazy module at once.)
+    """
+    import importlib
+    import sys
+    import types
+
+    if "iso639" in sys.modules:
+        return
+    stand_in = types.ModuleType("iso639", "stand-in until iso639 is first used")
+
+    def load(name: str) -> Any:
+        if sys.modules.get("iso639") is stand_in:
+            del sys.modules["iso639"]
+        real = importlib.import_module("iso639")
+        stand_in.__dict__.update({k: v for k, v in vars(real).items() if not k.startswith("__")})
+        return getattr(real, name)
+
+    stand_in.__getattr__ = load  # type: ignore[method-assign]
+    sys.modules["iso639"] = stand_in
+
+
+def warm_up() -> None:
+    """Import pkilint and build the profiles issuance and verify use, ahead of first use."""
+    for cert_type in (ROOT_CA_TYPE, TLS_SUBORDINATE_CA_TYPE):
+        _certificate_linter(cert_type)
+    _crl_linter("ARL")
+
+
+def _share_suffix_list() -> None:
+    """Parse the public suffix list once, not once per validator that holds it.
+
+    pkilint's name validators each build their own ``PublicSuffixList`` (about 30 ms of
+    parsing each, five per profile). The list is only read after parsing, so one instance can
+    serve them all; the stand-in namespace affects pkilint's module alone.
+    """
+    import types
+
+    import publicsuffixlist
+    from pkilint.common import alternative_name
+
+    if isinstance(alternative_name.publicsuffixlist, types.SimpleNamespace):
+        return
+    shared = functools.cache(publicsuffixlist.PublicSuffixList)
+    alternative_name.publicsuffixlist = types.SimpleNamespace(
+        PublicSuffixList=lambda **options: shared(**options))
+
+
 @functools.cache
 def _certificate_linter(cert_type: str) -> tuple[Any, Any]:
+    _defer_language_tables()
+    _share_suffix_list()
     from pkilint.cabf import serverauth
     from pkilint.cabf.serverauth import serverauth_constants
     from pkilint.pkix import certificate
