@@ -1,16 +1,301 @@
-"""The main window (a placeholder until the desktop app issue lands)."""
+"""The main window: navigation between the dashboard, starting a ceremony, the auditor view
+and the certificate viewer, and the running ceremony when there is one.
+
+Pages are imported and built when first shown (the dashboard just after the window's first
+paint), so the window appears about as fast as an empty one. Every error reaches the person as
+a sentence in the banner at the top. Files dropped on the window open in the page they belong
+to. Ctrl+Shift+P switches presentation mode (larger type for a projector); Ctrl+1 to Ctrl+5
+move between pages.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QMainWindow
+import importlib
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import (
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QFontMetrics,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.typography import typography
+from gui.widgets.banner import Banner, enter_clicks_buttons
+
+# name -> (navigation label, module, class)
+PAGES: dict[str, tuple[str, str, str]] = {
+    "dashboard": ("Dashboard", "gui.pages.dashboard", "DashboardPage"),
+    "start": ("Start a ceremony", "gui.pages.start", "StartPage"),
+    "auditor": ("Auditor", "gui.pages.auditor", "AuditorPage"),
+    "viewer": ("Certificates and CRLs", "gui.pages.viewer", "ViewerPage"),
+}
+CEREMONY = "ceremony"
+FIRST_PAGE_FALLBACK_MS = 500
+_SUFFIX_PAGES = {
+    ".toml": "start",
+    ".pdf": "auditor", ".jsonl": "auditor",
+    ".sqlite3": "dashboard", ".sqlite": "dashboard", ".db": "dashboard",
+}
+
+
+def confirm_stop(parent: QWidget) -> bool:
+    """Ask whether to stop the running ceremony (tests replace this function)."""
+    answer = QMessageBox.question(
+        parent, "Stop the ceremony?",
+        "A ceremony is running. Stop it now? The journal records where it stopped, the tokens "
+        "are closed, and it can be resumed later from the same folder.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
+    """The app's one window."""
+
+    def __init__(self, inventory: Path | None = None) -> None:
         super().__init__()
         self.setWindowTitle("keyceremony")
-        label = QLabel("keyceremony: run ceremonies from the terminal for now "
-                       "(keyceremony --help).")
-        label.setMargin(24)
-        self.setCentralWidget(label)
-        self.resize(720, 420)
+        self.setAcceptDrops(True)
+        self.inventory = inventory
+        self._pages: dict[str, QWidget] = {}
+        self._order = [*PAGES, CEREMONY]
+        self.ceremony: Any = None  # the CeremonyView of the running or last ceremony
+        self._close_when_stopped = False
+
+        self.banner = Banner()
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setAccessibleName("pages")
+        for label, _, _ in PAGES.values():
+            self.nav.addItem(label)
+        self._fit_navigation()
+        self.stack = QStackedWidget()
+        for name in PAGES:
+            placeholder = QLabel("Loading…")
+            placeholder.setObjectName(f"placeholder-{name}")
+            self.stack.addWidget(placeholder)
+        self.nav.setCurrentRow(0)
+        self.nav.currentRowChanged.connect(self._row_changed)
+
+        body = QWidget()
+        row = QHBoxLayout(body)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.addWidget(self.banner)
+        column.addWidget(body, 1)
+        self.setCentralWidget(central)
+        self.statusBar().showMessage("Ctrl+Shift+P: presentation mode · Ctrl+O: open a file · "
+                                     "Ctrl+1…5: pages")
+        self._shortcuts()
+        self.resize(1100, 720)
+        # The first page is built just after the window's first paint, so the window shows at
+        # once; the fallback covers a window that is never painted (hidden, minimised).
+        self._first_page_pending = True
+        QTimer.singleShot(FIRST_PAGE_FALLBACK_MS, self._build_first_page)
+
+    # --- pages -------------------------------------------------------------------------------
+
+    def event(self, event: QEvent) -> bool:
+        if getattr(self, "_first_page_pending", False) and event.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, self._build_first_page)
+        return super().event(event)
+
+    def _build_first_page(self) -> None:
+        if self._first_page_pending:
+            self._first_page_pending = False
+            self.show_page(self.current_page_name())
+
+    def _shortcuts(self) -> None:
+        QShortcut(QKeySequence("Ctrl+Shift+P"), self, self.toggle_presentation)
+        QShortcut(QKeySequence.StandardKey.Open, self, self.open_dialog)
+        for index in range(len(self._order)):
+            QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self,
+                      lambda i=index: self._go(i))
+
+    def _go(self, index: int) -> None:
+        if index < self.nav.count():
+            self.nav.setCurrentRow(index)
+
+    def current_page_name(self) -> str:
+        return self._order[max(0, self.nav.currentRow())]
+
+    def _row_changed(self, row: int) -> None:
+        if row >= 0:
+            self.show_page(self._order[row])
+
+    def page(self, name: str) -> Any:
+        """The page called ``name``, built (and its module imported) on first use."""
+        if name in self._pages:
+            return self._pages[name]
+        if name == CEREMONY:
+            raise KeyError("No ceremony has been started.")
+        _, module_name, class_name = PAGES[name]
+        cls = getattr(importlib.import_module(module_name), class_name)
+        page = cls(self)
+        page.setObjectName(f"page-{name}")
+        enter_clicks_buttons(page)
+        if hasattr(page, "failed"):
+            page.failed.connect(self.show_error)
+        if hasattr(page, "informed"):
+            page.informed.connect(self.show_info)
+        index = self._order.index(name)
+        placeholder = self.stack.widget(index)
+        self.stack.insertWidget(index, page)
+        if placeholder is not None:
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+        self._pages[name] = page
+        return page
+
+    def show_page(self, name: str) -> Any:
+        """Show page ``name`` (building it if needed) and select it in the navigation."""
+        try:
+            page = self.page(name)
+        except Exception as ex:  # a page that cannot be built is reported, not fatal
+            from gui.viewmodels.messages import sentence
+
+            self.show_error(sentence(ex))
+            return None
+        index = self._order.index(name)
+        if self.nav.currentRow() != index:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(index)
+            self.nav.blockSignals(False)
+        self.stack.setCurrentWidget(page)
+        return page
+
+    # --- messages ----------------------------------------------------------------------------
+
+    def show_error(self, text: str) -> None:
+        self.banner.show_message(text, "error")
+
+    def show_info(self, text: str) -> None:
+        self.banner.show_message(text, "info")
+
+    def _fit_navigation(self) -> None:
+        # The font about to be in force: the list's own may not have caught up yet.
+        metrics = QFontMetrics(typography().font())
+        labels = [self.nav.item(i).text() for i in range(self.nav.count())]
+        widest = max(metrics.horizontalAdvance(text) for text in labels)
+        self.nav.setFixedWidth(widest + metrics.horizontalAdvance("MM"))
+
+    def toggle_presentation(self) -> None:
+        """Presentation mode: every font grows for reading from a projected wall."""
+        fonts = typography()
+        fonts.set_presenting(not fonts.presenting)
+        self._fit_navigation()
+        self.statusBar().showMessage("Presentation mode on (Ctrl+Shift+P to leave)"
+                                     if fonts.presenting else "Presentation mode off", 4000)
+
+    # --- files -------------------------------------------------------------------------------
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a plan, transcript, journal, inventory, certificate or CRL")
+        if path:
+            self.open_file(Path(path))
+
+    def open_file(self, path: Path) -> None:
+        """Open ``path`` in the page it belongs to: a folder (a ceremony's) in the auditor view,
+        a file by its name; anything else in the certificate viewer."""
+        name = "auditor" if path.is_dir() else _SUFFIX_PAGES.get(path.suffix.lower(), "viewer")
+        page = self.show_page(name)
+        if page is not None:
+            page.open_path(path)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.open_file(Path(url.toLocalFile()))
+        event.acceptProposedAction()
+
+    # --- ceremonies --------------------------------------------------------------------------
+
+    def start_job(self, job: Any) -> Any:
+        """Run ``job`` (a ``gui.viewmodels.jobs.CeremonyJob``) in a new ceremony view."""
+        from gui.pages.ceremony import CeremonyView
+
+        if self.ceremony is not None and self.ceremony.running:
+            self.show_error("A ceremony is already running; finish or stop it before starting "
+                            "another.")
+            return None
+        view = CeremonyView(job)
+        view.setObjectName("page-ceremony")
+        view.add_stop_button(self.ask_stop)
+        enter_clicks_buttons(view)
+        view.ended.connect(self._ceremony_ended)
+        view.audit_requested.connect(lambda folder: self.open_file(Path(folder)))
+        index = self._order.index(CEREMONY)
+        if CEREMONY in self._pages:
+            old = self._pages[CEREMONY]
+            self.stack.removeWidget(old)
+            old.deleteLater()
+        else:
+            self.nav.addItem("Ceremony")
+        self.stack.insertWidget(index, view)
+        self._pages[CEREMONY] = view
+        self.ceremony = view
+        self.banner.dismiss()
+        self.show_page(CEREMONY)
+        view.start()
+        return view
+
+    def ask_stop(self) -> bool:
+        """Ask, then stop the running ceremony; True when it is stopping (or not running)."""
+        if self.ceremony is None or not self.ceremony.running:
+            return True
+        if not confirm_stop(self):
+            return False
+        self.ceremony.stop()
+        return True
+
+    def _ceremony_ended(self, text: str) -> None:
+        if self._close_when_stopped:
+            self.close()
+            return
+        dashboard = self._pages.get("dashboard")
+        if dashboard is not None and hasattr(dashboard, "reload"):
+            dashboard.reload()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Esc that nothing inside took (a panel, a completion list) closes the message strip.
+        if event.key() == Qt.Key.Key_Escape and not self.banner.isHidden():
+            self.banner.dismiss()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing mid-ceremony asks first, and waits until the journal records the stop."""
+        if self.ceremony is not None and self.ceremony.running:
+            if self.ask_stop():
+                self._close_when_stopped = True
+                self.statusBar().showMessage("Stopping the ceremony; the window closes when "
+                                             "the journal has recorded it.")
+            event.ignore()
+            return
+        event.accept()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import weakref
 
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QWidget
 
 PRESENTATION_SCALE = 1.6
@@ -25,16 +25,19 @@ class Typography:
         self._app = app
         self._base = QFont(app.font())  # the system font as the desktop set it
         self._scale = 1.0
-        self._scaled: weakref.WeakKeyDictionary[QWidget, tuple[float, bool]] = \
+        self._scaled: weakref.WeakKeyDictionary[QWidget, tuple[float, bool, bool]] = \
             weakref.WeakKeyDictionary()
 
     @property
     def presenting(self) -> bool:
         return self._scale != 1.0
 
-    def font(self, factor: float = 1.0, bold: bool = False) -> QFont:
-        """The system font scaled by ``factor`` and the current mode."""
+    def font(self, factor: float = 1.0, bold: bool = False, fixed: bool = False) -> QFont:
+        """The system font (or the fixed-pitch one) scaled by ``factor`` and the mode."""
         font = QFont(self._base)
+        if fixed:
+            font.setFamilies(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+                             .families())
         size = self._base.pointSizeF()
         if size > 0:
             font.setPointSizeF(size * factor * self._scale)
@@ -43,18 +46,19 @@ class Typography:
         font.setBold(bold)
         return font
 
-    def apply(self, widget: QWidget, factor: float, bold: bool = False) -> None:
+    def apply(self, widget: QWidget, factor: float, bold: bool = False,
+              fixed: bool = False) -> None:
         """Give ``widget`` a font ``factor`` times the base, kept up to date with the mode."""
-        self._scaled[widget] = (factor, bold)
-        widget.setFont(self.font(factor, bold))
+        self._scaled[widget] = (factor, bold, fixed)
+        widget.setFont(self.font(factor, bold, fixed))
 
     def set_presenting(self, on: bool) -> None:
         """Switch presentation mode: every font in the app grows or returns to normal."""
         self._scale = PRESENTATION_SCALE if on else 1.0
         self._app.setFont(self.font())
-        for widget, (factor, bold) in list(self._scaled.items()):
+        for widget, (factor, bold, fixed) in list(self._scaled.items()):
             try:
-                widget.setFont(self.font(factor, bold))
+                widget.setFont(self.font(factor, bold, fixed))
             except RuntimeError:  # the widget's C++ side is gone
                 continue
 

@@ -195,8 +195,9 @@ def lint_artifact(view: ArtifactView) -> LintView:
         report = lint_certificate(view.parsed, view.lint_as)
     lines = tuple(str(finding) for finding in report.findings)
     if report.ok:
+        notes = f"{len(lines)} note{'s' if len(lines) != 1 else ''}"
         summary = (f"Lint as {view.lint_as}: clean" if not lines
-                   else f"Lint as {view.lint_as}: no blocking findings ({len(lines)} notes)")
+                   else f"Lint as {view.lint_as}: no blocking findings ({notes})")
     else:
         summary = f"Lint as {view.lint_as}: {len(report.blocking)} findings at WARNING or worse"
     return LintView(lines, report.ok, summary + ".")

@@ -204,8 +204,9 @@ def read_dashboard(inventory: Inventory, now: datetime) -> Dashboard:
         CeremonyRow(c.title + (" (rehearsal)" if c.rehearsal else ""), c.type, when(c.started),
                     c.outcome or "not finished", _head(c.journal_head), c.folder)
         for c in reversed(inventory.ceremonies()[-RECENT_CEREMONIES:]))
-    return Dashboard(str(inventory.path), now, tuple(DueRow.of(i) for i in due_items(inventory, now)),
-                     keys, tuple(certificates), crls, tuple(share_sets), ceremonies)
+    due = tuple(DueRow.of(item) for item in due_items(inventory, now))
+    return Dashboard(str(inventory.path), now, due, keys, tuple(certificates), crls,
+                     tuple(share_sets), ceremonies)
 
 
 def load_dashboard(path: Path | None, now: datetime) -> Dashboard:

@@ -9,6 +9,7 @@ for a few words back, in fields that keep them off the clipboard.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gui.typography import HEADLINE, LARGE, typography
@@ -25,11 +26,17 @@ class HandOutWidget(QWidget):
 
     done = Signal()
 
-    def __init__(self, hand_out: HandOut, parent: QWidget | None = None) -> None:
+    def __init__(self, hand_out: HandOut, problem: str | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.hand_out = hand_out
         self.title = QLabel(hand_out.title)
         typography().apply(self.title, HEADLINE, bold=True)
+        self.problem = QLabel(problem or "")
+        self.problem.setObjectName("handOutProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #a50e0e; font-weight: bold;")
+        self.problem.setVisible(bool(problem))
         self.message = QLabel(hand_out.message)
         self.message.setObjectName("handOutMessage")
         self.message.setWordWrap(True)
@@ -47,6 +54,7 @@ class HandOutWidget(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.problem)
         layout.addWidget(self.message)
         layout.addWidget(self.words)
         layout.addStretch(1)
@@ -58,7 +66,8 @@ class HandOutWidget(QWidget):
 
     def shown_words(self) -> tuple[str, ...]:
         """The words on screen now, in order (empty unless shown): what the holder reads."""
-        labels = [self._grid.itemAt(i).widget() for i in range(self._grid.count())]
+        items = (self._grid.itemAt(i) for i in range(self._grid.count()))
+        labels = [item.widget() for item in items if item is not None]
         words = [w for w in labels if isinstance(w, PrivateLabel)]
         return tuple(label.text() for label in sorted(words, key=lambda w: int(w.objectName()
                                                                                .removeprefix("w"))))
@@ -129,7 +138,6 @@ class CopyCheckWidget(QWidget):
             edit.setObjectName(f"copy{position}")
             edit.setAccessibleName(f"word {position}")
             edit.textEdited.connect(lambda text, i=index: self._edited(i, text))
-            edit.returnPressed.connect(self.submit)
             label = QLabel(f"Word {position}:")
             label.setBuddy(edit)
             grid.addWidget(label, index, 0)
@@ -149,6 +157,13 @@ class CopyCheckWidget(QWidget):
         layout.addWidget(self.status)
         layout.addStretch(1)
         layout.addWidget(self.button, alignment=Qt.AlignmentFlag.AlignLeft)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            self.submit()
+            return
+        super().keyPressEvent(event)
 
     def _edited(self, index: int, text: str) -> None:
         word = self.form.set_answer(index, text)

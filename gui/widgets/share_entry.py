@@ -31,7 +31,7 @@ from gui.typography import LARGE, typography
 from gui.viewmodels.share_form import WORD_COUNTS, FieldState, FormView, ShareForm, Verdict
 from gui.widgets.secure import SecretLineEdit
 
-COLUMNS = 4
+COLUMNS = 3
 FIELD_STYLES = {
     FieldState.EMPTY: "",
     FieldState.TYPING: "QLineEdit { background: #fff8dc; }",
@@ -140,8 +140,9 @@ class ShareEntryWidget(QWidget):
             edit.deleteLater()
         while self._grid.count():
             item = self._grid.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self._fields = []
         count = self.form.word_count
         rows = (count + COLUMNS - 1) // COLUMNS
@@ -154,7 +155,6 @@ class ShareEntryWidget(QWidget):
             edit.textEdited.connect(lambda text, p=position: self._edited(p, text))
             edit.advance.connect(lambda p=position: self._advance(p))
             edit.retreat.connect(lambda p=position: self._focus(p - 1))
-            edit.returnPressed.connect(self.submit)
             if self.hide_box.isChecked():
                 edit.setEchoMode(SecretLineEdit.EchoMode.Password)
             # Fill down the columns, as words are written on paper in numbered columns.
@@ -219,7 +219,16 @@ class ShareEntryWidget(QWidget):
         for edit in self._fields:
             edit.setEchoMode(SecretLineEdit.EchoMode.Password if hidden
                              else SecretLineEdit.EchoMode.Normal)
-            edit.setCompleter(None if hidden else self._completer(edit))  # a popup shows words
+            # A completion popup would show the words: none while they are hidden.
+            edit.setCompleter(None if hidden else self._completer(edit))  # type: ignore[arg-type]
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Return from any field (they pass it up) submits, or points at what to fix.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            self.submit()
+            return
+        super().keyPressEvent(event)
 
     # --- state -------------------------------------------------------------------------------
 

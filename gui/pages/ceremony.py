@@ -1,0 +1,395 @@
+"""The ceremony view: steps on the left, the current step large in the middle, the journal
+and its chain head always in sight.
+
+The ceremony runs on a worker ``QThread``. Its questions arrive here as queued signals (see
+``gui.prompter``) and are shown as panels; the worker waits until the panel is answered, the
+window never does. While the worker works between questions a busy indicator says on what.
+The journal is read as the worker writes it, so what the room sees is what was recorded.
+"""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ceremony.prompts import StepView
+from gui.prompter import WindowPrompter
+from gui.typography import HEADLINE, LARGE, typography
+from gui.viewmodels.decision import DecisionForm, Question
+from gui.viewmodels.exchange import Prompt, PromptExchange
+from gui.viewmodels.hand_out import CopyCheckForm, HandOut
+from gui.viewmodels.jobs import CeremonyJob
+from gui.viewmodels.journal_rows import JournalTail
+from gui.viewmodels.messages import sentence
+from gui.viewmodels.progress import CeremonyProgress, RunState, StepState
+from gui.viewmodels.share_form import ShareForm
+from gui.widgets.hand_out import CopyCheckWidget, HandOutWidget
+from gui.widgets.journal_view import ChainHeadPanel, JournalTable
+from gui.widgets.prompts import (
+    DecisionPanel,
+    PassphrasePanel,
+    PinPanel,
+    PromptPanel,
+    WidgetPanel,
+)
+from gui.widgets.share_entry import ShareEntryWidget
+from gui.worker import CeremonyWorker, PromptRelay
+
+JOURNAL_POLL_MS = 200
+STEP_COLOURS = {
+    StepState.DONE: "#137333",
+    StepState.CURRENT: "#1a73e8",
+    StepState.REFUSED: "#a50e0e",
+    StepState.FAILED: "#a50e0e",
+}
+NO_SHARES_YET = "No shares accepted yet."
+
+
+class CeremonyView(QWidget):
+    """Runs one job and shows it; ``ended`` carries the closing sentence."""
+
+    ended = Signal(str)
+    audit_requested = Signal(object)  # the ceremony folder, to open in the auditor view
+
+    def __init__(self, job: CeremonyJob, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.job = job
+        self.progress = CeremonyProgress(())
+        self.tail: JournalTail | None = None
+        self.folder: Path | None = None
+        self.panel: PromptPanel | None = None
+        self.share_form: ShareForm | None = None
+        self.outcome: str | None = None
+        self._notice: str | None = None  # the last message, shown with the next question
+        self.stop_button: QPushButton | None = None
+        self._relay = PromptRelay(self)
+        self._relay.posted.connect(self._on_prompt, Qt.ConnectionType.QueuedConnection)
+        self.exchange = PromptExchange(self._relay.posted.emit)
+        self.worker = CeremonyWorker(job, WindowPrompter(self.exchange), self._begin, self)
+        self.worker.succeeded.connect(self._succeeded)
+        self.worker.stopped.connect(self._stopped)
+        self._poll = QTimer(self)
+        self._poll.setInterval(JOURNAL_POLL_MS)
+        self._poll.timeout.connect(self.poll_journal)
+        self._build()
+
+    # --- layout ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.title = QLabel(self.job.title)
+        self.title.setObjectName("ceremonyTitle")
+        typography().apply(self.title, LARGE, bold=True)
+
+        self.steps = QListWidget()
+        self.steps.setObjectName("steps")
+        self.steps.setAccessibleName("steps of the ceremony")
+        self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.steps.setMinimumWidth(self.steps.fontMetrics().horizontalAdvance("M" * 16))
+        self.steps.setWordWrap(True)
+
+        self.step_title = QLabel("Starting…")
+        self.step_title.setObjectName("stepTitle")
+        self.step_title.setWordWrap(True)
+        typography().apply(self.step_title, HEADLINE, bold=True)
+        self.actors = QLabel()
+        self.actors.setObjectName("stepActors")
+        self.actors.setWordWrap(True)
+        typography().apply(self.actors, LARGE, bold=True)
+        self.instructions = QLabel()
+        self.instructions.setObjectName("stepInstructions")
+        self.instructions.setWordWrap(True)
+        typography().apply(self.instructions, LARGE)
+        self.messages = QListWidget()
+        self.messages.setObjectName("messages")
+        self.messages.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.messages.setWordWrap(True)
+        self.messages.setMaximumHeight(self.messages.fontMetrics().height() * 6)
+
+        self.busy = QWidget()
+        busy_layout = QHBoxLayout(self.busy)
+        busy_layout.setContentsMargins(0, 0, 0, 0)
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)  # indeterminate: the worker is busy
+        self.busy_bar.setMaximumWidth(self.busy_bar.fontMetrics().horizontalAdvance("M" * 12))
+        self.busy_label = QLabel("Working…")
+        self.busy_label.setObjectName("busyLabel")
+        busy_layout.addWidget(self.busy_bar)
+        busy_layout.addWidget(self.busy_label, 1)
+        self.busy.hide()
+
+        self.prompt_area = QVBoxLayout()
+        self.result = QLabel()
+        self.result.setObjectName("ceremonyResult")
+        self.result.setWordWrap(True)
+        typography().apply(self.result, LARGE, bold=True)
+        self.result.hide()
+        self.audit_button = QPushButton("Check this ceremony's journal in the auditor view")
+        self.audit_button.setObjectName("auditCeremony")
+        self.audit_button.clicked.connect(lambda: self.audit_requested.emit(self.folder))
+        self.audit_button.hide()
+
+        center = QWidget()
+        center_layout = QVBoxLayout(center)
+        center_layout.addWidget(self.step_title)
+        center_layout.addWidget(self.actors)
+        center_layout.addWidget(self.instructions)
+        center_layout.addLayout(self.prompt_area)
+        center_layout.addWidget(self.busy)
+        center_layout.addWidget(self.result)
+        center_layout.addWidget(self.audit_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        center_layout.addStretch(1)
+        center_layout.addWidget(QLabel("Messages"))
+        center_layout.addWidget(self.messages)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(center)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+
+        self.journal = JournalTable()
+        self.head = ChainHeadPanel()
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(QLabel("Journal"))
+        right_layout.addWidget(self.journal, 1)
+
+        splitter = QSplitter()
+        splitter.addWidget(self.steps)
+        splitter.addWidget(scroll)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 4)
+        splitter.setStretchFactor(2, 2)
+        unit = self.fontMetrics().horizontalAdvance("M")
+        splitter.setSizes([16 * unit, 52 * unit, 26 * unit])
+
+        self._layout = QVBoxLayout(self)
+        self._layout.addWidget(self.title)
+        self._layout.addWidget(splitter, 1)
+        self._layout.addWidget(self.head)
+
+    # --- running -----------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.worker.isRunning()
+
+    def start(self) -> None:
+        """Start the job on the worker thread."""
+        self._set_busy("Starting the ceremony…")
+        self._poll.start()
+        self.worker.start()
+
+    def stop(self) -> None:
+        """Stop at the runner's next question; the journal records the interruption."""
+        self.exchange.stop()
+        self._clear_panel()
+        self._set_busy("Stopping: the journal records where the ceremony stopped…")
+
+    def _begin(self, plan: Any, folder: Path, steps: tuple[Any, ...]) -> None:
+        # Worker thread: goes through the exchange so it is ordered with the prompts.
+        self.exchange.notify("begin", plan, folder, tuple((s.id, s.title) for s in steps))
+
+    def _on_prompt(self, prompt: Prompt) -> None:
+        self.poll_journal()  # what the room is asked about follows what is on record
+        handler = getattr(self, f"_show_{prompt.kind}")
+        try:
+            handler(prompt, *prompt.args)
+        except Exception as ex:  # a prompt the window cannot show stops the ceremony cleanly
+            self.messages.addItem(sentence(ex))
+            self.exchange.stop()
+
+    def _show_begin(self, prompt: Prompt, plan: Any, folder: Path,
+                    steps: tuple[tuple[str, str], ...]) -> None:
+        self.poll_journal()  # finish the previous ceremony's journal first
+        self.folder = folder
+        self.progress = CeremonyProgress(steps)
+        self.tail = JournalTail(folder / "journal.jsonl")
+        self.share_form = None
+        self.journal.setRowCount(0)
+        self.title.setText(plan.title + (" (rehearsal)" if plan.rehearsal else "")
+                           + f" — {folder}")
+        self._show_steps()
+
+    def _show_step(self, prompt: Prompt, view: StepView) -> None:
+        # Everything alive now (modules, lint profiles, PDF machinery) is long-lived: keep it
+        # out of full garbage collections, which otherwise stop both threads for tens of ms.
+        gc.freeze()
+        self._notice = None
+        self.share_form = None  # shares checked in an earlier step leave memory with it
+        self.head.release()
+        self.progress.show(view)
+        self.step_title.setText(f"Step {view.number} of {view.count}: {view.title}")
+        people = ", ".join(view.actors) or "the administrator"
+        roles = ", ".join(view.roles)
+        self.actors.setText(f"Acting: {people}" + (f" ({roles})" if roles else ""))
+        self.instructions.setText(view.instructions)
+        self._set_busy(f"Working on: {view.title}…")
+        self._show_steps()
+
+    def _show_inform(self, prompt: Prompt, message: str) -> None:
+        self._notice = message
+        self.messages.addItem(message)
+        self.messages.scrollToBottom()
+
+    def _show_chain_head(self, prompt: Prompt, hex_head: str, words: str) -> None:
+        self.head.show_spoken(hex_head, words)
+        self.messages.addItem("The journal's chain head is shown below in full: read it aloud "
+                              "and write it in the paper log.")
+
+    def _ask(self, prompt: Prompt, panel: PromptPanel) -> None:
+        self._clear_panel()
+        self.busy.hide()
+        self.panel = panel
+        panel.answered.connect(lambda value, p=prompt: self._answer(p, value))
+        self.prompt_area.addWidget(panel)
+        panel.focus_first()
+
+    def _answer(self, prompt: Prompt, value: object) -> None:
+        if not prompt.answered:
+            prompt.answer(value)  # a secret answer goes to the worker; the panel forgets it
+        self._notice = None
+        self._clear_panel()
+        if self.running and not self.exchange.stopped:
+            self._set_busy("Working…")
+
+    def _show_sign_off(self, prompt: Prompt, person: str, question: str) -> None:
+        self._ask(prompt, DecisionPanel(DecisionForm(Question.SIGN_OFF, person, question)))
+
+    def _show_deviation(self, prompt: Prompt, person: str, problem: str) -> None:
+        self._ask(prompt, DecisionPanel(DecisionForm(Question.DEVIATION, person, problem)))
+
+    def _show_confirm_signing(self, prompt: Prompt, person: str, preview: Any) -> None:
+        form = DecisionForm(Question.SIGNING, person, f"sign the {preview.what} shown")
+        self._ask(prompt, DecisionPanel(form, preview))
+
+    def _show_pin(self, prompt: Prompt, person: str, token_label: str,
+                  problem: str | None) -> None:
+        self._ask(prompt, PinPanel(person, token_label, problem, self.job.pin_hint))
+
+    def _show_passphrase(self, prompt: Prompt, person: str, purpose: str, confirm: bool) -> None:
+        self._ask(prompt, PassphrasePanel(person, purpose, confirm))
+
+    def _show_hand_out_share(self, prompt: Prompt, holder: str, number: int, total: int,
+                             words: tuple[str, ...]) -> None:
+        widget = HandOutWidget(HandOut(holder, number, total, words), self._notice)
+        prompt.args = ()  # the hand-out holds the words now, and drops them when hidden
+        self._ask(prompt, WidgetPanel(widget, widget.done))
+
+    def _show_copy_check(self, prompt: Prompt, holder: str, positions: tuple[int, ...]) -> None:
+        widget = CopyCheckWidget(CopyCheckForm(holder, positions), self._notice)
+        self._ask(prompt, WidgetPanel(widget, widget.answered))
+
+    def _show_enter_share(self, prompt: Prompt, progress: str, problem: str | None) -> None:
+        if self.share_form is None or progress == NO_SHARES_YET:
+            self.share_form = ShareForm()  # a new quorum: nothing accepted yet
+        elif problem:
+            self.share_form.forget_last()  # the ceremony refused the share last submitted
+        widget = ShareEntryWidget(self.share_form)
+        widget.set_progress(progress)
+        widget.set_problem(problem)
+        heading = QLabel("Next custodian: type your share, one word per field")
+        typography().apply(heading, LARGE, bold=True)
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.addWidget(heading)
+        layout.addWidget(widget)
+        panel = WidgetPanel(box, widget.submitted)
+        panel.focus_first = widget.focus_first  # type: ignore[method-assign]
+        panel.default_action = widget.submit  # type: ignore[method-assign]
+        self._ask(prompt, panel)
+
+    def _clear_panel(self) -> None:
+        if self.panel is not None:
+            self.panel.hide()
+            self.prompt_area.removeWidget(self.panel)
+            self.panel.deleteLater()
+            self.panel = None
+
+    def _set_busy(self, text: str) -> None:
+        self.busy_label.setText(text)
+        self.busy.setVisible(self.panel is None)
+
+    def _succeeded(self, summary: str) -> None:
+        self._finish(summary, ok=True)
+
+    def _stopped(self, message: str) -> None:
+        self._finish(message, ok=False)
+
+    def _finish(self, text: str, ok: bool) -> None:
+        self.poll_journal()
+        self._poll.stop()
+        self._clear_panel()
+        self.busy.hide()
+        self.outcome = text
+        self.result.setText(text)
+        self.result.setStyleSheet("color: #137333;" if ok else "color: #a50e0e;")
+        self.result.show()
+        if self.folder is not None and (self.folder / "journal.jsonl").exists():
+            self.audit_button.show()
+            self.audit_button.setFocus()
+        if not ok and self.progress.state is RunState.RUNNING:
+            self.progress.state = RunState.STOPPED
+        self.step_title.setText(self.progress.describe())
+        self.actors.hide()
+        self.instructions.hide()
+        if self.stop_button is not None:
+            self.stop_button.hide()
+        self._show_steps()
+        self.ended.emit(text)
+
+    # --- journal and steps -------------------------------------------------------------------
+
+    def poll_journal(self) -> None:
+        """Show the journal records written since the last poll, and the chain head."""
+        if self.tail is None:
+            return
+        rows = self.tail.poll()
+        if not rows:
+            return
+        for row in rows:
+            self.journal.add(row)
+        self.journal.scrollToBottom()
+        if self.tail.head is not None:
+            self.head.show_live(self.tail.head)
+        if self.progress.apply(rows):
+            self._show_steps()
+
+    def _show_steps(self) -> None:
+        self.steps.clear()
+        for row in self.progress.rows:
+            item = QListWidgetItem(row.label)
+            colour = STEP_COLOURS.get(row.state)
+            if colour:
+                item.setForeground(QBrush(QColor(colour)))
+            if row.state is StepState.CURRENT:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            self.steps.addItem(item)
+
+    def add_stop_button(self, on_click: Any) -> QPushButton:
+        """A button that asks to stop the ceremony (the main window wires it)."""
+        button = QPushButton("Stop the ceremony…")
+        button.setObjectName("stopCeremony")
+        button.clicked.connect(on_click)
+        self.stop_button = button
+        self._layout.insertWidget(0, button, alignment=Qt.AlignmentFlag.AlignRight)
+        return button
