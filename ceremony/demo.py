@@ -9,16 +9,18 @@ demo tokens' PINs guard throwaway tokens and are not secrets.
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from ceremony.errors import UsageError
+from ceremony.plan import CeremonyPlan
 from ceremony.scripted import ScriptedPrompter
 from crypto.algorithms import KeyAlgorithm
 from crypto.files import write_new_file
 from crypto.softhsm import SoftHsmStore
-from crypto.token import default_module
+from crypto.token import default_module, reset_module
 
 DEMO_PIN = "demo-pin-1234"
 DEMO_SO_PIN = "demo-so-pin-5678"
@@ -87,44 +89,93 @@ def sign_plan(module: str, root_certificate: Path, csr: Path) -> str:
               'policies = ["2.23.140.1.2.1"]\n')
 
 
-def _prepare_folder(folder: Path) -> None:
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise UsageError(f"{folder} is not an empty folder; the demo needs a new or empty one")
-    folder.mkdir(parents=True, exist_ok=True)
+CEREMONY_ORDER = ("root", "intermediate-key", "sign")
+
+
+@dataclass
+class Rehearsal:
+    """A demo folder with its throwaway token store, and the plans of its ceremonies.
+
+    The CLI's demo answers with simulated people; the desktop app's rehearsal lets the people in
+    the room answer. Both prepare, write plans and choose folders here. Use as a context
+    manager: on exit the process goes back to the token store it used before.
+    """
+
+    folder: Path
+    algorithm: KeyAlgorithm
+    module: str
+    previous_conf: str | None = None
+
+    @classmethod
+    def prepare(cls, folder: Path, algorithm: KeyAlgorithm) -> Rehearsal:
+        """Check the folder is new or empty, then make the store and its two tokens."""
+        folder = folder.resolve()
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise UsageError(f"{folder} is not an empty folder; the demo needs a new or empty "
+                             "one")
+        folder.mkdir(parents=True, exist_ok=True)
+        rehearsal = cls(folder, algorithm, default_module(), os.environ.get("SOFTHSM2_CONF"))
+        store = SoftHsmStore.create(folder / "softhsm", rehearsal.module)
+        store.activate()
+        for label in (ROOT_TOKEN, INTERMEDIATE_TOKEN):
+            store.init_token(label, DEMO_PIN, DEMO_SO_PIN)
+        return rehearsal
+
+    def __enter__(self) -> Rehearsal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous_conf is None:
+            os.environ.pop("SOFTHSM2_CONF", None)
+        else:
+            os.environ["SOFTHSM2_CONF"] = self.previous_conf
+        reset_module(self.module)
+
+    @property
+    def inventory(self) -> Path:
+        return self.folder / "inventory.sqlite3"
+
+    def ceremony_folder(self, ceremony_id: str) -> Path:
+        return self.folder / "ceremonies" / ceremony_id
+
+    def plan_text(self, name: str) -> str:
+        if name == "root":
+            return root_plan(self.algorithm, self.module)
+        if name == "intermediate-key":
+            return intermediate_plan(self.algorithm, self.module)
+        if name == "sign":
+            return sign_plan(self.module,
+                             self.ceremony_folder("demo-root") / "root-ca.pem",
+                             self.ceremony_folder("demo-intermediate-key")
+                             / "intermediate-ca.csr")
+        raise ValueError(f"unknown demo ceremony {name!r}")
+
+    def write_plan(self, name: str) -> CeremonyPlan:
+        """Write the plan of ceremony ``name`` under plans/ and parse it."""
+        from ceremony.plan_parser import parse_plan
+
+        path = self.folder / "plans" / f"{name}.toml"
+        write_new_file(path, self.plan_text(name).encode())
+        return parse_plan(path)
 
 
 def run_demo(folder: Path, algorithm: KeyAlgorithm = KeyAlgorithm.EC_P384,
              say: object = print) -> DemoResult:
     """Run the three rehearsal ceremonies under ``folder`` and return what they made."""
     from ceremony.execution import run_plan
-    from ceremony.plan_parser import parse_plan
 
-    folder = folder.resolve()
-    _prepare_folder(folder)
-    module = default_module()
-    store = SoftHsmStore.create(folder / "softhsm", module)
-    store.activate()
-    for label in (ROOT_TOKEN, INTERMEDIATE_TOKEN):
-        store.init_token(label, DEMO_PIN, DEMO_SO_PIN)
-    plans = folder / "plans"
-    ceremonies = folder / "ceremonies"
-    inventory = folder / "inventory.sqlite3"
+    rehearsal = Rehearsal.prepare(folder, algorithm)
+    folder = rehearsal.folder
     prompter = ScriptedPrompter(pins={ROOT_TOKEN: DEMO_PIN, INTERMEDIATE_TOKEN: DEMO_PIN})
-
-    def run(name: str, text: str) -> Path:
-        path = plans / f"{name}.toml"
-        write_new_file(path, text.encode())
-        plan = parse_plan(path)
-        out = ceremonies / plan.id
-        run_plan(plan, out, prompter, inventory)
-        say(f"  ceremony {plan.id}: {out}")  # type: ignore[operator]
-        return out
-
     say(f"Rehearsal in {folder} ({algorithm.value}):")  # type: ignore[operator]
-    root = run("root", root_plan(algorithm, module))
-    intermediate = run("intermediate-key", intermediate_plan(algorithm, module))
-    signed = run("sign", sign_plan(module, root / "root-ca.pem",
-                                   intermediate / "intermediate-ca.csr"))
+    made = []
+    for name in CEREMONY_ORDER:
+        plan = rehearsal.write_plan(name)
+        out = rehearsal.ceremony_folder(plan.id)
+        run_plan(plan, out, prompter, rehearsal.inventory)
+        say(f"  ceremony {plan.id}: {out}")  # type: ignore[operator]
+        made.append(out)
+    root, intermediate, signed = made
     files = []
     for source in (root / "root-ca.pem", root / "root-ca.crl",
                    intermediate / "intermediate-ca.csr", signed / "intermediate-ca.pem"):

@@ -9,6 +9,7 @@ from ceremony.errors import CeremonyError
 from ceremony.plan import CeremonyPlan
 from ceremony.prompts import Prompter
 from ceremony.runner import CeremonyContext, CeremonyRunner
+from crypto.errors import CryptoError
 
 
 def default_folder(plan: CeremonyPlan) -> Path:
@@ -19,8 +20,6 @@ def run_plan(plan: CeremonyPlan, folder: Path, prompter: Prompter,
              inventory_path: Path | None) -> CeremonyContext:
     """Run ``plan`` in ``folder``; index the outcome in the inventory whatever it is."""
     from ceremony.closing import write_transcript
-    from ceremony.inventory import Inventory, default_inventory_path
-    from ceremony.recording import record_ceremony
 
     runner = CeremonyRunner(plan, folder, prompter, steps_for(plan), closing=write_transcript)
     outcome = "stopped"
@@ -29,14 +28,28 @@ def run_plan(plan: CeremonyPlan, folder: Path, prompter: Prompter,
         outcome = "completed"
         return context
     finally:
-        journal = folder / "journal.jsonl"
-        if journal.exists():
-            from ceremony.journal import verify_journal
+        _index(folder, prompter, inventory_path, outcome)
 
-            records = verify_journal(journal).records
-            if records:
-                with Inventory.open(inventory_path or default_inventory_path()) as inventory:
-                    record_ceremony(inventory, folder, records, outcome)
+
+def _index(folder: Path, prompter: Prompter, inventory_path: Path | None,
+           outcome: str) -> None:
+    """Bring the inventory up to date; a failure there never changes the ceremony's outcome."""
+    from ceremony.inventory import Inventory, default_inventory_path
+    from ceremony.journal import verify_journal
+    from ceremony.recording import record_ceremony
+
+    journal = folder / "journal.jsonl"
+    if not journal.exists():
+        return
+    try:
+        records = verify_journal(journal).records
+        if records:
+            with Inventory.open(inventory_path or default_inventory_path()) as inventory:
+                record_ceremony(inventory, folder, records, outcome)
+    except (CeremonyError, CryptoError, OSError, ValueError) as ex:
+        prompter.inform(f"The inventory was not updated ({ex}). The ceremony's own record, its "
+                        f"journal in {folder}, is unaffected; the inventory can be brought up "
+                        "to date from it later.")
 
 
 def run_plan_file(plan_path: Path, folder: Path | None, answers: Path | None,

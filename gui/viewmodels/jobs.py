@@ -8,12 +8,12 @@ anything about a ceremony: the plans, steps and order come from the ``ceremony``
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from ceremony.demo import CEREMONY_ORDER
 from ceremony.plan import CeremonyPlan
 from ceremony.prompts import Prompter
 from ceremony.runner import Step
@@ -59,7 +59,7 @@ class PlanJob:
         return f"Ceremony {self.plan.id} is complete; its record is in {self.folder}."
 
 
-DEMO_CEREMONIES = ("root", "intermediate-key", "sign")
+DEMO_CEREMONIES = CEREMONY_ORDER
 
 
 @dataclass(frozen=True)
@@ -87,57 +87,25 @@ class RehearsalJob:
         return f"Rehearsal: the throwaway tokens' PIN is {DEMO_PIN}."
 
     def run(self, prompter: Prompter, begin: Begin) -> str:
-        from ceremony import demo
         from ceremony.ceremonies import steps_for
-        from ceremony.errors import UsageError
+        from ceremony.demo import CEREMONY_ORDER, Rehearsal
         from ceremony.execution import run_plan
-        from ceremony.plan_parser import parse_plan
         from crypto.algorithms import KeyAlgorithm
-        from crypto.files import write_new_file
-        from crypto.softhsm import SoftHsmStore
-        from crypto.token import default_module, reset_module
 
-        unknown = set(self.ceremonies) - set(DEMO_CEREMONIES)
+        unknown = set(self.ceremonies) - set(CEREMONY_ORDER)
         if unknown:
             raise ValueError(f"Unknown demo ceremony {sorted(unknown)[0]!r}.")
-        folder = self.folder.resolve()
-        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-            raise UsageError(f"{folder} is not an empty folder; the rehearsal needs a new or "
-                             "empty one")
-        algorithm = KeyAlgorithm(self.algorithm)
-        module = default_module()
-        previous = os.environ.get("SOFTHSM2_CONF")
-        store = SoftHsmStore.create(folder / "softhsm", module)
-        store.activate()
-        try:
-            for label in (demo.ROOT_TOKEN, demo.INTERMEDIATE_TOKEN):
-                store.init_token(label, demo.DEMO_PIN, demo.DEMO_SO_PIN)
-            ceremonies = folder / "ceremonies"
-            root = ceremonies / "demo-root"
-            intermediate = ceremonies / "demo-intermediate-key"
-            texts = {
-                "root": lambda: demo.root_plan(algorithm, module),
-                "intermediate-key": lambda: demo.intermediate_plan(algorithm, module),
-                "sign": lambda: demo.sign_plan(module, root / "root-ca.pem",
-                                               intermediate / "intermediate-ca.csr"),
-            }
-            made = []
-            for name in DEMO_CEREMONIES:
+        made = []
+        # The throwaway store serves this run only: later ceremonies use the usual one.
+        with Rehearsal.prepare(self.folder, KeyAlgorithm(self.algorithm)) as rehearsal:
+            folder = rehearsal.folder
+            for name in CEREMONY_ORDER:
                 if name not in self.ceremonies:
                     continue
-                path = folder / "plans" / f"{name}.toml"
-                write_new_file(path, texts[name]().encode())
-                plan = parse_plan(path)
-                out = ceremonies / plan.id
+                plan = rehearsal.write_plan(name)
+                out = rehearsal.ceremony_folder(plan.id)
                 begin(plan, out, steps_for(plan))
-                run_plan(plan, out, prompter, folder / "inventory.sqlite3")
+                run_plan(plan, out, prompter, rehearsal.inventory)
                 made.append(plan.id)
-        finally:
-            # The throwaway store served this run only: later ceremonies use the usual one.
-            if previous is None:
-                os.environ.pop("SOFTHSM2_CONF", None)
-            else:
-                os.environ["SOFTHSM2_CONF"] = previous
-            reset_module(module)
         return (f"Rehearsal complete ({', '.join(made)}); everything it made is in {folder}, "
                 f"its inventory is {folder / 'inventory.sqlite3'}.")

@@ -280,3 +280,15 @@ def test_wrong_and_missing_shares_during_a_drill(demo: DemoResult, tmp_path: Pat
     with pytest.raises(UsageError, match="1 of 3 shares accepted"):
         run(plan2, tmp_path / "drill-out-2", prompter(shares_to_enter=[dave]),
             demo.folder / "inventory.sqlite3")
+
+
+def test_an_inventory_that_cannot_take_the_record_does_not_fail_the_ceremony(
+        demo: DemoResult, tmp_path: Path) -> None:
+    books = notebooks(demo)
+    plan = write_plan(tmp_path, "drill", header("drill", "test-drill-5")
+                      + share_table("shares", backup_check_value(demo)))
+    answers = prompter(shares_to_enter=shares_from(books, "Dave", "Grace", "Frank"))
+    # A fresh inventory has never heard of this share set, so the drill cannot be indexed.
+    context = run(plan, tmp_path / "drill-out", answers, tmp_path / "other.sqlite3")
+    assert context.journal.records[-1].event == "ceremony-completed"
+    assert any("inventory was not updated" in line for line in answers.shown)
