@@ -25,6 +25,7 @@ from enum import StrEnum
 
 from ceremony.inventory import (
     CertificateEntry,
+    CertificateRole,
     CertificateStatus,
     CrlEntry,
     Inventory,
@@ -85,7 +86,10 @@ _Found = tuple[DueKind, str, datetime]
 
 
 def _certificates_due(certificates: Iterable[CertificateEntry]) -> Iterator[_Found]:
-    live = [c for c in certificates if c.status is not CertificateStatus.REVOKED]
+    # A transcript signer's certificate signs one transcript, once; verify judges it at that
+    # signing time, so its expiry is nothing anyone must act on.
+    live = [c for c in certificates if c.status is not CertificateStatus.REVOKED
+            and c.role is not CertificateRole.DOCUMENT_SIGNING]
     last_expiry: dict[tuple[str, str], datetime] = {}
     for cert in live:
         line = (cert.subject, cert.role.value)

@@ -36,9 +36,9 @@ def fill_mixed(inventory: Inventory) -> None:
     inventory.record_certificate(make_certificate("Sub", issuer="Root", issuer_key=root_key,
                                                   not_before=NOW - 300 * DAY,
                                                   not_after=NOW + 30 * DAY), "intermediate")
-    inventory.record_certificate(make_certificate("Signer", issuer="Root", issuer_key=root_key,
+    inventory.record_certificate(make_certificate("Old Sub", issuer="Root", issuer_key=root_key,
                                                   not_before=NOW - 300 * DAY,
-                                                  not_after=NOW - 10 * DAY), "document-signing")
+                                                  not_after=NOW - 10 * DAY), "intermediate")
     inventory.record_crl(make_crl("Root", root_key, number=4, this_update=NOW - 20 * DAY,
                                   next_update=NOW + 5 * DAY + timedelta(hours=12)))
     inventory.record_share_set(scheme="3-of-5", holders=list("ABCDE"), check_value="aa" * 8,
@@ -57,7 +57,7 @@ def test_items_come_soonest_first_with_whole_days_left(inventory: Inventory) -> 
     assert items[0].due == NOW - 400 * DAY + DRILL_INTERVAL
     assert items[0].what == "share set 3-of-5 for root backup (check value aaaaaaaaaaaaaaaa), " \
                             "never drilled"
-    assert items[1].what.startswith("document-signing certificate CN=Signer (serial ")
+    assert items[1].what.startswith("intermediate certificate CN=Old Sub (serial ")
     assert items[2].what == "CRL of CN=Root (number 4)"
     # Looking further ahead brings in the root; overdue items are listed at any horizon.
     assert summary(due_items(inventory, NOW, within_days=400))[-1] == (
@@ -93,6 +93,14 @@ def test_revoked_and_renewed_certificates_are_not_due(inventory: Inventory) -> N
     # A revoked renewal does not hide the certificate it was meant to replace.
     inventory.mark_revoked(renewal.serial_number, "superseded", NOW)
     assert [i.due for i in due_items(inventory, NOW, 90)] == [NOW + 10 * DAY]
+
+
+def test_transcript_signer_certificates_never_fall_due(inventory: Inventory) -> None:
+    root_key = new_key()
+    inventory.record_certificate(make_certificate("Signer", issuer="Root", issuer_key=root_key,
+                                                  not_before=NOW - 300 * DAY,
+                                                  not_after=NOW - 10 * DAY), "document-signing")
+    assert due_items(inventory, NOW, 90) == ()
 
 
 def test_only_the_newest_crl_of_each_issuer_counts(inventory: Inventory) -> None:
