@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from ceremony.journal import JournalRecord
@@ -104,14 +103,12 @@ def pool(contents: Contents) -> list[x509.Certificate]:
 def signed_by(public_key: PublicKeyTypes, signature: bytes, data: bytes,
               hash_algorithm: Any) -> bool:
     """Whether ``signature`` over ``data`` verifies with ``public_key`` (PKCS#1 v1.5 or ECDSA)."""
+    from crypto.errors import SignatureCheckFailed
+    from crypto.issuance import verify_signature
+
     try:
-        if isinstance(public_key, ec.EllipticCurvePublicKey) and hash_algorithm is not None:
-            public_key.verify(signature, data, ec.ECDSA(hash_algorithm))
-        elif isinstance(public_key, rsa.RSAPublicKey) and hash_algorithm is not None:
-            public_key.verify(signature, data, padding.PKCS1v15(), hash_algorithm)
-        else:
-            return False
-    except (InvalidSignature, UnsupportedAlgorithm, ValueError):
+        verify_signature(public_key, signature, data, hash_algorithm)
+    except (SignatureCheckFailed, UnsupportedAlgorithm, ValueError):
         return False
     return True
 

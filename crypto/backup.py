@@ -46,8 +46,8 @@ from crypto.backupfile import write_backup as write_backup
 from crypto.checkvalue import check_value, matches
 from crypto.errors import BackupError, CheckValueMismatch, KeyExists
 
-# _key_id is keys.py's rule for CKA_ID; a restored pair must get the same ID as an original.
-from crypto.keys import TokenKeyPair, _key_id, key_exists, spki_sha256
+# A restored pair gets the same CKA_ID and attributes as an original (keys.py's rules).
+from crypto.keys import TokenKeyPair, key_exists, key_id, private_key_template, spki_sha256
 from crypto.token import TokenSession, translate, translated
 
 WRAP_KEY_BYTES = 32
@@ -113,7 +113,7 @@ def import_wrap_key(session: TokenSession, wrap_key: bytes, *,
     }
     if label is not None:
         template[Attribute.LABEL] = label
-        template[Attribute.ID] = _key_id(label)
+        template[Attribute.ID] = key_id(label)
     with translated("importing the wrap key"):
         handle = session.session.create_object(template)
     return TokenWrapKey(session, handle, check_value(wrap_key), label)
@@ -205,23 +205,16 @@ def restore_backup(session: TokenSession, backup: WrappedBackup, wrap_key: bytes
         raise KeyExists(f"the token {session.label!r} already holds a key labelled {label!r}; "
                         "restore into a token without it")
     key_type = KeyType.EC if metadata.key_algorithm.is_ec else KeyType.RSA
-    template = {
-        **_NOT_FOR_PRIVATE_KEYS,
-        Attribute.TOKEN: True,
-        Attribute.PRIVATE: True,
-        Attribute.SENSITIVE: True,
-        Attribute.EXTRACTABLE: extractable,
-        Attribute.SIGN: True,
-        Attribute.DECRYPT: False,
-        Attribute.UNWRAP: False,
-        Attribute.DERIVE: False,
-    }
+    # The ID goes in as unwrap_key's own argument, so the template leaves it out.
+    template = {**_NOT_FOR_PRIVATE_KEYS,
+                **private_key_template(label, extractable=extractable)}
+    del template[Attribute.ID]
     # The rebuilt wrap key goes into the token as a session object and is destroyed after use.
     unwrapping = import_wrap_key(session, wrap_key)
     try:
         with _translated_wrap(f"unwrapping key {label!r}"):
             private = unwrapping.handle.unwrap_key(
-                ObjectClass.PRIVATE_KEY, key_type, backup.wrapped, id=_key_id(label),
+                ObjectClass.PRIVATE_KEY, key_type, backup.wrapped, id=key_id(label),
                 label=label, mechanism=_MECHANISM, store=True, capabilities=MechanismFlag(0),
                 template=template,
             )
@@ -251,7 +244,7 @@ def _public_key_template(metadata: BackupMetadata,
         Attribute.TOKEN: True,
         Attribute.PRIVATE: False,
         Attribute.LABEL: label,
-        Attribute.ID: _key_id(label),
+        Attribute.ID: key_id(label),
         Attribute.VERIFY: True,
         Attribute.ENCRYPT: False,
         Attribute.WRAP: False,

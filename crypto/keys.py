@@ -86,9 +86,24 @@ class TokenKeyPair:
         return token_signing_key(self)
 
 
-def _key_id(label: str) -> bytes:
-    # CKA_ID ties the two halves of the pair together; derived from the label so it is stable.
+def key_id(label: str) -> bytes:
+    """CKA_ID for a key labelled ``label``: ties the two halves of a pair together, stably."""
     return hashlib.sha256(label.encode()).digest()[:16]
+
+
+def private_key_template(label: str, *, extractable: bool) -> dict[Any, Any]:
+    """Attributes of a CA private key: stored, sensitive, able to sign and nothing else."""
+    return {
+        Attribute.TOKEN: True,
+        Attribute.PRIVATE: True,
+        Attribute.SENSITIVE: True,
+        Attribute.EXTRACTABLE: extractable,
+        Attribute.SIGN: True,
+        Attribute.DECRYPT: False,
+        Attribute.UNWRAP: False,
+        Attribute.DERIVE: False,
+        Attribute.ID: key_id(label),
+    }
 
 
 def key_exists(session: TokenSession, label: str) -> bool:
@@ -105,20 +120,9 @@ def generate_key_pair(session: TokenSession, label: str, algorithm: KeyAlgorithm
             f"the token already holds a key labelled {label!r}; choose another label or use "
             "a fresh token"
         )
-    key_id = _key_id(label)
     public_template = {Attribute.TOKEN: True, Attribute.VERIFY: True, Attribute.ENCRYPT: False,
-                       Attribute.WRAP: False, Attribute.ID: key_id}
-    private_template = {
-        Attribute.TOKEN: True,
-        Attribute.PRIVATE: True,
-        Attribute.SENSITIVE: True,
-        Attribute.EXTRACTABLE: extractable,
-        Attribute.SIGN: True,
-        Attribute.DECRYPT: False,
-        Attribute.UNWRAP: False,
-        Attribute.DERIVE: False,
-        Attribute.ID: key_id,
-    }
+                       Attribute.WRAP: False, Attribute.ID: key_id(label)}
+    private_template = private_key_template(label, extractable=extractable)
     with translated(f"generating {algorithm.value} key {label!r}"):
         if algorithm.is_ec:
             params = session.session.create_domain_parameters(
