@@ -23,6 +23,8 @@ ensure_system_packages() {
     if [ ! -e /usr/lib/softhsm/libsofthsm2.so ] && [ -z "${KEYCEREMONY_PKCS11_MODULE:-}" ]; then
         missing+=(softhsm2)
     fi
+    # Transcripts print names in any script with DejaVu Sans (else Latin-1 only).
+    [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
     [ ${#missing[@]} -eq 0 ] && return 0
     mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
