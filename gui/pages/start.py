@@ -1,5 +1,5 @@
-"""Starting a ceremony: open a plan (its check results first), write one from a template, or
-rehearse on throwaway tokens.
+"""Starting a ceremony: open a plan (its check results first), write one in a form
+(``gui.pages.new_plan``), or rehearse on throwaway tokens.
 
 Nothing starts while the plan has a problem; every problem is listed with its key path.
 """
@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,9 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -31,64 +27,19 @@ from PySide6.QtWidgets import (
 
 from gui.typography import LARGE, typography
 from gui.viewmodels.messages import sentence
-from gui.viewmodels.plan_review import (
-    PlanReview,
-    plan_template,
-    review_plan,
-    review_plan_text,
-    template_types,
-)
+from gui.viewmodels.plan_review import PlanReview, review_plan
+from gui.widgets.plan_review import PROBLEM_COLOUR, ReviewView
 
-PROBLEM_COLOUR = "#a50e0e"
+__all__ = ["PROBLEM_COLOUR", "ReviewView", "StartPage"]
+
 ALGORITHMS = ("ec-p384", "ec-p256", "ec-p521", "rsa-3072", "rsa-4096")
 
 
-class ReviewView(QWidget):
-    """A plan's check result: verdict, summary, problems (red) and notes."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.verdict = QLabel()
-        self.verdict.setObjectName("planVerdict")
-        self.verdict.setWordWrap(True)
-        typography().apply(self.verdict, LARGE, bold=True)
-        self.summary = QLabel()
-        self.summary.setObjectName("planSummary")
-        self.summary.setWordWrap(True)
-        self.problems = QListWidget()
-        self.problems.setObjectName("planProblems")
-        self.problems.setAccessibleName("problems in the plan")
-        self.problems.setWordWrap(True)
-        self.notes = QListWidget()
-        self.notes.setObjectName("planNotes")
-        self.notes.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.verdict)
-        layout.addWidget(self.summary)
-        layout.addWidget(QLabel("Problems (each names its key in the plan):"))
-        layout.addWidget(self.problems, 2)
-        layout.addWidget(QLabel("Notes:"))
-        layout.addWidget(self.notes, 1)
-
-    def show_review(self, review: PlanReview) -> None:
-        self.verdict.setText(review.verdict)
-        self.verdict.setStyleSheet(f"color: {PROBLEM_COLOUR};" if review.problems
-                                   else "color: #137333;")
-        self.summary.setText(review.summary)
-        self.problems.clear()
-        for problem in review.problems:
-            item = QListWidgetItem(problem)
-            item.setForeground(QBrush(QColor(PROBLEM_COLOUR)))
-            self.problems.addItem(item)
-        self.notes.clear()
-        self.notes.addItems(list(review.notes))
-
-
 class StartPage(QWidget):
-    """Three ways to start: a plan file, a template, a rehearsal."""
+    """Three ways to start: a plan file, a plan written in a form, a rehearsal."""
 
     failed = Signal(str)
+    informed = Signal(str)
 
     def __init__(self, window: Any = None) -> None:
         super().__init__()
@@ -98,7 +49,7 @@ class StartPage(QWidget):
         tabs = QTabWidget()
         tabs.setObjectName("startTabs")
         tabs.addTab(self._plan_tab(), "Open a plan")
-        tabs.addTab(self._template_tab(), "New plan from a template")
+        tabs.addTab(self._new_plan_tab(), "Write a new plan")
         tabs.addTab(self._rehearsal_tab(), "Rehearsal")
         self.tabs = tabs
         layout = QVBoxLayout(self)
@@ -194,74 +145,24 @@ class StartPage(QWidget):
         inventory = getattr(self.window_, "inventory", None)
         return self.window_.start_job(PlanJob(review.plan, review.folder, inventory))
 
-    # --- a template --------------------------------------------------------------------------
+    # --- a new plan -------------------------------------------------------------------------
 
-    def _template_tab(self) -> QWidget:
-        tab = QWidget()
-        self.template_type = QComboBox()
-        self.template_type.setObjectName("templateType")
-        self.template_type.setAccessibleName("ceremony type")
-        self.template_type.addItems(list(template_types()))
-        use = QPushButton("Use this template")
-        use.setObjectName("useTemplate")
-        use.clicked.connect(self.load_template)
-        self.editor = QPlainTextEdit()
-        self.editor.setObjectName("planEditor")
-        self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.editor.setTabChangesFocus(True)  # keyboard users can leave the editor with Tab
-        check = QPushButton("Check")
-        check.setObjectName("checkTemplate")
-        check.clicked.connect(self.check_template)
-        save = QPushButton("Save as…")
-        save.setObjectName("saveTemplate")
-        save.clicked.connect(self._save_template)
-        self.template_review = ReviewView()
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Ceremony type:"))
-        top.addWidget(self.template_type)
-        top.addWidget(use)
-        top.addStretch(1)
-        top.addWidget(check)
-        top.addWidget(save)
-        layout = QVBoxLayout(tab)
-        layout.addWidget(QLabel("Each template is an example plan; change every value for your "
-                                "ceremony, check it, then save it and open it to start."))
-        layout.addLayout(top)
-        layout.addWidget(self.editor, 3)
-        layout.addWidget(self.template_review, 2)
-        return tab
+    def _new_plan_tab(self) -> QWidget:
+        from gui.pages.new_plan import NewPlanTab
 
-    def load_template(self) -> None:
-        try:
-            self.editor.setPlainText(plan_template(self.template_type.currentText()))
-        except Exception as ex:
-            self.failed.emit(sentence(ex))
+        self.new_plan = NewPlanTab()
+        self.new_plan.failed.connect(self.failed)
+        self.new_plan.informed.connect(self.informed)
+        self.new_plan.start_requested.connect(self.start_saved_plan)
+        return self.new_plan
 
-    def check_template(self, path: Path | None = None) -> PlanReview | None:
-        target = path or Path.cwd() / "new-plan.toml"
-        try:
-            review = review_plan_text(self.editor.toPlainText(), target)
-        except Exception as ex:
-            self.failed.emit(sentence(ex))
+    def start_saved_plan(self, path: Path) -> Any:
+        """Start the plan written in the form and saved at ``path``, as an opened plan starts:
+        read again from the file, checked, then run."""
+        review = self.open_path(path)
+        if review is None or not review.can_start:
             return None
-        self.template_review.show_review(review)
-        return review
-
-    def _save_template(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the plan", "plan.toml",
-                                              "Plans (*.toml)")
-        if path:
-            self.save_template(Path(path))
-
-    def save_template(self, path: Path) -> bool:
-        """Write the edited plan to ``path`` and open it for checking and starting."""
-        try:
-            path.write_text(self.editor.toPlainText(), encoding="utf-8")
-        except OSError as ex:
-            self.failed.emit(sentence(ex))
-            return False
-        self.open_path(path)
-        return True
+        return self.start_plan()
 
     # --- a rehearsal -------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from crypto.softhsm import SoftHsmStore
 from gui.main_window import MainWindow
@@ -110,18 +110,24 @@ def test_the_plan_error_list_names_every_key_and_blocks_the_start(
     assert start.plan_review.problems.count() == 0
 
 
-def test_a_template_is_checked_in_the_editor_before_it_is_saved(
-        window: MainWindow, tmp_path: Path) -> None:
+def test_a_new_plan_of_any_type_is_begun_by_keyboard(window: MainWindow, qtbot: Any) -> None:
     start = window.show_page("start")
-    start.template_type.setCurrentText("drill")
-    start.load_template()
-    assert 'type = "drill"' in start.editor.toPlainText()
-    start.editor.setPlainText(start.editor.toPlainText().replace("threshold = 3",
-                                                                 "threshold = 1"))
-    review = start.check_template(tmp_path / "drill.toml")
-    assert review is not None and review.problems
-    assert start.save_template(tmp_path / "drill.toml")
-    assert start.plan_label.text() == str(tmp_path / "drill.toml")
+    start.tabs.setCurrentIndex(1)
+    tab = start.new_plan
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow())
+    tab.type_box.setFocus()
+    qtbot.keyClicks(tab.type_box, "drill")  # a closed combo box selects what is typed
+    qtbot.keyClick(tab.type_box, Qt.Key.Key_Tab)
+    new_form = tab.findChild(QPushButton, "newForm")
+    assert QApplication.focusWidget() is new_form
+    qtbot.keyClick(new_form, Qt.Key.Key_Return)
+    assert tab.form.type.value == "drill"
+    assert 'type = "drill"' in tab.toml.toPlainText()
+    review = tab.check_now()
+    assert review is not None
+    assert [p.split(":")[0] for p in review.problems] == ["shares.check_value"]
+    assert tab.check_view.problems.item(0).foreground().color().name() == "#a50e0e"
 
 
 def test_the_viewer_shows_a_certificate_dropped_on_the_window(
