@@ -17,6 +17,8 @@ from cryptography.hazmat.primitives import serialization
 from ceremony.plan import CeremonyPlan, CeremonyType
 from crypto.algorithms import algorithm_of
 from crypto.errors import BackupError, CsrRejected, UnusableInput
+from crypto.files import UnreadableInput, read_input_file
+from crypto.profiles import CRL_MAX_DAYS, ROOT_MAX_DAYS
 
 _MAX_FILE_BYTES = 1 << 20  # certificates and CRLs of a root are far smaller
 
@@ -35,13 +37,18 @@ class Findings:
         self.notes.append(f"{where}: {message}")
 
 
-def _load_certificate(path: Path, where: str, found: Findings) -> x509.Certificate | None:
+def _read(path: Path, where: str, what: str, found: Findings) -> bytes | None:
+    """The bytes of a file the plan names, or None with a problem (missing, a pipe, too big)."""
     try:
-        with path.open("rb") as f:
-            data = f.read(_MAX_FILE_BYTES)
-    except OSError as ex:
-        found.problem(where, f"{path} cannot be read ({ex.strerror or type(ex).__name__}); "
-                             "check the path")
+        return read_input_file(path, _MAX_FILE_BYTES, what)
+    except UnreadableInput as ex:
+        found.problem(where, str(ex))
+        return None
+
+
+def _load_certificate(path: Path, where: str, found: Findings) -> x509.Certificate | None:
+    data = _read(path, where, "a certificate", found)
+    if data is None:
         return None
     try:
         if data.lstrip().startswith(b"-----BEGIN"):
@@ -102,7 +109,9 @@ def _check_issuer(issuer: x509.Certificate, plan: CeremonyPlan, found: Findings,
         found.problem(where, f"is not valid before {issuer.not_valid_before_utc:%Y-%m-%d}; "
                              "check this machine's clock")
     profile = plan.subordinate_profile
-    if plan.type is CeremonyType.SIGN and profile is not None and profile.validity_days >= 1:
+    # Out-of-range values are the profile's own problems; adding them to a date would overflow.
+    if plan.type is CeremonyType.SIGN and profile is not None and \
+            1 <= profile.validity_days <= ROOT_MAX_DAYS:
         until = now + dt.timedelta(days=profile.validity_days)
         if until > end:
             longest = (end - now).days
@@ -111,6 +120,7 @@ def _check_issuer(issuer: x509.Certificate, plan: CeremonyPlan, found: Findings,
                           f"after the issuer certificate expires on {end:%Y-%m-%d}; shorten it "
                           f"to at most {longest} days")
     if plan.crl is not None and signing_crls and \
+            1 <= plan.crl.next_update_days <= CRL_MAX_DAYS and \
             now + dt.timedelta(days=plan.crl.next_update_days) > end:
         found.note("crl.next_update_days", "the CRL's nextUpdate falls after the issuer "
                                            f"expires on {end:%Y-%m-%d}")
@@ -181,12 +191,8 @@ def _check_previous_crl(plan: CeremonyPlan, issuer: x509.Certificate | None,
                                    "revocations and drops any earlier ones; name the current "
                                    "CRL unless the root has revoked nothing yet")
         return
-    try:
-        with path.open("rb") as f:
-            data = f.read(_MAX_FILE_BYTES)
-    except OSError as ex:
-        found.problem("crl.previous", f"{path} cannot be read ({ex.strerror or type(ex).__name__}"
-                                      "); check the path")
+    data = _read(path, "crl.previous", "a root's CRL", found)
+    if data is None:
         return
     try:
         crl = (x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----BEGIN")

@@ -21,6 +21,7 @@ import hashlib
 import os
 import re
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ from ceremony.plan_reader import MISSING, Table, remove_secrets, show
 from crypto.algorithms import KeyAlgorithm
 from crypto.checkvalue import CHECK_VALUE_HEX_LENGTH
 from crypto.errors import ProfileError
+from crypto.files import UnreadableInput, read_input_file
 from crypto.profiles import (
     ALLOWED_REASONS,
     CRL_MAX_DAYS,
@@ -57,6 +59,11 @@ from crypto.profiles import (
 from crypto.token import default_module
 
 MAX_PLAN_BYTES = 1 << 20  # a plan is a few kilobytes; anything larger is not one
+# The deepest plan value is a string in [[shares.group]]'s holders array: document, [shares],
+# its group array, a group table, holders, so 5; the margin leaves room for later formats.
+MAX_PLAN_DEPTH = 8
+_TOO_DEEP = (f"nests tables or arrays more than {MAX_PLAN_DEPTH} levels deep, which no plan "
+             "does; this is not a plan this tool reads")
 PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _CHECK_VALUE = re.compile(rf"[0-9a-f]{{{CHECK_VALUE_HEX_LENGTH}}}")
 _MAX_SERIAL_BITS = 159  # RFC 5280 4.1.2.2: at most 20 octets, positive
@@ -108,14 +115,9 @@ def parse_plan(path: Path | str) -> CeremonyPlan:
     """Read and parse the plan in ``path``; PlanError listing every problem found."""
     path = Path(path)
     try:
-        with path.open("rb") as f:
-            data = f.read(MAX_PLAN_BYTES + 1)
-    except OSError as ex:
-        reason = ex.strerror or type(ex).__name__
-        raise PlanUnreadableError([f"cannot be read ({reason}); check the path"], path) from ex
-    if len(data) > MAX_PLAN_BYTES:
-        raise PlanUnreadableError([f"is larger than {MAX_PLAN_BYTES} bytes, too large to be a "
-                                   "plan"], path)
+        data = read_input_file(path, MAX_PLAN_BYTES, "a plan")
+    except UnreadableInput as ex:
+        raise PlanUnreadableError([ex.problem], path) from ex
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as ex:
@@ -147,6 +149,10 @@ def _parse(text: str, path: Path, sha256: str) -> CeremonyPlan:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as ex:
         raise PlanUnreadableError([_syntax_message(ex)], path) from ex
+    except RecursionError as ex:  # tomllib recurses once per nested array or inline table
+        raise PlanUnreadableError([_TOO_DEEP], path) from ex
+    if _depth(document) > MAX_PLAN_DEPTH:
+        raise PlanUnreadableError([_TOO_DEEP], path)
     if document.get("format") != PLAN_FORMAT:
         if "format" not in document:
             problem = f'format: missing; a plan starts with format = "{PLAN_FORMAT}"'
@@ -161,6 +167,29 @@ def _parse(text: str, path: Path, sha256: str) -> CeremonyPlan:
     if problems or plan is None:
         raise PlanError(problems or ["is not a complete plan"], path)
     return plan
+
+
+# Shown on terminals, in prompts and in the transcript, where an escape sequence would mislead.
+_CONTROL_PROBLEM = ("must not hold control characters (escape sequences, say), which would "
+                    "show differently on a terminal or in the transcript; remove them")
+
+
+def _control_characters(text: str, allowed: str = "") -> bool:
+    return any(unicodedata.category(c) == "Cc" and c not in allowed for c in text)
+
+
+def _depth(document: dict[str, Any]) -> int:
+    """How deeply tables and arrays nest in ``document``, counted without recursion."""
+    deepest = 0
+    pending: list[tuple[dict[str, Any] | list[Any], int]] = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_PLAN_DEPTH:
+            break
+        children = value.values() if isinstance(value, dict) else value
+        pending += [(child, depth + 1) for child in children if isinstance(child, dict | list)]
+    return deepest
 
 
 def _article(ceremony: CeremonyType) -> str:
@@ -187,8 +216,12 @@ class _PlanReader:
         title = top.text("title", example='title = "Example Root CA key ceremony"')
         if title is not None and not title.strip():
             top.problem("title", "must not be empty; say what the ceremony is for")
+        elif title is not None and _control_characters(title, allowed="\t"):
+            top.problem("title", _CONTROL_PROBLEM)
         rehearsal = top.flag("rehearsal", example="rehearsal = false")
         location = top.text("location", required=False) or ""
+        if _control_characters(location, allowed="\t\n"):
+            top.problem("location", _CONTROL_PROBLEM)
         participants = self._participants()
 
         present = [name for name in _SECTIONS if top.has(name)]
@@ -256,7 +289,12 @@ class _PlanReader:
         if not text.strip():
             table.problem(key, "must not be empty; give a path (relative to the plan's folder)")
             return None
-        return self._resolve(text)
+        try:
+            return self._resolve(text)
+        except RuntimeError:  # expanduser: "~name" of a user this machine does not know
+            table.problem(key, f"{show(text)} starts with the home folder of a user this "
+                               "machine does not know; give the full path")
+            return None
 
     def _dependent_tables(self, present: list[str], key: KeySpec | None,
                           token: TokenSpec | None) -> None:
@@ -309,6 +347,8 @@ class _PlanReader:
                 continue
             if not name.strip():
                 table.problem("name", "must not be empty")
+            elif _control_characters(name):
+                table.problem("name", _CONTROL_PROBLEM)
             elif name in first_seen:
                 table.problem("name", f"{show(name)} is already the name of "
                                       f"participant[{first_seen[name]}]; names must be unique")

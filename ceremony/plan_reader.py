@@ -96,6 +96,10 @@ class Table:
 
     def text(self, key: str, *, required: bool = True, example: str = "") -> str | None:
         value: str | None = self._typed(key, required, example, "a string", str)
+        if value is not None and "\x00" in value:
+            # A NUL ends the string for C (PKCS#11 labels, file names): never what was meant.
+            self.problem(key, "must not hold a NUL character (\\u0000); remove it")
+            return None
         return value
 
     def integer(self, key: str, *, required: bool = True, example: str = "",
@@ -112,10 +116,12 @@ class Table:
         value = self._typed(key, required, example, "an array of strings", list)
         if value is None:
             return None
-        wrong = [(n, item) for n, item in enumerate(value, 1) if not isinstance(item, str)]
+        wrong = [(n, item) for n, item in enumerate(value, 1)
+                 if not isinstance(item, str) or "\x00" in item]
         for number, item in wrong:
-            self.problems.append(f"{self.path(key)}[{number}]: must be a string, not "
-                                 f"{show(item)}")
+            self.problems.append(f"{self.path(key)}[{number}]: " + (
+                "must not hold a NUL character (\\u0000); remove it" if isinstance(item, str)
+                else f"must be a string, not {show(item)}"))
         return None if wrong else tuple(value)
 
     def choice(self, key: str, enum: type[E], *, required: bool = True,

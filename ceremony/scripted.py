@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ceremony.errors import UsageError
 from ceremony.prompts import Decision, Outcome, SigningPreview, StepView
+from crypto.files import UnreadableInput, read_input_file
 
 
 @dataclass
@@ -93,21 +94,38 @@ class ScriptedPrompter:
 
 
 _ALLOWED = {"pins", "deviations", "refuse", "shares"}
+_SHARES_KEYS = {"enter", "passphrase"}
+MAX_ANSWERS_BYTES = 1 << 20  # a script of answers is a few kilobytes
 
 
 def load_answers(path: Path, rehearsal: bool) -> ScriptedPrompter:
     """Read an answers file; refuse secrets in it unless the plan is a rehearsal."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as ex:
-        raise UsageError(f"cannot read answers file {path}: {ex.strerror}") from ex
+        # A rehearsal's answers may hold demo PINs and shares: they are only read into memory
+        # here, and every message below names keys, never their values.
+        data = tomllib.loads(read_input_file(path, MAX_ANSWERS_BYTES, "an answers file")
+                             .decode("utf-8"))
+    except UnreadableInput as ex:
+        raise UsageError(f"answers file {ex}") from ex
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as ex:
         raise UsageError(f"answers file {path} is not valid TOML: {ex}") from ex
+    except RecursionError as ex:  # tomllib recurses once per nested array or inline table
+        raise UsageError(f"answers file {path} nests arrays or tables too deeply to be "
+                         "answers; see ceremony/scripted.py for its shape") from ex
     unknown = set(data) - _ALLOWED
     if unknown:
         raise UsageError(f"answers file {path}: unknown section {sorted(unknown)[0]!r}; use "
                          "pins, deviations, refuse or shares")
     shares = data.get("shares", {})
+    if not isinstance(shares, dict):
+        raise UsageError(f"answers file {path}: shares must be a table ([shares]) with enter "
+                         "and passphrase")
+    if set(shares) - _SHARES_KEYS:
+        raise UsageError(f"answers file {path}: unknown key shares."
+                         f"{sorted(set(shares) - _SHARES_KEYS)[0]}; [shares] takes enter and "
+                         "passphrase")
+    if not isinstance(shares.get("passphrase", ""), str):
+        raise UsageError(f"answers file {path}: shares.passphrase must be a string")
     secrets_given = bool(data.get("pins")) or bool(shares.get("enter")) or bool(
         shares.get("passphrase"))
     if secrets_given and not rehearsal:

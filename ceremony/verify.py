@@ -70,8 +70,13 @@ from ceremony.verify_signatures import (
     read_contents,
     validate_signature,
 )
+from crypto.files import UnreadableInput, read_input_file
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+# A transcript is some 100 KB (its journal and a few certificates and CRLs); the cap keeps a
+# wrong file from filling memory, with room for a root CRL listing many revocations.
+MAX_TRANSCRIPT_BYTES = 32 << 20
+MAX_CERTIFICATE_BYTES = 1 << 20
 
 
 class UnusableTranscript(UsageError):
@@ -82,7 +87,8 @@ def normalise_sha256(value: str, what: str) -> str:
     """A SHA-256 as lowercase hex without separators; UsageError naming ``what`` otherwise."""
     digest = re.sub(r"[\s:]", "", value).lower()
     if not _SHA256.fullmatch(digest):
-        raise UsageError(f"{what} {value!r} is not a SHA-256 (64 hex digits)")
+        shown = value if len(value) <= 80 else value[:80] + "..."
+        raise UsageError(f"{what} {shown!r} is not a SHA-256 (64 hex digits)")
     return digest
 
 
@@ -105,10 +111,9 @@ class TrustAnchors:
         roots = []
         for path in root_files:
             try:
-                data = Path(path).read_bytes()
-            except OSError as exc:
-                raise UsageError(f"the root certificate {path} cannot be read "
-                                 f"({exc.strerror})") from exc
+                data = read_input_file(path, MAX_CERTIFICATE_BYTES, "a certificate")
+            except UnreadableInput as exc:
+                raise UsageError(f"the root certificate {exc}") from exc
             try:
                 roots.append(x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data
                              else x509.load_der_x509_certificate(data))
@@ -172,10 +177,9 @@ class TranscriptReport:
 def read_transcript(source: Path | str) -> bytes:
     """The bytes of a transcript file; UnusableTranscript when missing or not a PDF."""
     try:
-        data = Path(source).read_bytes()
-    except OSError as exc:
-        raise UnusableTranscript(f"{source} cannot be read ({exc.strerror}); check the "
-                                 "path") from exc
+        data = read_input_file(source, MAX_TRANSCRIPT_BYTES, "a ceremony transcript")
+    except UnreadableInput as exc:
+        raise UnusableTranscript(str(exc)) from exc
     # A damaged PDF is a failed check, not unusable input: only a file with neither a PDF
     # header nor a PDF trailer is refused outright.
     if b"%PDF-" not in data[:1024] and b"%%EOF" not in data[-1024:]:

@@ -26,7 +26,13 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from crypto.algorithms import KeyAlgorithm, algorithm_of
 from crypto.checkvalue import CHECK_VALUE_HEX_LENGTH
 from crypto.errors import BackupError
-from crypto.files import OutputExistsError, fsync_dir, write_new_file
+from crypto.files import (
+    OutputExistsError,
+    UnreadableInput,
+    fsync_dir,
+    read_input_file,
+    write_new_file,
+)
 from crypto.keys import spki_sha256
 
 BACKUP_FORMAT = "keyceremony-backup/1"
@@ -137,6 +143,9 @@ def _require_file_name(label: str) -> None:
                           "slashes, control characters or a leading dot")
 
 
+# Metadata is about 1 KB and a wrapped RSA-4096 key about 2.4 KB; anything far larger is not one.
+MAX_BACKUP_FILE_BYTES = 1 << 20
+
 _FIELDS = ("format", "key_label", "key_algorithm", "spki_sha256", "public_key", "wrap_mechanism",
            "wrap_standard", "wrap_key_check_value", "wrapped_file", "wrapped_sha256", "created")
 
@@ -149,10 +158,11 @@ def read_backup(path: Path) -> WrappedBackup:
     """
     path = Path(path)
     try:
-        document = json.loads(path.read_bytes(), object_pairs_hook=_no_duplicates)
-    except OSError as ex:
-        raise BackupError(f"cannot read backup metadata {path} ({ex.strerror})") from ex
-    except ValueError as ex:
+        document = json.loads(read_input_file(path, MAX_BACKUP_FILE_BYTES, "backup metadata"),
+                              object_pairs_hook=_no_duplicates)
+    except UnreadableInput as ex:
+        raise BackupError(f"cannot read backup metadata {path} ({ex.reason})") from ex
+    except (ValueError, RecursionError) as ex:  # RecursionError: absurdly nested JSON
         raise BackupError(f"{path} is not JSON ({ex}); use the .json file written with the "
                           "backup") from ex
     if not isinstance(document, dict):
@@ -160,9 +170,9 @@ def read_backup(path: Path) -> WrappedBackup:
     metadata, wrapped_file = _parse_metadata(path, document)
     wrapped_path = path.parent / wrapped_file
     try:
-        wrapped = wrapped_path.read_bytes()
-    except OSError as ex:
-        raise BackupError(f"cannot read the wrapped key {wrapped_path} ({ex.strerror}); it must "
+        wrapped = read_input_file(wrapped_path, MAX_BACKUP_FILE_BYTES, "a wrapped key")
+    except UnreadableInput as ex:
+        raise BackupError(f"cannot read the wrapped key {wrapped_path} ({ex.reason}); it must "
                           "lie beside its metadata") from ex
     if hashlib.sha256(wrapped).hexdigest() != metadata.wrapped_sha256:
         raise BackupError(f"{wrapped_path} does not match field 'wrapped_sha256' of {path}; the "

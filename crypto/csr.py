@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.x509.oid import ExtensionOID, NameOID, SignatureAlgorithmOID
 
 from crypto.errors import CsrRejected, UnusableInput
+from crypto.files import read_input_file
 from crypto.keys import spki_sha256
 
 # A CSR is a few kilobytes; anything much larger is not one, and is not read into memory.
@@ -134,15 +135,7 @@ def load_csr(data: bytes, source: str = "the input") -> x509.CertificateSigningR
 def load_csr_file(path: Path | str) -> x509.CertificateSigningRequest:
     """Read and parse the CSR in ``path``; UnusableInput when it cannot be read or parsed."""
     path = Path(path)
-    try:
-        with path.open("rb") as f:
-            data = f.read(MAX_CSR_BYTES + 1)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise UnusableInput(f"{path} cannot be read ({reason}); check the path") from exc
-    if len(data) > MAX_CSR_BYTES:
-        raise UnusableInput(f"{path} is larger than {MAX_CSR_BYTES} bytes, too large to be a "
-                            "certificate signing request")
+    data = read_input_file(path, MAX_CSR_BYTES, "a certificate signing request")
     return load_csr(data, str(path))
 
 
@@ -151,11 +144,18 @@ def check_csr(csr: x509.CertificateSigningRequest) -> CsrSummary:
     try:
         public_key = csr.public_key()
     except (ValueError, UnsupportedAlgorithm) as exc:
-        raise CsrRejected("the CSR's public key is of a kind this tool cannot read; only RSA "
-                          "and EC P-256, P-384 or P-521 keys are allowed (BR 6.1.5)") from exc
+        raise CsrRejected("the CSR's public key cannot be read: it is malformed (an RSA key "
+                          "with a zero, negative or oversized exponent, say) or of a kind other "
+                          "than RSA and EC P-256, P-384 or P-521 (BR 6.1.5); ask for a new "
+                          "CSR") from exc
     key_description = _check_key(public_key)
     _check_signature_algorithm(csr)
-    if not csr.is_signature_valid:
+    try:
+        signature_valid = csr.is_signature_valid
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise CsrRejected("the CSR's signature cannot be checked (its algorithm parameters are "
+                          "malformed); ask for a new CSR") from exc
+    if not signature_valid:
         raise CsrRejected("the CSR's signature does not verify with its own public key, so it "
                           "does not prove possession of the private key; ask for a new CSR")
     subject = _check_subject(csr)
@@ -197,7 +197,7 @@ def _check_signature_algorithm(csr: x509.CertificateSigningRequest) -> None:
     if accepted and oid == SignatureAlgorithmOID.RSASSA_PSS:
         try:
             hash_algorithm: hashes.HashAlgorithm | None = csr.signature_hash_algorithm
-        except UnsupportedAlgorithm:
+        except (UnsupportedAlgorithm, ValueError):  # ValueError: PSS parameters absent or bad
             hash_algorithm = None
         accepted = hash_algorithm is not None and hash_algorithm.name in _PSS_HASHES
     if not accepted:

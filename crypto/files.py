@@ -11,15 +11,76 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import stat
 from pathlib import Path
 
-from crypto.errors import CryptoError
+from crypto.errors import CryptoError, UnusableInput
 
 
 class OutputExistsError(CryptoError):
     """An output file is already there; outputs are never overwritten."""
 
     exit_status = 2
+
+
+class OutputNotWritableError(CryptoError):
+    """An output file or its folder cannot be created or written (nothing was left behind)."""
+
+    exit_status = 2
+
+
+class UnreadableInput(UnusableInput):
+    """An input file cannot be read: missing, not a regular file, or too large.
+
+    ``reason`` is the short cause ("No such file or directory"); ``problem`` the sentence
+    without the path, for callers that prefix the path themselves.
+    """
+
+    def __init__(self, path: Path | str, reason: str, problem: str) -> None:
+        super().__init__(f"{path} {problem}")
+        self.path = path
+        self.reason = reason
+        self.problem = problem
+
+
+def read_input_file(path: Path | str, limit: int, what: str) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit`` of them; UnreadableInput if not.
+
+    A folder, a pipe or a device is refused before anything is read: a FIFO would wait forever
+    for a writer and /dev/zero would never end. ``what`` names what the file should be ("a
+    plan") in the sentence about a file that is too large.
+    """
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a valid path"
+        raise UnreadableInput(path, reason, f"cannot be read ({reason}); check the path") from exc
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise UnreadableInput(path, "Is a directory", "cannot be read (Is a directory); give "
+                                                          "the path of a file")
+        if not stat.S_ISREG(mode):
+            reason = "a pipe or a device, not a file"
+            raise UnreadableInput(path, reason, f"cannot be read ({reason}); give the path of a "
+                                                "file")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit and (chunk := os.read(fd, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UnreadableInput(path, reason, f"cannot be read ({reason}); check the "
+                                            "path") from exc
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise UnreadableInput(path, f"larger than {limit} bytes",
+                              f"is larger than {limit} bytes, too large to be {what}")
+    return data
 
 
 def fsync_dir(folder: Path) -> None:
@@ -38,9 +99,15 @@ def write_new_file(path: Path, data: bytes) -> str:
         raise OutputExistsError(f"{path} already exists; outputs are never overwritten, so "
                                 "move it away or choose another folder")
     folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".tmp-{path.name}-{secrets.token_hex(4)}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except OSError as exc:
+        reason = ("part of its folder path is a file" if isinstance(
+            exc, FileExistsError | NotADirectoryError) else exc.strerror)
+        raise OutputNotWritableError(f"{path} cannot be written ({reason}); choose a folder you "
+                                     "can write to") from exc
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -51,6 +118,10 @@ def write_new_file(path: Path, data: bytes) -> str:
         except FileExistsError:
             raise OutputExistsError(f"{path} appeared while it was being written; it was left "
                                     "as it is") from None
+    except OSError as exc:  # a full disk, say: the temporary file is removed below
+        raise OutputNotWritableError(f"{path} cannot be written ({exc.strerror}); nothing was "
+                                     "left behind, so free space or choose another "
+                                     "folder") from exc
     finally:
         tmp.unlink(missing_ok=True)
     fsync_dir(folder)

@@ -13,6 +13,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from crypto.files import UnreadableInput, read_input_file
+
+# PKCS#12 files, certificates and passphrase files are a few kilobytes.
+_MAX_FILE_BYTES = 1 << 20
+
 HELP = "add an auditor's signature to a signed transcript, keeping the first one valid"
 
 
@@ -44,44 +49,74 @@ def _certificates(paths: list[str]) -> list[Any]:
     found = []
     for path in paths:
         try:
-            data = Path(path).read_bytes()
+            data = read_input_file(path, _MAX_FILE_BYTES, "a certificate")
             found += (x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data
                       else [x509.load_der_x509_certificate(data)])
-        except OSError as exc:
-            raise UsageError(f"{path} cannot be read ({exc.strerror})") from exc
+        except UnreadableInput as exc:
+            raise UsageError(str(exc)) from exc
         except ValueError as exc:
             raise UsageError(f"{path} is not a certificate (PEM or DER)") from exc
     return found
 
 
 def _pkcs12_signer(args: argparse.Namespace, chain: list[Any]) -> Any:
-    import getpass
-
     from asn1crypto import x509 as asn1_x509
     from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
     from pyhanko.sign.signers import SimpleSigner
 
     from ceremony.errors import UsageError
 
     try:
-        data = Path(args.signer).read_bytes()
+        data = read_input_file(args.signer, _MAX_FILE_BYTES, "a PKCS#12 file")
         if args.passphrase_file:
-            passphrase = Path(args.passphrase_file).read_text().rstrip("\r\n")
+            passphrase = read_input_file(args.passphrase_file, _MAX_FILE_BYTES,
+                                         "a passphrase").decode("utf-8").rstrip("\r\n")
         else:
-            passphrase = getpass.getpass(f"Passphrase of {args.signer} (empty for none): ")
-    except OSError as exc:
-        raise UsageError(f"{exc.filename} cannot be read ({exc.strerror})") from exc
+            passphrase = _ask(f"Passphrase of {args.signer} (empty for none): ",
+                              "give --passphrase-file, or run the command at a terminal")
+    except UnreadableInput as exc:
+        raise UsageError(str(exc)) from exc
+    except UnicodeDecodeError:  # the message names the file, never its bytes
+        raise UsageError(f"{args.passphrase_file} is not UTF-8 text; save the passphrase as "
+                         "UTF-8") from None
     others = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
               for c in chain]
     try:
         # The auditor's own key is in this process's memory while it signs: pyHanko's
         # software signer needs it so. It is never written anywhere or logged.
+        key, certificate, _ = pkcs12.load_key_and_certificates(data, passphrase.encode() or None)
+        if key is None or certificate is None:
+            raise UsageError(f"{args.signer} holds no {'key' if key is None else 'certificate'}"
+                             "; export your key together with your certificate")
+        del key
         return SimpleSigner.load_pkcs12_data(data, others, passphrase.encode() or None)
     except ValueError as exc:
         raise UsageError(f"{args.signer} cannot be opened: the passphrase is wrong or it is "
                          "not a PKCS#12 file") from exc
     finally:
         del passphrase
+
+
+def _ask(prompt: str, instead: str) -> str:
+    """A passphrase or PIN typed at the terminal, or the first line piped in on stdin.
+
+    The secret stays in this process's memory; it is never echoed, written or logged. With
+    nothing to read, UsageError says what to do ``instead``.
+    """
+    import getpass
+    import sys
+
+    from ceremony.errors import UsageError
+
+    try:
+        # Not a terminal: read a piped line without prompting (getpass would warn on stderr).
+        line = getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline()
+    except EOFError:
+        line = ""
+    if not line and not sys.stdin.isatty():
+        raise UsageError(f"there is no terminal to ask at and nothing was piped in; {instead}")
+    return line.rstrip("\r\n")
 
 
 def _token_certificate(session: Any, label: str) -> Any:
@@ -105,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.token_label and not args.key_label:
         raise UsageError("--token-label needs --key-label, the label of your key")
+    if not args.out.strip():
+        raise UsageError("--out is empty; name the new file for the countersigned copy")
     if Path(args.out).exists():
         raise UsageError(f"{args.out} already exists; choose a new file for the output")
     transcript = read_transcript(args.transcript)
@@ -121,15 +158,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _countersign_with_token(args: argparse.Namespace, transcript: bytes,
                             chain: list[Any]) -> bytes:
-    import getpass
-
     from ceremony.errors import UsageError
     from ceremony.transcript_sign import countersign
     from crypto.keys import find_key_pair
     from crypto.token import TokenSession, default_module
 
     own = _certificates([args.certificate]) if args.certificate else []
-    pin = getpass.getpass(f"PIN of token {args.token_label!r}: ")
+    pin = _ask(f"PIN of token {args.token_label!r}: ", "run the command at a terminal")
     try:
         opened = TokenSession(args.module or default_module(), args.token_label, pin)
     finally:

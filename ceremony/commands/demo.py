@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 
@@ -16,9 +17,23 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ceremony.demo import run_demo
+    from ceremony.errors import UsageError
     from crypto.algorithms import KeyAlgorithm
 
-    result = run_demo(Path(args.out), KeyAlgorithm(args.algorithm))
+    if not args.out.strip():
+        raise UsageError("--out is empty; name a new or empty folder for the demo")
+    out = Path(args.out)
+    if not out.exists():
+        # Made here so that a path that cannot be a folder is one sentence; Rehearsal.prepare
+        # (shared with the desktop app) would otherwise fail on it with a bare OSError.
+        try:
+            out.mkdir(parents=True)
+        except OSError as ex:
+            raise UsageError(f"{out} cannot be created ({ex.strerror}); choose a folder you "
+                             "can write to") from ex
+    elif out.is_dir() and not os.access(out, os.W_OK | os.X_OK):
+        raise UsageError(f"{out} is not writable by this user; choose a folder you can write to")
+    result = run_demo(out, KeyAlgorithm(args.algorithm))
     print("Made:")
     for path in result.files:
         print(f"  {path}")

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from ceremony.commands.inventory import day, table
-from ceremony.due import DEFAULT_WITHIN_DAYS, due_items
-from ceremony.inventory import Inventory, add_inventory_argument
+from ceremony.commands.inventory import day, read_inventory, table
+from ceremony.due import DEFAULT_WITHIN_DAYS, DRILL_INTERVAL, due_items
+from ceremony.errors import UsageError
+from ceremony.inventory import add_inventory_argument
 from ceremony.inventory.entries import iso
+
+MAX_WITHIN_DAYS = 36525  # a root lives 25 years at most; a century is ample
 
 HELP = "list certificates, CRLs and share drills that fall due; exit 1 if any is overdue"
 
@@ -30,8 +33,13 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     now: datetime = args.now or datetime.now(UTC)
-    with Inventory.open(args.inventory) as inventory:
-        items = due_items(inventory, now, args.within)
+    try:
+        now + timedelta(days=args.within) + DRILL_INTERVAL  # the furthest date due_items forms
+    except OverflowError:
+        raise UsageError(f"{args.within} days after {day(now)} is past the year 9999; look less "
+                         "far ahead") from None
+    items = read_inventory(args.inventory,
+                           lambda inventory: due_items(inventory, now, args.within))
     overdue = sum(item.overdue for item in items)
     if args.json:
         print(json.dumps({"now": iso(now), "within_days": args.within, "overdue": overdue,
@@ -54,6 +62,9 @@ def _days(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
     if days < 0:
         raise argparse.ArgumentTypeError("the number of days must not be negative")
+    if days > MAX_WITHIN_DAYS:
+        raise argparse.ArgumentTypeError(f"look at most {MAX_WITHIN_DAYS} days (a century) "
+                                         "ahead")
     return days
 
 

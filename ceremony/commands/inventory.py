@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
 
+from ceremony.errors import InventoryError
 from ceremony.inventory import (
     CertificateEntry,
     CertificateStatus,
@@ -14,6 +17,8 @@ from ceremony.inventory import (
     ShareSetEntry,
     add_inventory_argument,
 )
+
+T = TypeVar("T")
 
 HELP = "list the CA keys, certificates, CRLs, share sets and ceremonies on record"
 
@@ -25,11 +30,25 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with Inventory.open(args.inventory) as inventory:
-        text = json.dumps(_listing(inventory), indent=2) if args.json \
-            else "\n".join(_human(inventory))
+    text = read_inventory(args.inventory, lambda inventory: json.dumps(
+        _listing(inventory), indent=2) if args.json else "\n".join(_human(inventory)))
     print(text)
     return 0
+
+
+def read_inventory(path: Path | None, read: Callable[[Inventory], T]) -> T:
+    """``read`` the inventory at ``path``; a record it cannot decode is an InventoryError.
+
+    Rows are decoded as they are read (dates, holder lists); a row another program or a hand
+    edit damaged would otherwise surface as a bare ValueError. The decoding itself belongs in
+    ``ceremony.inventory.entries``; this keeps the command's refusal to one sentence meanwhile.
+    """
+    with Inventory.open(path) as inventory:
+        try:
+            return read(inventory)
+        except (ValueError, TypeError, KeyError) as ex:
+            raise InventoryError(f"inventory {inventory.path} holds a record this keyceremony "
+                                 f"cannot read ({ex}); restore it from a backup") from ex
 
 
 def _listing(inventory: Inventory) -> dict[str, object]:

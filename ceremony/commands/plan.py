@@ -45,9 +45,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_PROBLEMS_SHOWN = 100  # a hostile plan can make thousands; the first ones say what is wrong
+
+
 def _print_problems(path: Path, problems: tuple[str, ...]) -> None:
-    for problem in problems:
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
         print(f"{path}: {problem}", file=sys.stderr)
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        print(f"{path}: ({len(problems) - MAX_PROBLEMS_SHOWN} more problems not shown)",
+              file=sys.stderr)
     count = len(problems)
     print(f"keyceremony: {count} problem{'s' if count != 1 else ''} in {path}; fix "
           f"{'them' if count != 1 else 'it'} and check again", file=sys.stderr)

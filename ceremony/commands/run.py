@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 
@@ -19,7 +20,13 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ceremony.execution import run_plan_file
+    from ceremony.inventory import Inventory
 
+    if args.inventory is not None and os.path.lexists(args.inventory):
+        # An unusable --inventory (a folder, another program's database) is refused before
+        # any token is touched, not found out when the finished ceremony is to be recorded.
+        # A new one is left to be created then, so that a refused run leaves nothing behind.
+        Inventory.open(args.inventory).close()
     context = run_plan_file(Path(args.plan), Path(args.out) if args.out else None,
                             Path(args.answers) if args.answers else None,
                             Path(args.inventory) if args.inventory else None)

@@ -62,6 +62,10 @@ def open_database(path: Path | str | None) -> tuple[Path, sqlite3.Connection]:
     if target.is_dir():
         raise InventoryError(f"{target} is a folder, not an inventory file; give the path of the "
                              ".sqlite3 file")
+    if target.exists() and not target.is_file():
+        # A FIFO would block the open below forever, a device is no database.
+        raise InventoryError(f"{target} is a pipe or a device, not an inventory file; give the "
+                             "path of the .sqlite3 file")
     _create_or_check_file(target)
     try:
         db = sqlite3.connect(target, isolation_level=None, timeout=10.0)
@@ -81,6 +85,14 @@ def open_database(path: Path | str | None) -> tuple[Path, sqlite3.Connection]:
 
 
 def _prepare(db: sqlite3.Connection, target: Path) -> None:
+    # Only reads until the file is known to be ours: switching the journal mode rewrites the
+    # header of another program's (WAL) database.
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    version = schema_version(db)
+    tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    if app_id != APPLICATION_ID and (app_id != 0 or version != 0 or tables != 0):
+        raise InventoryError(f"{target} is an SQLite database of another program, not a "
+                             "keyceremony inventory; give another --inventory path")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA journal_mode = DELETE")
     db.execute("PRAGMA synchronous = FULL")
@@ -90,12 +102,6 @@ def _prepare(db: sqlite3.Connection, target: Path) -> None:
     if problems != ["ok"]:
         raise InventoryError(f"inventory {target} is damaged ({problems[0]}); restore it from a "
                              "backup")
-    app_id = db.execute("PRAGMA application_id").fetchone()[0]
-    version = schema_version(db)
-    tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    if app_id != APPLICATION_ID and (app_id != 0 or version != 0 or tables != 0):
-        raise InventoryError(f"{target} is an SQLite database of another program, not a "
-                             "keyceremony inventory; give another --inventory path")
     if version > SCHEMA_VERSION:
         raise InventoryError(f"inventory {target} has schema version {version}, newer than this "
                              f"keyceremony knows ({SCHEMA_VERSION}); use a newer release")
