@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NoReturn
 
 # command name -> (module under ceremony.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -38,9 +39,17 @@ class FrontEnd:
     run: Callable[[argparse.Namespace], int]
 
 
+class CommandLineParser(argparse.ArgumentParser):
+    """argparse, but a command-line mistake is one sentence and exit status 2, like every
+    other refusal (argparse would print the whole usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"keyceremony: {self.prog}: {message}; see {self.prog} --help\n")
+
+
 def build_parser(only: str | None = None,
                  front_ends: Mapping[str, FrontEnd] | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandLineParser(
         prog="keyceremony",
         description="Offline root CA and key ceremony tool.",
     )

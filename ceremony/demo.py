@@ -113,7 +113,11 @@ class Rehearsal:
         if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
             raise UsageError(f"{folder} is not an empty folder; the demo needs a new or empty "
                              "one")
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as ex:
+            raise UsageError(f"{folder} cannot be made ({ex.strerror}); choose a folder you can "
+                             "write to") from ex
         rehearsal = cls(folder, algorithm, default_module(), os.environ.get("SOFTHSM2_CONF"))
         store = SoftHsmStore.create(folder / "softhsm", rehearsal.module)
         store.activate()

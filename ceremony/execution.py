@@ -28,10 +28,10 @@ def run_plan(plan: CeremonyPlan, folder: Path, prompter: Prompter,
         outcome = "completed"
         return context
     finally:
-        _index(folder, prompter, inventory_path, outcome)
+        _index(plan, folder, prompter, inventory_path, outcome)
 
 
-def _index(folder: Path, prompter: Prompter, inventory_path: Path | None,
+def _index(plan: CeremonyPlan, folder: Path, prompter: Prompter, inventory_path: Path | None,
            outcome: str) -> None:
     """Bring the inventory up to date; a failure there never changes the ceremony's outcome."""
     from ceremony.inventory import Inventory, default_inventory_path
@@ -43,7 +43,8 @@ def _index(folder: Path, prompter: Prompter, inventory_path: Path | None,
         return
     try:
         records = verify_journal(journal).records
-        if records:
+        # A folder holding another plan's journal was refused, not run: it is not indexed.
+        if records and records[0].data.get("plan_sha256") == plan.sha256:
             with Inventory.open(inventory_path or default_inventory_path()) as inventory:
                 record_ceremony(inventory, folder, records, outcome)
     except (CeremonyError, CryptoError, OSError, ValueError) as ex:

@@ -20,6 +20,7 @@ import json
 import os
 import re
 import secrets
+import stat
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -252,10 +253,19 @@ class Journal:
         folder = Path(folder)
         path = folder / JOURNAL_NAME
         try:
-            fd = os.open(path, os.O_RDWR | os.O_APPEND)
+            # O_NONBLOCK: a FIFO in its place must not wait for a writer; it is refused below.
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_NONBLOCK)
         except FileNotFoundError:
             raise JournalError(f"there is no journal at {path}; check the ceremony folder") \
                 from None
+        except OSError as exc:
+            raise JournalError(f"{path} cannot be opened as a journal ({exc.strerror}); check "
+                               "the ceremony folder") from exc
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise JournalError(f"{path} is not a regular file, so it is not a journal; check "
+                               "the ceremony folder")
+        os.set_blocking(fd, True)
         try:
             _lock(fd, path)
             content = _read_all(fd)

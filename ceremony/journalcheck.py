@@ -55,6 +55,8 @@ def _parse(number: int, line: bytes) -> tuple[JournalRecord | None, list[str]]:
         obj = json.loads(line, parse_float=_refuse_number, parse_constant=_refuse_number)
     except (UnicodeDecodeError, ValueError) as exc:
         return None, [f"line {number} is not a JSON record ({exc})"]
+    except RecursionError:
+        return None, [f"line {number} nests its JSON too deeply to be a journal record"]
     if not isinstance(obj, dict):
         return None, [f"line {number} is not a JSON object"]
     if obj.keys() != FIELDS:
@@ -124,13 +126,18 @@ def _verify(content: bytes) -> JournalVerification:
                                torn_tail=tail)
 
 
+# Far beyond any ceremony (10,000 records are about 4.5 MB), yet bounded.
+MAX_JOURNAL_BYTES = 256 * 1024 * 1024
+
+
 def verify_journal(source: Path | str | bytes) -> JournalVerification:
     """Check a journal file (a path) or its content (bytes): every line, the chain, the tail."""
     if isinstance(source, bytes):
         return _verify(source)
+    from crypto.files import UnreadableInput, read_input_file
+
     try:
-        content = Path(source).read_bytes()
-    except OSError as exc:
-        raise JournalError(f"the journal {source} cannot be read ({exc.strerror}); check the "
-                           "path") from exc
+        content = read_input_file(source, MAX_JOURNAL_BYTES, "a journal")
+    except UnreadableInput as exc:
+        raise JournalError(f"the journal {source} {exc.problem}") from exc
     return _verify(content)

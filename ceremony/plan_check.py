@@ -13,7 +13,6 @@ import dataclasses
 import datetime as dt
 import functools
 import os
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from ceremony.plan import (
 )
 from ceremony.plan_files import Findings, check_backup_file, check_issuer_files
 from crypto.errors import ProfileError
-from crypto.profiles import DistinguishedName, SubordinateProfile
+from crypto.profiles import DistinguishedName
 
 # ceremony.backups.BACKUP_FOLDER, not imported: that module loads python-pkcs11.
 DEFAULT_BACKUP_FOLDER = "backup"  # inside the ceremony folder
@@ -263,37 +262,14 @@ def _validated(validate: Callable[[], None], found: Findings) -> None:
 def _check_profiles(plan: CeremonyPlan, found: Findings) -> None:
     if plan.subject is not None:
         _validated(functools.partial(plan.subject.validate, "certificate"), found)
-        _check_subject_characters(plan.subject, found)
     if plan.root_profile is not None:
         # Validity on its own: the subject was checked above under its plan path.
         profile = dataclasses.replace(plan.root_profile, subject=_VALID_SUBJECT)
         _validated(profile.validate, found)
     if plan.subordinate_profile is not None:
         _validated(plan.subordinate_profile.validate, found)
-        _check_urls(plan.subordinate_profile, found)
     if plan.crl is not None:
         _validated(plan.crl.validate, found)
-
-
-# The profiles' own ``validate`` lets these through, and certificate building would then fail
-# in the middle of the ceremony; they belong in crypto.profiles.
-def _check_subject_characters(subject: DistinguishedName, found: Findings) -> None:
-    """No control, format or unassigned characters in a subject (as csr check refuses them)."""
-    for key, value in (("organization", subject.organization),
-                       ("common_name", subject.common_name)):  # country is [A-Z]{2} already
-        if any(unicodedata.category(c).startswith("C") for c in value):
-            found.problem(f"certificate.{key}", "holds control, format or unassigned "
-                                                "characters; remove them")
-
-
-def _check_urls(profile: SubordinateProfile, found: Findings) -> None:
-    """URLs go into the certificate as IA5String: ASCII only, no spaces or control characters."""
-    for key, url in (("crl_url", profile.crl_url), ("ca_issuers_url", profile.ca_issuers_url),
-                     ("ocsp_url", profile.ocsp_url)):
-        if url is not None and not (url.isascii() and url.isprintable() and " " not in url):
-            found.problem(f"profile.{key}", "must be plain ASCII without spaces; write an "
-                                            "internationalised host name in its xn-- form and "
-                                            "percent-encode the rest")
 
 
 def _check_labels(plan: CeremonyPlan, found: Findings) -> None:

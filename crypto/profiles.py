@@ -7,6 +7,7 @@ The profile decides every extension of an issued certificate; nothing is copied 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -22,6 +23,9 @@ ROOT_MAX_DAYS = 9132
 CRL_MAX_DAYS = 365
 # Backdating absorbs clock skew between this offline machine and relying parties.
 BACKDATE_SECONDS = 0
+
+# A longer chain of CAs below a root than anyone runs; bounds an otherwise open integer.
+MAX_PATH_LENGTH = 16
 
 # CA/Browser Forum reserved policy identifiers (BR 7.1.6.1).
 POLICY_DOMAIN_VALIDATED = "2.23.140.1.2.1"
@@ -58,6 +62,9 @@ class DistinguishedName:
             if len(value) > 64:
                 raise ProfileError(f"{where}.{key}: is {len(value)} characters; at most 64 "
                                    "are allowed")
+            if any(unicodedata.category(c).startswith("C") for c in value):
+                raise ProfileError(f"{where}.{key}: holds control, format or unassigned "
+                                   "characters; remove them")
 
     def to_name(self) -> x509.Name:
         # PrintableString for the country (RFC 5280), UTF8String otherwise (BR 7.1.4.1).
@@ -69,6 +76,11 @@ class DistinguishedName:
 
 
 def _check_http_url(url: str, where: str) -> None:
+    # Certificates carry URLs as IA5String: ASCII only, no spaces or control characters.
+    if not (url.isascii() and url.isprintable() and " " not in url):
+        raise ProfileError(f"{where}: must be plain ASCII without spaces; write an "
+                           "internationalised host name in its xn-- form and percent-encode "
+                           "the rest")
     parsed = urlparse(url)
     if parsed.scheme != "http" or not parsed.netloc:
         raise ProfileError(f"{where}: must be a plain http:// URL (BR 7.1.2.11.2 and "
@@ -109,8 +121,9 @@ class SubordinateProfile:
             raise ProfileError("profile.validity_days: must be at least 1")
         if self.validity_days > ROOT_MAX_DAYS:
             raise ProfileError(f"profile.validity_days: at most {ROOT_MAX_DAYS} days")
-        if self.path_length is not None and self.path_length < 0:
-            raise ProfileError("profile.path_length: must be 0 or more, or left out")
+        if self.path_length is not None and not 0 <= self.path_length <= MAX_PATH_LENGTH:
+            raise ProfileError(f"profile.path_length: must be 0 to {MAX_PATH_LENGTH}, or "
+                               "\"unlimited\"")
         _check_http_url(self.crl_url, "profile.crl_url")
         _check_http_url(self.ca_issuers_url, "profile.ca_issuers_url")
         if self.ocsp_url is not None:

@@ -404,3 +404,52 @@ def test_backup_metadata_nested_absurdly_is_a_backup_error(tmp_path: Path) -> No
     path = write(tmp_path / "root-key.json", "[" * 200_000 + "]" * 200_000)
     with pytest.raises(BackupError, match="is not JSON"):
         read_backup(path)
+
+
+# --- the command line itself, and journals that are no journals -------------------------------
+
+
+@pytest.mark.parametrize("argv", [
+    ["due", "--within", "-5"], ["due", "--within", "1e9"], ["csr"], ["nosuch"],
+    ["csr", "check"],
+])
+def test_command_line_mistakes_are_one_sentence(
+        argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("keyceremony: ")
+    assert "--help" in err and "usage:" not in err
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "deep"])
+def test_a_journal_that_is_no_journal_is_refused(tmp_path: Path, kind: str) -> None:
+    from ceremony.errors import JournalError
+    from ceremony.journal import Journal, verify_journal
+
+    folder = tmp_path / "ceremony"
+    folder.mkdir()
+    journal = folder / "journal.jsonl"
+    if kind == "folder":
+        journal.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(journal)
+    else:
+        journal.write_text("[" * 100_000 + "]" * 100_000 + "\n")
+    if kind == "deep":
+        result = verify_journal(journal)
+        assert not result.ok and "too deeply" in result.problems[0]
+    else:
+        with pytest.raises(JournalError, match="journal"):
+            verify_journal(journal)
+    with pytest.raises(JournalError):
+        Journal.open(folder)
+
+
+def test_a_path_length_beyond_any_real_chain_is_a_plan_problem(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    plan = write(tmp_path / "sign.toml", example("sign", ("path_length = 0",
+                                                          "path_length = 1180591620717411303424")))
+    problems = plan_problems(["plan", "check", str(plan)], capsys)
+    assert any('profile.path_length: must be 0 to 16, or "unlimited"' in p for p in problems)

@@ -134,3 +134,19 @@ def test_backup_files_are_also_copied_to_the_plans_backup_folder(tmp_path: Path)
     assert len(copies) == 2
     for name in ("demo-root-key.wrapped", "demo-root-key.json"):
         assert (media / name).read_bytes() == (tmp_path / "out" / "backup" / name).read_bytes()
+
+
+def test_a_folder_of_another_plan_is_refused_and_not_indexed(tmp_path: Path) -> None:
+    from ceremony.inventory import Inventory
+
+    plan = _plan(tmp_path)
+    run(plan, tmp_path / "out", ScriptedPrompter(pins={ROOT_TOKEN: DEMO_PIN}),
+        tmp_path / "first.sqlite3")
+    other = tmp_path / "other.toml"
+    other.write_text(plan.read_text().replace('title = "Demo root key ceremony"',
+                                              'title = "Another root"'))
+    with pytest.raises(UsageError, match="another plan"):
+        run(other, tmp_path / "out", ScriptedPrompter(pins={ROOT_TOKEN: DEMO_PIN}),
+            tmp_path / "second.sqlite3")
+    with Inventory.open(tmp_path / "second.sqlite3") as inventory:
+        assert inventory.ceremonies() == ()
