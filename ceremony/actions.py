@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from ceremony.errors import CeremonyError
 from ceremony.plan import KeySpec, TokenSpec
@@ -20,7 +19,6 @@ from ceremony.runner import CeremonyContext, StepRefused
 from crypto.issuance import (
     PreparedCertificate,
     PreparedCrl,
-    prepare_certificate,
     prepare_crl,
     sign_certificate,
     sign_crl,
@@ -33,7 +31,6 @@ def check_environment(ctx: CeremonyContext) -> None:
     from ceremony.environment import record_environment
 
     environment = record_environment()
-    ctx.values["environment"] = environment
     ctx.record("environment-recorded", environment.as_dict())
     if not environment.network_up:
         return
@@ -173,12 +170,3 @@ def prepare_and_sign_crl(ctx: CeremonyContext, builder: x509.CertificateRevocati
     ctx.write_artifact(relative, issued.pem, "crl")
     ctx.show_head()
     return crl
-
-
-def prepare(builder: x509.CertificateBuilder, kind: str, issuer_public_key: Any,
-            issuer_name: x509.Name) -> PreparedCertificate:
-    return prepare_certificate(builder, kind, issuer_public_key, issuer_name)
-
-
-def pem_of(obj: x509.Certificate | x509.CertificateSigningRequest) -> bytes:
-    return obj.public_bytes(serialization.Encoding.PEM)

@@ -79,5 +79,4 @@ def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, spec: ShareSpec, purpo
         "wrap_key_check_value": split.check_value, "scheme": split.scheme.describe(),
         "files": [wrapped_path, metadata_path],
     })
-    ctx.values["share_set"] = split
     copy_out(ctx, (wrapped_path, metadata_path))

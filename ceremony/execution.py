@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ceremony.ceremonies import steps_for
 from ceremony.errors import CeremonyError
+from ceremony.journal import JOURNAL_NAME
 from ceremony.plan import CeremonyPlan
 from ceremony.prompts import Prompter
 from ceremony.runner import CeremonyContext, CeremonyRunner
@@ -38,7 +39,7 @@ def _index(plan: CeremonyPlan, folder: Path, prompter: Prompter, inventory_path:
     from ceremony.journal import verify_journal
     from ceremony.recording import record_ceremony
 
-    journal = folder / "journal.jsonl"
+    journal = folder / JOURNAL_NAME
     if not journal.exists():
         return
     try:
@@ -61,7 +62,7 @@ def run_plan_file(plan_path: Path, folder: Path | None, answers: Path | None,
 
     plan = parse_plan(plan_path)
     out = folder or default_folder(plan)
-    resuming = (out / "journal.jsonl").exists()
+    resuming = (out / JOURNAL_NAME).exists()
     report = check_plan(plan, None if resuming else out)
     if report.problems:
         raise CeremonyError(f"the plan does not pass its check: {report.problems[0]}"

@@ -8,7 +8,7 @@ a share set.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
@@ -146,10 +146,7 @@ class CeremonyPlan:
     csr_file: Path | None = None
     issuer: IssuerSpec | None = None
     backup: BackupSpec | None = None
-    # Where a rehearsal's or the demo's new token comes from: created in a throwaway store.
-    throwaway_token: bool = False
     new_token: TokenSpec | None = None  # restore: the fresh token to restore into
-    extra: dict[str, str] = field(default_factory=dict)
 
     def people(self, role: Role) -> tuple[Participant, ...]:
         return tuple(p for p in self.participants if p.role is role)

@@ -12,10 +12,9 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
 
 from ceremony.plan import CeremonyPlan, CeremonyType
-from crypto.algorithms import algorithm_of
+from crypto.algorithms import algorithm_of, spki_der
 from crypto.errors import BackupError, CsrRejected, UnusableInput
 from crypto.files import UnreadableInput, read_input_file
 from crypto.profiles import CRL_MAX_DAYS, ROOT_MAX_DAYS
@@ -141,14 +140,9 @@ def _check_csr(path: Path, issuer: x509.Certificate | None, found: Findings) -> 
         return
     found.notes.append(f"csr.file: {summary.subject}, {summary.key_description}, SPKI SHA-256 "
                        f"{summary.spki_sha256}")
-    if issuer is not None and _spki(csr.public_key()) == _spki(issuer.public_key()):
+    if issuer is not None and spki_der(csr.public_key()) == spki_der(issuer.public_key()):
         found.problem("csr.file", "requests a certificate for the issuer's own key; the "
                                   "subordinate CA needs a key of its own")
-
-
-def _spki(public_key: object) -> bytes:
-    return public_key.public_bytes(  # type: ignore[attr-defined, no-any-return]
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def _check_revocations(plan: CeremonyPlan, issuer: x509.Certificate | None,
@@ -212,7 +206,7 @@ def _check_previous_crl(plan: CeremonyPlan, issuer: x509.Certificate | None,
 
 def check_backup_file(plan: CeremonyPlan, found: Findings) -> None:
     """Restore and reshare plans: the backup is intact and matches [shares] and [key]."""
-    from crypto.backup import read_backup  # imported here: it loads python-pkcs11
+    from crypto.backupfile import read_backup
 
     assert plan.backup is not None and plan.backup.file is not None
     try:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from enum import Enum
 from typing import Any, Final, TypeVar
 
-from crypto.shares import WORDLIST
+from crypto.slip39words import WORDLIST
 
 E = TypeVar("E", bound=Enum)
 

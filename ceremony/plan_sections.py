@@ -27,6 +27,7 @@ from ceremony.plan_reader import MISSING, Table, show
 from crypto.algorithms import KeyAlgorithm
 from crypto.checkvalue import CHECK_VALUE_HEX_LENGTH
 from crypto.errors import ProfileError
+from crypto.module_path import default_module
 from crypto.profiles import (
     ALLOWED_REASONS,
     CRL_MAX_DAYS,
@@ -36,7 +37,6 @@ from crypto.profiles import (
     RootProfile,
     SubordinateProfile,
 )
-from crypto.token import default_module
 
 _CHECK_VALUE = re.compile(rf"[0-9a-f]{{{CHECK_VALUE_HEX_LENGTH}}}")
 _MAX_SERIAL_BITS = 159  # RFC 5280 4.1.2.2: at most 20 octets, positive

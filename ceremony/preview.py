@@ -9,7 +9,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from ceremony.prompts import SigningPreview
-from crypto.keys import spki_sha256
+from crypto.algorithms import spki_sha256
 
 
 def _key_text(certificate: x509.Certificate) -> str:

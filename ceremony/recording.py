@@ -19,10 +19,6 @@ from ceremony.journal import JournalRecord
 _ROLES = {"root": "root", "tls-subordinate": "intermediate", "document-signer": "document-signing"}
 
 
-def _time(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def record_ceremony(inventory: Inventory, folder: Path,
                     records: tuple[JournalRecord, ...], outcome: str) -> None:
     """Index everything ``records`` (a ceremony's journal) says was made."""
@@ -30,7 +26,7 @@ def record_ceremony(inventory: Inventory, folder: Path,
     info: dict[str, Any] = dict(started.data)
     ceremony_id = str(info["id"])
     inventory.record_ceremony(ceremony_id=ceremony_id, ceremony_type=str(info["type"]),
-                              title=str(info["title"]), started=_time(started.time),
+                              title=str(info["title"]), started=started.timestamp,
                               folder=folder, rehearsal=bool(info.get("rehearsal")))
     backed_up = {r.data.get("label") for r in records if r.event == "key-backed-up"}
     for record in records:
@@ -39,7 +35,7 @@ def record_ceremony(inventory: Inventory, folder: Path,
             inventory.record_key(
                 token_label=str(data["token"]), token_serial=str(data.get("token_serial", "")),
                 key_label=str(data["label"]), spki_sha256=str(data["spki_sha256"]),
-                algorithm=str(data["algorithm"]), created=_time(record.time),
+                algorithm=str(data["algorithm"]), created=record.timestamp,
                 backup="wrapped" if data["label"] in backed_up else "none",
                 ceremony_id=ceremony_id)
         elif record.event == "certificate-issued":
@@ -56,21 +52,21 @@ def record_ceremony(inventory: Inventory, folder: Path,
                                      ceremony_id=ceremony_id)
         elif record.event == "certificate-revoked":
             inventory.mark_revoked(str(data["serial"]), str(data["reason"]),
-                                   _time(str(data["revoked_at"])))
+                                   dt.datetime.fromisoformat(str(data["revoked_at"])))
         elif record.event == "shares-created":
             holders = [name for group in data["holders"] for name in group]
             inventory.record_share_set(scheme=str(data["scheme"]), holders=holders,
                                        check_value=str(data["check_value"]),
-                                       created=_time(record.time),
+                                       created=record.timestamp,
                                        purpose=str(data.get("purpose", "")),
                                        ceremony_id=ceremony_id)
         elif record.event == "shares-drilled":
-            inventory.record_drill(str(data["check_value"]), _time(record.time),
+            inventory.record_drill(str(data["check_value"]), record.timestamp,
                                    bool(data.get("ok")), ceremony_id=ceremony_id)
         elif record.event == "shares-retired":
-            inventory.retire_share_set(str(data["check_value"]), _time(record.time))
+            inventory.retire_share_set(str(data["check_value"]), record.timestamp)
     if outcome != "completed":
         return  # a stopped ceremony may be resumed; it is finished only once, when complete
     last = records[-1]
-    inventory.finish_ceremony(ceremony_id, finished=_time(last.time), outcome=outcome,
+    inventory.finish_ceremony(ceremony_id, finished=last.timestamp, outcome=outcome,
                               journal_head=last.hash)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ceremony.errors import CeremonyError, UsageError
-from ceremony.journal import PROGRAM_ACTOR, PROGRAM_ROLE, Journal
+from ceremony.journal import JOURNAL_NAME, PROGRAM_ACTOR, PROGRAM_ROLE, Journal
 from ceremony.plan import CeremonyPlan, Role, TokenSpec
 from ceremony.prompts import Decision, Outcome, Prompter, StepView
 from crypto.errors import CryptoError, PinIncorrect
@@ -59,10 +59,9 @@ class CeremonyContext:
     sessions: dict[str, TokenSession] = field(default_factory=dict)
     # In-memory only: wrap keys and rebuilt secrets between the steps that need them.
     secrets: dict[str, bytes] = field(default_factory=dict)
-    # Non-secret objects steps hand to each other (certificates, key pairs, summaries).
+    # Non-secret values read once per run and shared by the steps (issuer certificate, backup).
     values: dict[str, Any] = field(default_factory=dict)
-    # Set by a throwaway (rehearsal) setup: token label -> PIN used for created tokens.
-    step: Step | None = None
+    step: Step | None = None  # the step running now, for journal records
 
     # --- people ---------------------------------------------------------------------------
 
@@ -233,7 +232,7 @@ class CeremonyRunner:
         return context
 
     def _open_journal(self) -> tuple[Journal, set[str]]:
-        journal_path = self.folder / "journal.jsonl"
+        journal_path = self.folder / JOURNAL_NAME
         if not journal_path.exists():
             if self.folder.exists() and any(p for p in self.folder.iterdir()
                                             if not p.name.startswith(".")):

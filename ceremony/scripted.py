@@ -40,7 +40,6 @@ class ScriptedPrompter:
     notebooks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     shown: list[str] = field(default_factory=list)
     current_step: str = ""
-    heads: list[tuple[str, str]] = field(default_factory=list)
 
     def step(self, view: StepView) -> None:
         self.current_step = view.id
@@ -50,7 +49,7 @@ class ScriptedPrompter:
         self.shown.append(message)
 
     def chain_head(self, hex_head: str, words: str) -> None:
-        self.heads.append((hex_head, words))
+        self.shown.append(f"chain head {hex_head}")
 
     def _decide(self, person: str) -> Decision:
         if self.current_step in self.refusals:

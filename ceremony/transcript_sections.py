@@ -197,9 +197,3 @@ def share_sets(records: Sequence[JournalRecord]) -> list[ShareSet]:
                              for r in window if r.event == "share-verified")
         result.append(ShareSet(record, handed, verified))
     return result
-
-
-def artifact_digests(records: Sequence[JournalRecord]) -> dict[str, str]:
-    """path -> SHA-256 of every ``artifact-written`` record (the last one wins for a path)."""
-    return {text(r.data.get("path")): text(r.data.get("sha256"))
-            for r in of(records, "artifact-written")}

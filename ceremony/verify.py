@@ -57,7 +57,6 @@ from ceremony.verify_checks import (
     check_program_digest,
     check_signing_order,
     failed,
-    spki_sha256,
 )
 from ceremony.verify_signatures import (
     ValidatedSignature,
@@ -70,6 +69,7 @@ from ceremony.verify_signatures import (
     read_contents,
     validate_signature,
 )
+from crypto.algorithms import spki_sha256
 from crypto.files import UnreadableInput, read_input_file
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")

@@ -28,8 +28,9 @@ from ceremony.verify_checks import (
     Trust,
     failed,
     passed,
-    spki_sha256,
 )
+from crypto.algorithms import spki_sha256
+from crypto.issuance import CERT_KINDS
 
 MAX_CHAIN = 8
 
@@ -222,7 +223,7 @@ Linter = Callable[[Sequence[LintJob]], Callable[[], Sequence[Any]]]
 """Starts linting jobs and returns the function that waits for their reports, in order."""
 
 
-LINT_KINDS = ("root", "tls-subordinate", "document-signer", "crl")
+LINT_KINDS = (*CERT_KINDS, "crl")
 
 
 def run_lint_job(job: LintJob) -> Any:
@@ -233,12 +234,10 @@ def run_lint_job(job: LintJob) -> Any:
     if job.kind == "crl":
         crl = x509.load_der_x509_crl(job.der)
         return lint.lint_crl_for_issuance(crl, job.issuer_name, issuer_key)
-    certificate = x509.load_der_x509_certificate(job.der)
-    if job.kind == "document-signer":
-        # pkilint has no document-signing profile; issuance ran our own checks only.
-        return lint.own_certificate_checks(certificate, job.issuer_name, issuer_key)
-    cert_type = lint.ROOT_CA_TYPE if job.kind == "root" else lint.TLS_SUBORDINATE_CA_TYPE
-    return lint.lint_for_issuance(certificate, cert_type, job.issuer_name, issuer_key)
+    from crypto.issuance import lint_issued
+
+    return lint_issued(x509.load_der_x509_certificate(job.der), job.kind, job.issuer_name,
+                       issuer_key)
 
 
 def lint_in_process(jobs: Sequence[LintJob]) -> Callable[[], Sequence[Any]]:

@@ -43,13 +43,6 @@ def failed(name: str, detail: str) -> CheckResult:
     return CheckResult(name, False, detail)
 
 
-def spki_sha256(public_key: PublicKeyTypes) -> str:
-    """SHA-256 of a key's DER SubjectPublicKeyInfo (as ``crypto.keys`` computes it, without
-    loading the PKCS#11 library an offline check never needs)."""
-    return hashlib.sha256(public_key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)).hexdigest()
-
-
 def certificate_sha256(certificate: x509.Certificate) -> str:
     return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
 

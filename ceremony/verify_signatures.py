@@ -28,9 +28,7 @@ from ceremony.verify_checks import (
     failed,
     passed,
 )
-
-ID_KP_DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
-
+from crypto.certificates import ID_KP_DOCUMENT_SIGNING
 
 MAX_NAME_TREE_DEPTH = 16
 
@@ -180,7 +178,7 @@ def cms_certificates(reader: Any) -> list[x509.Certificate]:
 def _expected_common_name(ceremony_id: str) -> str:
     from crypto.profiles import DocumentSignerProfile
 
-    return f"{DocumentSignerProfile().subject_suffix} {ceremony_id}"[:64]
+    return DocumentSignerProfile().common_name(ceremony_id)
 
 
 def _signer_profile_problem(certificate: x509.Certificate) -> str | None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
 from enum import Enum
 
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
@@ -82,17 +82,20 @@ _HASHES: dict[KeyAlgorithm, type[hashes.HashAlgorithm]] = {
 }
 
 
-@dataclass(frozen=True)
-class PublicKeyShape:
-    """What kind of public key a certificate or CSR carries, for checks and summaries."""
+def spki_der(public_key: PublicKeyTypes) -> bytes:
+    """DER SubjectPublicKeyInfo of a public key."""
+    return public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
-    kind: str  # "ec" or "rsa"
-    size: int  # curve bits or modulus bits
-    curve: str | None = None
 
-    @property
-    def description(self) -> str:
-        return f"EC {self.curve}" if self.kind == "ec" else f"RSA {self.size}"
+def spki_sha256(public_key: PublicKeyTypes) -> str:
+    """Lowercase hex SHA-256 of the DER SubjectPublicKeyInfo: how keys are named on paper.
+
+    Here rather than in ``crypto.keys`` so that offline checks (CSRs, plans, transcripts)
+    hash keys without loading the PKCS#11 library.
+    """
+    return hashlib.sha256(spki_der(public_key)).hexdigest()
 
 
 def algorithm_of(public_key: PublicKeyTypes) -> KeyAlgorithm | None:

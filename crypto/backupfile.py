@@ -23,7 +23,7 @@ from typing import ClassVar
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-from crypto.algorithms import KeyAlgorithm, algorithm_of
+from crypto.algorithms import KeyAlgorithm, algorithm_of, spki_sha256
 from crypto.checkvalue import CHECK_VALUE_HEX_LENGTH
 from crypto.errors import BackupError
 from crypto.files import (
@@ -33,7 +33,6 @@ from crypto.files import (
     read_input_file,
     write_new_file,
 )
-from crypto.keys import spki_sha256
 
 BACKUP_FORMAT = "keyceremony-backup/1"
 WRAP_MECHANISM = "CKM_AES_KEY_WRAP_PAD"

@@ -164,7 +164,7 @@ def document_signer_builder(profile: DocumentSignerProfile, ceremony_id: str,
     if org:
         attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, str(org[0])))
     attributes.append(x509.NameAttribute(
-        NameOID.COMMON_NAME, f"{profile.subject_suffix} {ceremony_id}"[:64]))
+        NameOID.COMMON_NAME, profile.common_name(ceremony_id)))
     return (
         x509.CertificateBuilder()
         .subject_name(x509.Name(attributes))

@@ -26,9 +26,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.x509.oid import ExtensionOID, NameOID, SignatureAlgorithmOID
 
+from crypto.algorithms import spki_sha256
 from crypto.errors import CsrRejected, UnusableInput
 from crypto.files import read_input_file
-from crypto.keys import spki_sha256
 
 # A CSR is a few kilobytes; anything much larger is not one, and is not read into memory.
 MAX_CSR_BYTES = 1 << 20

@@ -67,8 +67,9 @@ def verify_signature(public_key: PublicKeyTypes, signature: bytes, data: bytes,
                                    "key; the token signed with a different key") from None
 
 
-def _lint_certificate(certificate: x509.Certificate, kind: str, issuer_subject_der: bytes,
-                      issuer_public_key: PublicKeyTypes) -> Any:
+def lint_issued(certificate: x509.Certificate, kind: str, issuer_subject_der: bytes,
+                issuer_public_key: PublicKeyTypes) -> Any:
+    """The lint issuance runs for a certificate of ``kind`` (``verify`` repeats it)."""
     from crypto import lint
 
     if kind == DOCUMENT_SIGNER:
@@ -134,7 +135,7 @@ def prepare_certificate(builder: x509.CertificateBuilder, kind: str,
     throwaway = _throwaway_for(issuer_public_key)
     preview = builder.sign(throwaway, issuer_hash(issuer_public_key))  # type: ignore[arg-type]
     issuer_der = issuer_name.public_bytes()
-    report = _lint_certificate(preview, kind, issuer_der, throwaway.public_key())
+    report = lint_issued(preview, kind, issuer_der, throwaway.public_key())
     _refuse_if_blocking(report, f"{kind} certificate")
     return PreparedCertificate(builder, preview, kind, issuer_public_key, issuer_der, report)
 
@@ -149,7 +150,7 @@ def sign_certificate(prepared: PreparedCertificate,
                                    "confirmed; it was not kept")
     verify_signature(prepared.issuer_public_key, certificate.signature,
                      certificate.tbs_certificate_bytes, certificate.signature_hash_algorithm)
-    after = _lint_certificate(certificate, prepared.kind, prepared.issuer_subject_der,
+    after = lint_issued(certificate, prepared.kind, prepared.issuer_subject_der,
                               prepared.issuer_public_key)
     _refuse_if_blocking(after, f"signed {prepared.kind} certificate")
     return IssuedCertificate(certificate, prepared.lint, after)

@@ -1,9 +1,9 @@
 """Key pairs generated and kept inside a token.
 
-Private keys are always SENSITIVE; EXTRACTABLE only when a wrapped backup is wanted, and then
-only wrappable under a key the token already trusts (WRAP_WITH_TRUSTED is not enforced by
-SoftHSM, so the backup module checks the wrap key itself). Capabilities are given explicitly:
-python-pkcs11's defaults would let EC keys DERIVE and RSA keys DECRYPT and UNWRAP.
+Private keys are always SENSITIVE; EXTRACTABLE only when a wrapped backup is wanted (the
+backup module then refuses any wrap key that could itself leave the token). Capabilities are
+given explicitly: python-pkcs11's defaults would let EC keys DERIVE and RSA keys DECRYPT and
+UNWRAP.
 """
 
 from __future__ import annotations
@@ -14,26 +14,17 @@ from typing import Any
 
 import pkcs11
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from pkcs11 import Attribute, KeyType, MechanismFlag, ObjectClass
 from pkcs11.util.ec import encode_ec_public_key, encode_named_curve_parameters
 
+# spki_der and spki_sha256 are re-exported: callers that have a token name keys through here.
 from crypto.algorithms import KeyAlgorithm, algorithm_of
+from crypto.algorithms import spki_der as spki_der
+from crypto.algorithms import spki_sha256 as spki_sha256
 from crypto.errors import KeyExists, KeyNotFound, TokenError
 from crypto.token import TokenSession, translated
-
-
-def spki_der(public_key: PublicKeyTypes) -> bytes:
-    """DER SubjectPublicKeyInfo of a public key."""
-    return public_key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-
-
-def spki_sha256(public_key: PublicKeyTypes) -> str:
-    """Lowercase hex SHA-256 of the DER SubjectPublicKeyInfo: how keys are named on paper."""
-    return hashlib.sha256(spki_der(public_key)).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -169,9 +160,3 @@ def find_key_pair(session: TokenSession, label: str) -> TokenKeyPair:
                 f"the token holds more than one key labelled {label!r}; resolve this by hand"
             ) from None
         return TokenKeyPair(session, private, public_key_of(public), label)
-
-
-def ec_curve_name(public_key: PublicKeyTypes) -> str | None:
-    if isinstance(public_key, ec.EllipticCurvePublicKey):
-        return public_key.curve.name
-    return None

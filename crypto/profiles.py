@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from cryptography import x509
@@ -21,8 +21,6 @@ ROOT_MIN_DAYS = 2922
 ROOT_MAX_DAYS = 9132
 # BR 7.2: a root's CRL is reissued at least every 12 months (nextUpdate at most 365 days on).
 CRL_MAX_DAYS = 365
-# Backdating absorbs clock skew between this offline machine and relying parties.
-BACKDATE_SECONDS = 0
 
 # A longer chain of CAs below a root than anyone runs; bounds an otherwise open integer.
 MAX_PATH_LENGTH = 16
@@ -114,7 +112,6 @@ class SubordinateProfile:
     extended_key_usages: tuple[str, ...] = ("serverAuth", "clientAuth")
     policies: tuple[str, ...] = (POLICY_DOMAIN_VALIDATED,)
     ocsp_url: str | None = None
-    lint_type: str = "tls-subordinate"
 
     def validate(self) -> None:
         if self.validity_days < 1:
@@ -166,13 +163,16 @@ class DocumentSignerProfile:
     validity_days: int = 3650
     subject_suffix: str = "Ceremony Transcript Signer"
 
+    def common_name(self, ceremony_id: str) -> str:
+        """The signer's commonName for ceremony ``ceremony_id`` (at most 64 characters)."""
+        return f"{self.subject_suffix} {ceremony_id}"[:64]
+
 
 @dataclass(frozen=True)
 class CrlProfile:
     """A root CA's CRL (BR 7.2): v2, increasing number, AKI, nextUpdate within 365 days."""
 
     next_update_days: int = CRL_MAX_DAYS
-    revoked: tuple[RevokedEntry, ...] = field(default=())
 
     def validate(self) -> None:
         if not 1 <= self.next_update_days <= CRL_MAX_DAYS:

@@ -26,12 +26,9 @@ from crypto.errors import (
     TokenNotFound,
 )
 
-DEFAULT_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
-
-
-def default_module() -> str:
-    """The PKCS#11 module to use when a plan or command names none."""
-    return os.environ.get("KEYCEREMONY_PKCS11_MODULE", DEFAULT_MODULE)
+# Re-exported: the module path lives where reading a plan need not load pkcs11.
+from crypto.module_path import DEFAULT_MODULE as DEFAULT_MODULE
+from crypto.module_path import default_module as default_module
 
 
 @dataclass(frozen=True)

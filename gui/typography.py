@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QApplication, QWidget
 PRESENTATION_SCALE = 1.6
 HEADLINE = 2.0  # the current step's title
 LARGE = 1.35  # instructions, who acts, the chain head
-SMALL = 0.9
 
 
 class Typography:

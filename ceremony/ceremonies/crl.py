@@ -17,18 +17,11 @@ from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
 from ceremony.errors import CeremonyError
 from ceremony.plan import CeremonyPlan, Role
 from ceremony.runner import CeremonyContext, Step
-from crypto.crl import crl_builder
-from crypto.profiles import CrlProfile, RevokedEntry
+from crypto.crl import crl_builder, next_crl_number
+from crypto.profiles import ALLOWED_REASONS, CrlProfile, RevokedEntry
 
 CRL_FILE = "root-ca.crl"
-_REASON_NAMES = {
-    x509.ReasonFlags.key_compromise: "keyCompromise",
-    x509.ReasonFlags.ca_compromise: "cACompromise",
-    x509.ReasonFlags.affiliation_changed: "affiliationChanged",
-    x509.ReasonFlags.superseded: "superseded",
-    x509.ReasonFlags.cessation_of_operation: "cessationOfOperation",
-    x509.ReasonFlags.privilege_withdrawn: "privilegeWithdrawn",
-}
+_REASON_NAMES = {flag: name for name, flag in ALLOWED_REASONS.items() if flag is not None}
 
 
 def previous_crl(ctx: CeremonyContext) -> x509.CertificateRevocationList | None:
@@ -99,11 +92,9 @@ def issue(ctx: CeremonyContext) -> None:
         when = dt.datetime.fromisoformat(str(record.data["revoked_at"]))
         entries[serial] = RevokedEntry(serial, int(when.timestamp()), str(record.data["reason"]))
     now = ctx.clock()
-    number = int(now.timestamp())
-    if earlier is not None:
-        previous_number = earlier.extensions.get_extension_for_class(
-            x509.CRLNumber).value.crl_number
-        number = max(number, previous_number + 1)
+    previous_number = None if earlier is None else earlier.extensions.get_extension_for_class(
+        x509.CRLNumber).value.crl_number
+    number = max(int(now.timestamp()), next_crl_number(previous_number))
     profile = ctx.plan.crl or CrlProfile()
     builder = crl_builder(issuer, number, now, profile, list(entries.values()))
     prepare_and_sign_crl(ctx, builder, issuer, pair, CRL_FILE)

@@ -25,8 +25,12 @@ def target(plan: CeremonyPlan) -> TokenSpec:
 
 
 def load_backup(ctx: CeremonyContext) -> WrappedBackup:
+    """The plan's backup, read and checked once per run."""
     assert ctx.plan.backup is not None and ctx.plan.backup.file is not None
-    return read_backup(ctx.plan.backup.file)
+    if "backup" not in ctx.values:
+        ctx.values["backup"] = read_backup(ctx.plan.backup.file)
+    backup: WrappedBackup = ctx.values["backup"]
+    return backup
 
 
 def open_target(ctx: CeremonyContext) -> None:

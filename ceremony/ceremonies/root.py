@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cryptography import x509
 
-from ceremony.actions import confirm_and_sign_certificate, prepare, prepare_and_sign_crl
+from ceremony.actions import confirm_and_sign_certificate, prepare_and_sign_crl
 from ceremony.ceremonies.common import (
     ENVIRONMENT,
     backup_steps,
@@ -17,7 +17,7 @@ from ceremony.plan import CeremonyPlan, Role
 from ceremony.runner import CeremonyContext, Step
 from crypto.certificates import random_serial, root_builder
 from crypto.crl import crl_builder, next_crl_number
-from crypto.issuance import ROOT
+from crypto.issuance import ROOT, prepare_certificate
 from crypto.profiles import CrlProfile
 
 ROOT_CERTIFICATE = "root-ca.pem"
@@ -40,7 +40,7 @@ def self_sign(ctx: CeremonyContext) -> None:
     builder = root_builder(ctx.plan.root_profile, pair.public_key,  # type: ignore[arg-type]
                            random_serial(session.random_bytes), ctx.clock())
     name = ctx.plan.root_profile.subject.to_name()
-    prepared = prepare(builder, ROOT, pair.public_key, name)
+    prepared = prepare_certificate(builder, ROOT, pair.public_key, name)
     confirm_and_sign_certificate(ctx, "root certificate", prepared, pair, ROOT_CERTIFICATE)
 
 

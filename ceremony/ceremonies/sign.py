@@ -4,26 +4,31 @@ from __future__ import annotations
 
 from cryptography import x509
 
-from ceremony.actions import confirm_and_sign_certificate, prepare
+from ceremony.actions import confirm_and_sign_certificate
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.errors import CeremonyError
 from ceremony.plan import CeremonyPlan, Role
 from ceremony.runner import CeremonyContext, Step
 from crypto.certificates import random_serial, subordinate_builder
-from crypto.csr import check_csr, load_csr_file
-from crypto.issuance import TLS_SUBORDINATE
+from crypto.csr import check_csr, load_csr, load_csr_file
+from crypto.issuance import TLS_SUBORDINATE, prepare_certificate
 from crypto.keys import TokenKeyPair, find_key_pair, spki_sha256
 
 SIGNED_FILE = "intermediate-ca.pem"
 
 
 def issuer_certificate(ctx: CeremonyContext) -> x509.Certificate:
+    """The plan's issuer certificate, read once per run."""
     assert ctx.plan.issuer is not None
-    try:
-        return x509.load_pem_x509_certificate(ctx.plan.issuer.certificate.read_bytes())
-    except (OSError, ValueError) as ex:
-        raise CeremonyError(f"issuer.certificate: cannot read {ctx.plan.issuer.certificate} as "
-                            "a PEM certificate") from ex
+    if "issuer_certificate" not in ctx.values:
+        try:
+            ctx.values["issuer_certificate"] = x509.load_pem_x509_certificate(
+                ctx.plan.issuer.certificate.read_bytes())
+        except (OSError, ValueError) as ex:
+            raise CeremonyError(f"issuer.certificate: cannot read {ctx.plan.issuer.certificate} "
+                                "as a PEM certificate") from ex
+    certificate: x509.Certificate = ctx.values["issuer_certificate"]
+    return certificate
 
 
 def issuer_key(ctx: CeremonyContext) -> TokenKeyPair:
@@ -65,12 +70,15 @@ def sign(ctx: CeremonyContext) -> None:
         return
     pair = issuer_key(ctx)
     issuer = issuer_certificate(ctx)
-    csr = load_csr_file(ctx.plan.csr_file)
+    # The CSR checked and journaled in check-csr, not the plan's file as it may be by now.
+    journaled = ctx.existing_artifact("request.csr")
+    assert journaled is not None
+    csr = load_csr(journaled, "the journaled request.csr")
     check_csr(csr)
     session = ctx.token(ctx.plan.token)
     builder = subordinate_builder(ctx.plan.subordinate_profile, csr, issuer,
                                   random_serial(session.random_bytes), ctx.clock())
-    prepared = prepare(builder, TLS_SUBORDINATE, pair.public_key, issuer.subject)
+    prepared = prepare_certificate(builder, TLS_SUBORDINATE, pair.public_key, issuer.subject)
     certificate = confirm_and_sign_certificate(ctx, "subordinate CA certificate", prepared,
                                                pair, SIGNED_FILE)
     certificate.verify_directly_issued_by(issuer)

@@ -18,7 +18,6 @@ from crypto.files import UnreadableInput, read_input_file
 # PKCS#12 files, certificates and passphrase files are a few kilobytes.
 _MAX_FILE_BYTES = 1 << 20
 
-HELP = "add an auditor's signature to a signed transcript, keeping the first one valid"
 
 
 def register(parser: argparse.ArgumentParser) -> None:

@@ -17,7 +17,6 @@ from ceremony.inventory.entries import iso
 
 MAX_WITHIN_DAYS = 36525  # a root lives 25 years at most; a century is ample
 
-HELP = "list certificates, CRLs and share drills that fall due; exit 1 if any is overdue"
 
 
 def register(parser: argparse.ArgumentParser) -> None:

@@ -20,7 +20,6 @@ from ceremony.inventory import (
 
 T = TypeVar("T")
 
-HELP = "list the CA keys, certificates, CRLs, share sets and ceremonies on record"
 
 
 def register(parser: argparse.ArgumentParser) -> None:

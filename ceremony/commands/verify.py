@@ -16,8 +16,6 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-HELP = "verify signed ceremony transcripts offline against the root or key you trust"
-
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("transcripts", nargs="+", metavar="TRANSCRIPT",

@@ -198,12 +198,13 @@ class StartPage(QWidget):
         return tab
 
     def start_rehearsal(self) -> Any:
-        from gui.viewmodels.jobs import DEMO_CEREMONIES, RehearsalJob
+        from ceremony.demo import CEREMONY_ORDER
+        from gui.viewmodels.jobs import RehearsalJob
 
         text = self.rehearsal_folder.text().strip()
         if not text:
             self.failed.emit("Give a new or empty folder for the rehearsal.")
             return None
-        ceremonies = ("root",) if self.root_only.isChecked() else DEMO_CEREMONIES
+        ceremonies = ("root",) if self.root_only.isChecked() else CEREMONY_ORDER
         job = RehearsalJob(Path(text).expanduser(), ceremonies, self.algorithm.currentText())
         return self.window_.start_job(job)

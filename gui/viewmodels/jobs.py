@@ -59,7 +59,6 @@ class PlanJob:
         return f"Ceremony {self.plan.id} is complete; its record is in {self.folder}."
 
 
-DEMO_CEREMONIES = CEREMONY_ORDER
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ class RehearsalJob:
     """
 
     folder: Path
-    ceremonies: Sequence[str] = DEMO_CEREMONIES
+    ceremonies: Sequence[str] = CEREMONY_ORDER
     algorithm: str = "ec-p384"
 
     @property
@@ -88,7 +87,7 @@ class RehearsalJob:
 
     def run(self, prompter: Prompter, begin: Begin) -> str:
         from ceremony.ceremonies import steps_for
-        from ceremony.demo import CEREMONY_ORDER, Rehearsal
+        from ceremony.demo import Rehearsal
         from ceremony.execution import run_plan
         from crypto.algorithms import KeyAlgorithm
 

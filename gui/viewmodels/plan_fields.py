@@ -247,11 +247,6 @@ def fields_for(ceremony: CeremonyType | str) -> tuple[Section, ...]:
             _token("token", "The root's token"), _ISSUER)
 
 
-def existing_set(ceremony: CeremonyType) -> bool:
-    """Whether the plan's [shares] is a set that exists already (so it names a check value)."""
-    return ceremony in _EXISTING_SETS
-
-
 _INDEX = re.compile(r"\[\d+\]")
 
 

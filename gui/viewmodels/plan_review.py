@@ -83,11 +83,6 @@ def review_plan_text(text: str, path: Path, folder: Path | None = None) -> PlanR
     return _review(plan, str(path), folder)
 
 
-def template_types() -> tuple[str, ...]:
-    """The ceremony types a template exists for, in the plan format's order."""
-    return tuple(t.value for t in CeremonyType if (_EXAMPLES / f"{t.value}.toml").is_file())
-
-
 def plan_template(ceremony_type: str) -> str:
     """The example plan of ``ceremony_type``, to edit into a real one."""
     path = _EXAMPLES / f"{CeremonyType(ceremony_type).value}.toml"
