@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QLabel
 
 from ceremony.demo import CUSTODIANS, DEMO_PIN
@@ -21,39 +20,9 @@ from ceremony.prompts import Outcome
 from gui.viewmodels.jobs import RehearsalJob
 from gui.viewmodels.progress import StepState
 from gui.widgets.prompts import DecisionPanel
-from tests.gui.driver import Room, shares_of
+from tests.gui.driver import LoopWatch, Room, shares_of
 
 pytestmark = [pytest.mark.gui, pytest.mark.softhsm]
-
-MAX_BLOCKED_MS = 100
-
-
-class LoopWatch:
-    """Measures the longest time the GUI thread's event loop went without running a timer."""
-
-    def __init__(self, interval_ms: int = 5) -> None:
-        self.clock = QElapsedTimer()
-        self.timer = QTimer()
-        self.timer.setInterval(interval_ms)
-        self.timer.timeout.connect(self._tick)
-        self.longest = 0
-        self.ticks = 0
-        self._last = 0
-
-    def _tick(self) -> None:
-        now = self.clock.elapsed()
-        self.longest = max(self.longest, now - self._last)
-        self._last = now
-        self.ticks += 1
-
-    def __enter__(self) -> LoopWatch:
-        self.clock.start()
-        self.timer.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.timer.stop()
-
 
 def journal_events(folder: Path) -> list[Any]:
     return list(verify_journal(folder / "journal.jsonl").records)
@@ -66,14 +35,16 @@ def rehearse_root(window: Any, folder: Path, **room: Any) -> tuple[Any, Room]:
     return view, people
 
 
-def test_a_rehearsal_root_ceremony_runs_through_the_window_without_blocking_it(
+def test_a_rehearsal_root_ceremony_runs_through_the_window_with_its_loop_running(
         window: Any, tmp_path: Path) -> None:
+    # How long the loop is ever blocked is measured by scripts/bench_responsiveness.py, not
+    # asserted here: a duration limit fails on a busy machine. That the loop kept turning
+    # while the worker ran the ceremony is behaviour, and is asserted.
     folder = tmp_path / "rehearsal"
     with LoopWatch() as watch:
         view, people = rehearse_root(window, folder)
     assert view.outcome.startswith("Rehearsal complete (demo-root)"), view.outcome
     assert watch.ticks > 50
-    assert watch.longest <= MAX_BLOCKED_MS, f"the event loop was blocked {watch.longest} ms"
 
     # The PIN, five hand-outs with copy checks, and one panel per sign-off or signing.
     assert people.seen.count("pin") == 1
