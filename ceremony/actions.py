@@ -89,7 +89,6 @@ def generate_key(ctx: CeremonyContext, token: TokenSpec, key: KeySpec) -> TokenK
     })
     ctx.prompter.inform(f"Key {key.label} generated: {key.algorithm.description}, "
                         f"SPKI SHA-256 {record.spki_sha256}")
-    ctx.show_head()
     return pair
 
 
@@ -134,7 +133,6 @@ def confirm_and_sign_certificate(ctx: CeremonyContext, what: str, prepared: Prep
         "sha256": issued.sha256, "lint_kind": prepared.kind,
     })
     ctx.write_artifact(relative, issued.pem, "certificate")
-    ctx.show_head()
     return certificate
 
 
@@ -168,5 +166,4 @@ def prepare_and_sign_crl(ctx: CeremonyContext, builder: x509.CertificateRevocati
         "revoked": [f"{r.serial_number:x}" for r in crl], "sha256": issued.sha256,
     })
     ctx.write_artifact(relative, issued.pem, "crl")
-    ctx.show_head()
     return crl

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ceremony.custody import split_and_hand_out
 from ceremony.pins import derive_pin
-from ceremony.plan import PinSource, ShareSpec
+from ceremony.plan import PinSource
 from ceremony.runner import CeremonyContext
 from crypto.backup import generate_wrap_key, import_wrap_key, wrap_key_pair
 from crypto.keys import TokenKeyPair
@@ -44,7 +44,7 @@ def copy_out(ctx: CeremonyContext, relatives: tuple[str, ...]) -> None:
         ctx.record("backup-copied", {"path": relative, "copy": str(target), "sha256": sha256})
 
 
-def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, spec: ShareSpec, purpose: str) -> None:
+def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, purpose: str) -> None:
     """Split a fresh wrap key among the custodians, then write the wrapped backup of ``pair``."""
     wrapped_path, metadata_path = backup_paths(pair.label)
     if ctx.artifact_record(metadata_path) is not None:
@@ -60,7 +60,7 @@ def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, spec: ShareSpec, purpo
     session = pair.session
     wrap_key = generate_wrap_key(session)
     try:
-        split = split_and_hand_out(ctx, wrap_key, spec, purpose)
+        split = split_and_hand_out(ctx, wrap_key, purpose)
         token_key = import_wrap_key(session, wrap_key)
         if ctx.plan.token is not None and ctx.plan.token.pin is PinSource.SHARES:
             # Kept for the split-pin step that follows; host memory only.

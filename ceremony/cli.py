@@ -19,7 +19,7 @@ from typing import NoReturn
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "rehearse root, intermediate and signing ceremonies on throwaway tokens"),
     "csr": ("csr", "check a CSR against the subordinate CA profile"),
-    "plan": ("plan", "check a ceremony plan without touching a token"),
+    "plan": ("plan", "check a ceremony plan, or print its script, without touching a token"),
     "run": ("run", "run (or resume) a ceremony plan in the terminal"),
     "inventory": ("inventory", "list the CA keys, certificates, CRLs, share sets and ceremonies"),
     "due": ("due", "list what expires or falls due, soonest first"),

@@ -92,7 +92,7 @@ SIGNER_STEP = Step(
     "transcript-signer", "Certify the transcript's signing key", (Role.ADMINISTRATOR,),
     "A new key in the token will sign this ceremony's PDF transcript. Its certificate "
     "(digitalSignature and nonRepudiation, for documents only) is issued by the CA key this "
-    "ceremony used, after the administrator confirms it.", issue_signer)
+    "ceremony used, after the administrator confirms it.", issue_signer, shows_head=True)
 
 
 def write_transcript(ctx: CeremonyContext) -> None:

@@ -41,9 +41,22 @@ def _passphrase(ctx: CeremonyContext, spec: ShareSpec, confirm: bool) -> str:
     return ctx.prompter.passphrase(holders[0][0], "the share set's passphrase", confirm)
 
 
-def split_and_hand_out(ctx: CeremonyContext, secret: bytes, spec: ShareSpec,
-                       purpose: str) -> SplitSecret:
-    """Split ``secret`` and hand each custodian their share, proving each copy."""
+def handed_out_set(ctx: CeremonyContext) -> ShareSpec:
+    """The share set the running step declares it hands out (``Step.hands_out``).
+
+    Shares are handed out only where a step says so, which is where the printed script has a
+    line for each custodian.
+    """
+    step = ctx.step
+    if step is None or step.hands_out is None:
+        raise CeremonyError(f"step {step.id if step else '(none)'!r} does not hand out shares; "
+                            "nothing was split")
+    return step.hands_out.spec(ctx.plan)
+
+
+def split_and_hand_out(ctx: CeremonyContext, secret: bytes, purpose: str) -> SplitSecret:
+    """Split ``secret`` among the running step's share set; each custodian proves their copy."""
+    spec = handed_out_set(ctx)
     scheme = scheme_of(spec)
     split = split_secret(secret, scheme, _passphrase(ctx, spec, confirm=True))
     groups = holders_by_group(spec)

@@ -15,12 +15,13 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from ceremony.errors import CeremonyError, UsageError
 from ceremony.journal import JOURNAL_NAME, PROGRAM_ACTOR, PROGRAM_ROLE, Journal
-from ceremony.plan import CeremonyPlan, Role, TokenSpec
+from ceremony.plan import CeremonyPlan, Role, ShareSpec, TokenSpec
 from ceremony.prompts import Decision, Outcome, Prompter, StepView
 from crypto.errors import CryptoError, PinIncorrect
 from crypto.files import commit_staged_file, stage_new_file
@@ -34,9 +35,28 @@ class StepRefused(CeremonyError):
     """A person refused a step; the ceremony stops there, journaled, and can be resumed."""
 
 
+class HandOut(Enum):
+    """Which of the plan's share sets a step splits and hands out to its custodians."""
+
+    SHARES = "shares"
+    NEW_SHARES = "new_shares"
+
+    def spec(self, plan: CeremonyPlan) -> ShareSpec:
+        """The plan's share set of this name."""
+        spec = plan.shares if self is HandOut.SHARES else plan.new_shares
+        if spec is None:
+            raise CeremonyError(f"the plan has no [{self.value}] table to hand out")
+        return spec
+
+
 @dataclass(frozen=True)
 class Step:
-    """One step of a ceremony: who acts, what they are told, and what the machine does."""
+    """One step of a ceremony: who acts, what they are told, and what the machine does.
+
+    ``shows_head`` and ``hands_out`` are what the room writes on paper during the step; the
+    runner and the custody code act on them, and the printed script (``ceremony.script``)
+    reads them, so the paper cannot drift from what the program does.
+    """
 
     id: str
     title: str
@@ -45,6 +65,11 @@ class Step:
     action: Callable[[CeremonyContext], None]
     # A question the acting person confirms before the action runs (None: no sign-off).
     sign_off: str | None = None
+    # The program shows the journal's chain head when the action is done, to be read aloud
+    # and written down.
+    shows_head: bool = False
+    # The share set this step splits, one custodian at a time at the screen (None: none).
+    hands_out: HandOut | None = None
 
 
 @dataclass
@@ -283,6 +308,8 @@ class CeremonyRunner:
             person = actors[0] if actors else context.administrator
             context.decide(self.prompter.sign_off(person, step.sign_off), step.sign_off)
         step.action(context)
+        if step.shows_head:
+            context.show_head()
         context.record("step-completed", {"step": step.id})
 
     @contextmanager

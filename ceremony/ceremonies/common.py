@@ -6,7 +6,7 @@ from __future__ import annotations
 from ceremony.actions import check_environment, generate_key
 from ceremony.pins import split_pin
 from ceremony.plan import BackupMode, CeremonyPlan, PinSource, Role
-from ceremony.runner import CeremonyContext, Step
+from ceremony.runner import CeremonyContext, HandOut, Step
 from crypto.keys import TokenKeyPair, find_key_pair
 
 ENVIRONMENT = Step(
@@ -56,7 +56,7 @@ def generate_step(plan: CeremonyPlan, title: str) -> Step:
     leaves = (" except wrapped for the backup." if key.backup is BackupMode.WRAPPED else ".")
     return Step("generate-key", title, (Role.ADMINISTRATOR,),
                 f"The token generates the {key.algorithm.description} key {key.label!r}. It is "
-                "sensitive and never leaves the token" + leaves, generate_plan_key)
+                "sensitive and never leaves the token" + leaves, generate_plan_key, shows_head=True)
 
 
 def backup_steps(plan: CeremonyPlan, what: str) -> list[Step]:
@@ -68,15 +68,14 @@ def backup_steps(plan: CeremonyPlan, what: str) -> list[Step]:
     def backup(ctx: CeremonyContext) -> None:
         from ceremony.backups import back_up_key
 
-        assert ctx.plan.shares is not None
-        back_up_key(ctx, plan_key_pair(ctx), ctx.plan.shares, f"{what} backup")
+        back_up_key(ctx, plan_key_pair(ctx), f"{what} backup")
 
     steps = [Step(
         "backup", f"Back up the {what} under a split wrap key",
         (Role.ADMINISTRATOR, Role.CUSTODIAN),
         "A wrap key is drawn from the token and split among the custodians. Each custodian in "
         "turn, alone at the screen, writes their share down and proves the copy. Only then is "
-        "the key wrapped and the backup written.", backup)]
+        "the key wrapped and the backup written.", backup, hands_out=HandOut.SHARES)]
     if plan.token.pin is PinSource.SHARES:
         steps.append(Step(
             "split-pin", "Put the token's PIN under the custodians' control",

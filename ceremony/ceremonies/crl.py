@@ -115,5 +115,5 @@ def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
                            revoke))
     result.append(Step("crl", "Issue the CRL", (Role.ADMINISTRATOR,),
                        "The CRL lists every earlier revocation and the new ones; it is linted, "
-                       "confirmed and signed.", issue))
+                       "confirmed and signed.", issue, shows_head=True))
     return tuple(result)

@@ -13,7 +13,7 @@ from ceremony.ceremonies.restore import load_backup
 from ceremony.custody import collect_quorum, split_and_hand_out
 from ceremony.pins import derive_pin
 from ceremony.plan import CeremonyPlan, PinSource, Role
-from ceremony.runner import CeremonyContext, Step
+from ceremony.runner import CeremonyContext, HandOut, Step
 from crypto.backup import generate_wrap_key, import_wrap_key, rewrap_backup
 from crypto.token import translated
 
@@ -63,7 +63,7 @@ def reshare(ctx: CeremonyContext) -> None:
     old_key = collect_quorum(ctx, ctx.plan.shares, "rebuild the old wrap key", old_check)
     new_key = generate_wrap_key(session)
     try:
-        split = split_and_hand_out(ctx, new_key, ctx.plan.new_shares, "re-shared key backup")
+        split = split_and_hand_out(ctx, new_key, "re-shared key backup")
         token_key = import_wrap_key(session, new_key)
         try:
             backup = rewrap_backup(old, old_key, token_key)
@@ -100,5 +100,6 @@ def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
              (Role.CUSTODIAN, Role.ADMINISTRATOR),
              "The old custodians enter a quorum of shares; the old wrap key is checked against "
              "the backup. A new wrap key is split among the new custodians, each proving their "
-             "copy, and the backup is re-wrapped under it inside the token.", reshare),
+             "copy, and the backup is re-wrapped under it inside the token.", reshare,
+             hands_out=HandOut.NEW_SHARES),
     )

@@ -60,8 +60,10 @@ def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
         generate_step(plan, "Generate the root key in the token"),
         Step("root-certificate", "Self-sign the root certificate", (Role.ADMINISTRATOR,),
              "The certificate is built from the plan, linted, and shown. The administrator "
-             "confirms exactly what is shown; only then does the token sign it.", self_sign),
+             "confirms exactly what is shown; only then does the token sign it.", self_sign,
+             shows_head=True),
         Step("first-crl", "Issue the root's first CRL", (Role.ADMINISTRATOR,),
-             "The root's first (empty) CRL is built, linted, confirmed and signed.", first_crl),
+             "The root's first (empty) CRL is built, linted, confirmed and signed.", first_crl,
+             shows_head=True),
         *backup_steps(plan, "root key"),
     )

@@ -98,5 +98,5 @@ def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
         Step("sign", "Sign the subordinate CA certificate", (Role.ADMINISTRATOR,),
              "The certificate is built, linted and shown; the administrator confirms exactly "
              "what is shown; the root key signs it; the result is verified and linted again.",
-             sign),
+             sign, shows_head=True),
     )

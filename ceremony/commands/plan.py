@@ -1,8 +1,10 @@
 """``keyceremony plan check PLAN [--out DIR]``: would this plan run? No token is touched.
+``keyceremony plan print PLAN --out FILE.pdf``: the script the room follows on paper.
 
-Exit status 0 when the plan is clean (a one-line summary and any notes on stdout), 1 when it
-was read and has problems (each on its own line on stderr, prefixed by the plan's path), 2
-when it cannot be read as a plan at all.
+Check: exit status 0 when the plan is clean (a one-line summary and any notes on stdout), 1
+when it was read and has problems (each on its own line on stderr, prefixed by the plan's
+path), 2 when it cannot be read as a plan at all. Print: the same statuses, but a plan that
+fails its check is refused in one sentence and nothing is written.
 """
 
 from __future__ import annotations
@@ -20,9 +22,36 @@ def register(parser: argparse.ArgumentParser) -> None:
     check.add_argument("--out", metavar="DIR",
                        help="the ceremony folder a run would write to; it must not hold an "
                             "earlier run")
+    printed = sub.add_parser("print", help="write the ceremony's script for the room to follow "
+                                           "on paper (a PDF), from a plan that passes its check")
+    printed.add_argument("plan", help="the plan (a TOML file)")
+    printed.add_argument("--out", metavar="FILE.pdf", required=True,
+                         help="the PDF to write; it must not exist yet")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.plan_command == "print":
+        return print_script(args)
+    return check(args)
+
+
+def print_script(args: argparse.Namespace) -> int:
+    from ceremony.errors import PlanError, PlanUnreadableError
+    from ceremony.script import write_script
+
+    try:
+        printed = write_script(Path(args.plan), Path(args.out))
+    except PlanUnreadableError:
+        raise  # one sentence; the CLI prints it and exits 2
+    except PlanError as ex:
+        print(f"keyceremony: {ex}; the plan fails its check (`keyceremony plan check "
+              f"{args.plan}` lists every problem), so no script was written", file=sys.stderr)
+        return 1
+    print(f"script written: {printed.path} ({printed.steps} steps, SHA-256 {printed.sha256})")
+    return 0
+
+
+def check(args: argparse.Namespace) -> int:
     from ceremony.errors import PlanError, PlanUnreadableError
     from ceremony.plan_check import check_plan, describe_plan
     from ceremony.plan_parser import parse_plan

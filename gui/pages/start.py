@@ -1,5 +1,5 @@
-"""Starting a ceremony: open a plan (its check results first), write one in a form
-(``gui.pages.new_plan``), or rehearse on throwaway tokens.
+"""Starting a ceremony: open a plan (its check results first), print its script for the room,
+write one in a form (``gui.pages.new_plan``), or rehearse on throwaway tokens.
 
 Nothing starts while the plan has a problem; every problem is listed with its key path.
 """
@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 
 from gui.typography import LARGE, typography
 from gui.viewmodels.messages import sentence
-from gui.viewmodels.plan_review import PlanReview, review_plan
+from gui.viewmodels.plan_review import PlanReview, print_script, review_plan, script_name
+from gui.widgets.background import Task, run_in_background
 from gui.widgets.plan_review import PROBLEM_COLOUR, ReviewView
 
 __all__ = ["PROBLEM_COLOUR", "ReviewView", "StartPage"]
@@ -79,6 +80,11 @@ class StartPage(QWidget):
         self.start_button.setEnabled(False)
         self.start_button.clicked.connect(self.start_plan)
         typography().apply(self.start_button, LARGE, bold=True)
+        self.print_button = QPushButton("Print script…")
+        self.print_button.setObjectName("printScript")
+        self.print_button.setToolTip("Write the script the room follows on paper (a PDF)")
+        self.print_button.setEnabled(False)
+        self.print_button.clicked.connect(self._choose_script_file)
         self.plan_review = ReviewView()
 
         top = QHBoxLayout()
@@ -93,7 +99,11 @@ class StartPage(QWidget):
         layout.addLayout(top)
         layout.addLayout(folder)
         layout.addWidget(self.plan_review, 1)
-        layout.addWidget(self.start_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        actions = QHBoxLayout()
+        actions.addWidget(self.start_button)
+        actions.addWidget(self.print_button)
+        actions.addStretch(1)
+        layout.addLayout(actions)
         return tab
 
     def _choose_plan(self) -> None:
@@ -126,6 +136,7 @@ class StartPage(QWidget):
             self.failed.emit(sentence(ex))
             return None
         self.review = review
+        self.print_button.setEnabled(True)  # a plan with problems is refused with a sentence
         if review.folder is not None and not self.folder_edit.text().strip():
             self.folder_edit.setPlaceholderText(str(review.folder))
         self.plan_review.show_review(review)
@@ -144,6 +155,25 @@ class StartPage(QWidget):
 
         inventory = getattr(self.window_, "inventory", None)
         return self.window_.start_job(PlanJob(review.plan, review.folder, inventory))
+
+    def _choose_script_file(self) -> None:
+        if self.plan_path is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Print the ceremony script",
+                                              str(script_name(self.plan_path)),
+                                              "PDF (*.pdf)")
+        if path:
+            self.print_script_to(Path(path))
+
+    def print_script_to(self, out: Path) -> Task | None:
+        """Write the open plan's script to ``out`` in the background; the window says how it
+        went (a plan that fails its check is refused in a sentence, nothing written)."""
+        plan_path = self.plan_path
+        if plan_path is None:
+            self.failed.emit("Open a plan first.")
+            return None
+        return run_in_background(lambda: print_script(plan_path, out), self.informed.emit,
+                                 self.failed.emit)
 
     # --- a new plan -------------------------------------------------------------------------
 

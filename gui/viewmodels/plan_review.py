@@ -2,7 +2,8 @@
 
 ``review_plan`` reads a plan strictly and runs ``plan check`` on it, keeping every problem
 with its key path, so the start page can list them all before anything is touched. A plan
-with problems cannot be started. A folder that already holds the plan's journal is resumed.
+with problems cannot be started (nor its script printed: ``print_script`` checks it again).
+A folder that already holds the plan's journal is resumed.
 """
 
 from __future__ import annotations
@@ -81,6 +82,24 @@ def review_plan_text(text: str, path: Path, folder: Path | None = None) -> PlanR
     except PlanError as ex:
         return _refused(str(path), ex)
     return _review(plan, str(path), folder)
+
+
+def script_name(plan_path: Path) -> Path:
+    """Where the printed script is offered by default: beside the plan, named after it."""
+    return plan_path.with_name(f"{plan_path.stem}-script.pdf")
+
+
+def print_script(plan_path: Path, out: Path) -> str:
+    """Check the plan at ``plan_path`` again and write its printed script to ``out``.
+
+    Returns the sentence the window shows; a plan that fails its check, or an ``out`` that
+    exists, raises the domain error whose sentence the window shows instead (nothing written).
+    """
+    from ceremony.script import write_script
+
+    printed = write_script(plan_path, out)
+    return (f"The ceremony script ({printed.steps} steps) was written to {printed.path}; print "
+            "it for the room.")
 
 
 def plan_template(ceremony_type: str) -> str:

@@ -110,6 +110,36 @@ def test_the_plan_error_list_names_every_key_and_blocks_the_start(
     assert start.plan_review.problems.count() == 0
 
 
+def test_the_start_page_prints_the_open_plans_script_or_says_why_not(
+        window: MainWindow, qtbot: Any, tmp_path: Path) -> None:
+    import subprocess
+
+    from gui.widgets.background import wait_for_background
+
+    plan = tmp_path / "drill.toml"
+    plan.write_text(plan_template("drill").replace("threshold = 3", "threshold = 9"),
+                    encoding="utf-8")
+    start = window.page("start")
+    assert not start.print_button.isEnabled()
+    window.open_file(plan)
+    assert start.print_button.isEnabled()
+    out = tmp_path / "drill-script.pdf"
+    start.print_script_to(out)
+    wait_for_background()
+    qtbot.waitUntil(lambda: window.banner.text != "", timeout=5000)
+    assert window.banner.kind == "error" and "shares.threshold" in window.banner.text
+    assert not out.exists()
+    plan.write_text(plan_template("drill"), encoding="utf-8")
+    start.check_again()
+    start.print_script_to(out)
+    wait_for_background()
+    qtbot.waitUntil(lambda: window.banner.kind == "info", timeout=5000)
+    assert window.banner.text.startswith("The ceremony script (2 steps) was written to ")
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "example-drill-2026" in text
+
+
 def test_a_new_plan_of_any_type_is_begun_by_keyboard(window: MainWindow, qtbot: Any) -> None:
     start = window.show_page("start")
     start.tabs.setCurrentIndex(1)
