@@ -52,10 +52,12 @@ def _sign_row(label: str) -> Table:
     """A tick box, what it confirms, and lines for a signature and the time."""
     row = Table([[_tick_box(), paragraph(label, "cell"), *_write_here("Signature"),
                   *_write_here("Time")]],
-                colWidths=[w * WIDTH for w in (0.05, 0.37, 0.11, 0.27, 0.07, 0.13)],
-                rowHeights=[WRITING_LINE])
+                colWidths=[w * WIDTH for w in (0.05, 0.37, 0.11, 0.27, 0.07, 0.13)])
+    # The row grows with a long label (a fixed height let it spill over the table above);
+    # the top padding keeps room to sign when the label is one line.
     row.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("TOPPADDING", (0, 0), (-1, -1), WRITING_LINE - BOX),
         ("LINEBELOW", (3, 0), (3, 0), 0.5, colors.black),
         ("LINEBELOW", (5, 0), (5, 0), 0.5, colors.black),
     ]))
@@ -131,7 +133,7 @@ def _step(step: ScriptStep, count: int) -> list[Flowable]:
     if step.shows_head:
         story += _head_box("shown when this step's work is done")
     story += [_sign_row("Step completed as described (a deviation is written below)"),
-              _lines(1, "Deviations or notes")]
+              Spacer(1, 2 * mm), _lines(1, "Deviations or notes")]
     return story
 
 
