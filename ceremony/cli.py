@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                          "you trust"),
     "countersign": ("countersign", "add an auditor's signature to a signed transcript, keeping "
                                    "the first one valid"),
+    "self-check": ("selfcheck", "compare the installed program with the manifest the offline "
+                                "bundle installed, and print its digest"),
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import platform
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -86,20 +87,33 @@ def package_versions() -> tuple[tuple[str, str], ...]:
     return tuple(versions)
 
 
-def program_digest(root: Path | None = None) -> tuple[str, int]:
-    """SHA-256 over this program's Python files, and how many there are.
+def program_root() -> Path:
+    """The folder that holds this program's packages (site-packages when installed)."""
+    return Path(__file__).resolve().parent.parent
 
-    Each file contributes ``<path relative to the source root>\\0<sha256 of its bytes>\\n``,
-    in sorted path order (docs/auditor-guide.md shows how to recompute it).
+
+def program_files(root: Path | None = None) -> dict[str, str]:
+    """The program's Python files under ``root``: path relative to it -> SHA-256 of its bytes.
+
+    The one definition of what the program digest covers; ``keyceremony self-check`` compares
+    the same mapping with the manifest the offline bundle installed.
     """
-    base = root or Path(__file__).resolve().parent.parent
-    lines = []
-    for package in PROGRAM_PACKAGES:
-        for path in sorted((base / package).rglob("*.py")):
-            relative = path.relative_to(base).as_posix()
-            lines.append(f"{relative}\0{hashlib.sha256(path.read_bytes()).hexdigest()}\n")
-    lines.sort()
-    return hashlib.sha256("".join(lines).encode()).hexdigest(), len(lines)
+    base = root or program_root()
+    return {path.relative_to(base).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for package in PROGRAM_PACKAGES for path in (base / package).rglob("*.py")}
+
+
+def digest_of(files: Mapping[str, str]) -> str:
+    """SHA-256 over ``<relative path>\\0<sha256 of its bytes>\\n`` lines in sorted path order
+    (docs/auditor-guide.md shows how to recompute it)."""
+    lines = sorted(f"{path}\0{sha256}\n" for path, sha256 in files.items())
+    return hashlib.sha256("".join(lines).encode()).hexdigest()
+
+
+def program_digest(root: Path | None = None) -> tuple[str, int]:
+    """SHA-256 over this program's Python files, and how many there are."""
+    files = program_files(root)
+    return digest_of(files), len(files)
 
 
 def record_environment() -> EnvironmentRecord:

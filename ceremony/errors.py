@@ -21,6 +21,10 @@ class UsageError(CeremonyError):
     exit_status = 2
 
 
+class ProgramChangedError(CeremonyError):
+    """The installed program's files differ from the manifest it was installed with."""
+
+
 class InventoryError(CeremonyError):
     """The inventory cannot be opened, read or written, or a request names nothing in it."""
 

@@ -133,7 +133,9 @@ def _environment(pages: TranscriptPages) -> list[Flowable]:
             ("Python", data.get("python")),
             ("Packages", _listing(data.get("packages"))),
             ("Program SHA-256", f"{text(data.get('program_sha256'))} over "
-                                f"{text(data.get('program_files'))} files"),
+                                f"{text(data.get('program_files'))} files (the offline bundle "
+                                "publishes it as PROGRAM-SHA256; keyceremony self-check prints "
+                                "it for an installed copy)"),
             ("Network interfaces", _listing(data.get("interfaces"))),
             ("Up (not loopback)", ", ".join(map(text, data.get("network_up") or [])) or "none"),
         ]))

@@ -206,7 +206,7 @@ def check_program_digest(contents: Contents, expected: str | None) -> CheckResul
     data = records[-1].data
     digest = text(data.get("program_sha256"))
     detail = (f"{digest} over {text(data.get('program_files'))} files; compare it with the "
-              "release manifest")
+              "offline bundle's PROGRAM-SHA256")
     if expected is not None and expected.lower() != digest:
         return failed(name, f"the program that ran has SHA-256 {digest}, not {expected}")
     return passed(name, detail if expected is None else f"{digest}, as expected")

@@ -1,5 +1,5 @@
 # Shared set-up for scripts/run and scripts/test; sourced, not run.
-# Idempotent: system packages are installed only when a tool is missing, and the virtual
+# Idempotent: system packages are installed only when a tool or library is missing, and the virtual
 # environment is reinstalled only when pyproject.toml (or the extras asked for) changed.
 set -euo pipefail
 
@@ -25,14 +25,49 @@ ensure_system_packages() {
     fi
     # Transcripts print names in any script with DejaVu Sans (else Latin-1 only).
     [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
-    [ ${#missing[@]} -eq 0 ] && return 0
-    mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+    install_packages "${missing[@]}"
+}
+
+# The Debian packages of the libraries PySide6's display plugins cannot find (ldd's "not
+# found"), from scripts/qt-display-libraries.txt. Needs the virtual environment (the plugins
+# come with PySide6), so it runs after ensure_venv.
+ensure_display_libraries() {
+    local table="$ROOT/scripts/qt-display-libraries.txt"
+    local plugins
+    plugins="$("$VENV/bin/python" -c 'import importlib.util as u
+print(u.find_spec("PySide6").submodule_search_locations[0] + "/Qt/plugins")')"
+    local missing=() kind pattern soname package
+    local -A package_of=()
+    while read -r kind soname package; do
+        [ "$kind" = library ] && package_of[$soname]=$package
+    done <"$table"
+    while read -r soname; do
+        if [ -n "${package_of[$soname]:-}" ]; then
+            missing+=("${package_of[$soname]}")
+        else
+            echo "keyceremony: the Qt display plugins need $soname, which $table does not map to a Debian package; add it there" >&2
+            exit 2
+        fi
+    done < <(while read -r kind pattern _; do
+                 [ "$kind" = plugin ] || continue
+                 for plugin in "$plugins"/$pattern; do
+                     [ -e "$plugin" ] && ldd "$plugin"
+                 done
+             done <"$table" | awk '/=> not found/ {print $1}' | sort -u)
+    install_packages "${missing[@]}"
+}
+
+# Install Debian packages (none: nothing to do): with apt as root, else print the command.
+install_packages() {
+    [ $# -eq 0 ] && return 0
+    local packages
+    mapfile -t packages < <(printf '%s\n' "$@" | sort -u)
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "Installing system packages: ${missing[*]}" >&2
+        echo "Installing system packages: ${packages[*]}" >&2
         DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
     else
-        echo "keyceremony needs system packages that are missing; run: sudo apt-get install -y ${missing[*]}" >&2
+        echo "keyceremony needs system packages that are missing; run: sudo apt-get install -y ${packages[*]}" >&2
         exit 2
     fi
 }
