@@ -46,7 +46,10 @@ class CommandLineParser(argparse.ArgumentParser):
     other refusal (argparse would print the whole usage first)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"keyceremony: {self.prog}: {message}; see {self.prog} --help\n")
+        # prog is "keyceremony" or "keyceremony verify": name the program once, then the command.
+        command = self.prog.removeprefix("keyceremony").strip()
+        where = f"{command}: " if command else ""
+        self.exit(2, f"keyceremony: {where}{message}; see {self.prog} --help\n")
 
 
 def build_parser(only: str | None = None,
