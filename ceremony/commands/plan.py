@@ -40,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
         _print_problems(path, report.problems)
         return 1
     print(f"plan OK: {describe_plan(plan)}")
+    for warning in report.warnings:
+        print(f"  warning: {warning}")
     for note in report.notes:
         print(f"  note: {note}")
     return 0

@@ -176,6 +176,7 @@ def test_problems_of_rows_and_tables_find_their_fields() -> None:
 def test_the_sections_written_follow_the_values(tmp_path: Path) -> None:
     root = PlanForm.new("root")
     root.key.backup = "none"
+    root.token.pin = "typed"  # "shares" derives the PIN from the backup's share set
     assert [s.table for s in root.sections()] == ["", "participant", "token", "key",
                                                   "certificate", "crl"]
     plan = written(root, tmp_path)
