@@ -11,9 +11,10 @@ idempotent, so a ceremony stopped between the backup and the lock locks the key 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from ceremony.custody import split_and_hand_out
+from ceremony.custody import scheme_of, split_and_hand_out
 from ceremony.errors import CeremonyError
 from ceremony.journal import Event
 from ceremony.pins import derive_pin
@@ -60,9 +61,16 @@ def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, spec: ShareSpec, purpo
     wrapped_path, metadata_path = backup_paths(pair.label)
     if ctx.artifact_record(metadata_path) is not None:
         ctx.existing_artifact(wrapped_path)
-        ctx.existing_artifact(metadata_path)
+        metadata = json.loads(ctx.existing_artifact(metadata_path) or b"{}")
         ctx.prompter.inform("The backup was written before the ceremony stopped; the shares "
                             "handed out then remain the valid ones.")
+        if not any(r.data.get("label") == pair.label for r in ctx.records(Event.KEY_BACKED_UP)):
+            # Stopped between writing the backup and journaling it: journal it now.
+            ctx.record(Event.KEY_BACKED_UP, {
+                "label": pair.label, "spki_sha256": metadata["spki_sha256"],
+                "wrap_key_check_value": metadata["wrap_key_check_value"],
+                "scheme": scheme_of(spec).describe(),
+                "files": [wrapped_path, metadata_path]})
         copy_out(ctx, (wrapped_path, metadata_path))
         return
     if ctx.records("shares-created"):
@@ -100,7 +108,9 @@ def lock_backed_up_key(ctx: CeremonyContext, pair: TokenKeyPair) -> None:
     and token, also when a resumed run finds the key already locked).
     """
     label = pair.label
-    if not any(r.data.get("label") == label for r in ctx.records(Event.KEY_BACKED_UP)):
+    # The backup was proven before it was written; its metadata file, journaled last, makes
+    # it whole (a run stopped just after that may not have journaled key-backed-up yet).
+    if ctx.artifact_record(backup_paths(label)[1]) is None:
         raise CeremonyError(f"key {label!r} has no backup in this ceremony's journal; it is "
                             "locked only after its backup is written and proven")
     _lock(ctx, pair.session, pair)
