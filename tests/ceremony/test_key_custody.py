@@ -8,6 +8,7 @@ with the PIN (the attack that exported the root), and pkcs11-tool's listing of t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from pkcs11 import Attribute, KeyType, Mechanism, MechanismFlag, ObjectClass
 from pkcs11 import exceptions as p11
@@ -34,11 +36,21 @@ from ceremony.journal import Event, verify_journal
 from ceremony.scripted import ScriptedPrompter
 from crypto.algorithms import KeyAlgorithm
 from crypto.backup import generate_wrap_key, import_wrap_key, wrap_key_pair, write_backup
+from crypto.certificates import random_serial, root_builder
 from crypto.keys import find_key_pair, generate_key_pair
+from crypto.profiles import DistinguishedName, RootProfile
 from crypto.shares import ShareScheme, split_secret
 from crypto.softhsm import SoftHsmStore
 from crypto.token import DEFAULT_MODULE, default_module, open_token
-from tests.ceremony.helpers import header, prompter, run, share_table, shares_from, write_plan
+from tests.ceremony.helpers import (
+    crl_plan,
+    header,
+    prompter,
+    run,
+    share_table,
+    shares_from,
+    write_plan,
+)
 
 pytestmark = pytest.mark.softhsm
 
@@ -197,3 +209,22 @@ def test_a_reshare_locks_a_key_an_older_version_left_extractable(tmp_path: Path)
     locked = [r for r in done.journal.records if r.event == Event.KEY_LOCKED]
     assert [r.data["label"] for r in locked] == [ROOT_KEY]
     assert locked[0].data["extractable"] is False
+
+
+def test_a_crl_ceremony_locks_an_issuer_key_an_older_version_left_extractable(
+        tmp_path: Path) -> None:
+    store = SoftHsmStore.create(tmp_path / "softhsm")
+    store.activate()
+    store.init_token(ROOT_TOKEN, DEMO_PIN, DEMO_SO_PIN)
+    with open_token(default_module(), ROOT_TOKEN, DEMO_PIN) as session:
+        pair = generate_key_pair(session, ROOT_KEY, KeyAlgorithm.EC_P384, extractable=True)
+        profile = RootProfile(DistinguishedName("XX", "Legacy", "Legacy Root"), 7305)
+        builder = root_builder(profile, pair.public_key,  # type: ignore[arg-type]
+                               random_serial(session.random_bytes), dt.datetime.now(dt.UTC))
+        root = builder.sign(pair.signing_key(), pair.algorithm.hash)
+    (tmp_path / "root-ca.pem").write_bytes(root.public_bytes(serialization.Encoding.PEM))
+    plan = write_plan(tmp_path, "crl", crl_plan(tmp_path))
+    done = run(plan, tmp_path / "out", prompter(), tmp_path / "inv.sqlite3")
+    assert_locked(store, ROOT_TOKEN, ROOT_KEY)
+    events = [r.event for r in done.journal.records]
+    assert events.index(Event.ISSUER_KEY_FOUND) < events.index(Event.KEY_LOCKED)
