@@ -41,6 +41,14 @@ class PinSource(Enum):
     SHARES = "shares"  # rebuilt from the plan's share set (a quorum of custodians)
 
 
+class SoftwareToken(Enum):
+    """Whether a real (non-rehearsal) ceremony may run on a software token such as SoftHSM,
+    whose keys are files on the host's disk, or on a module the plan leaves to the default."""
+
+    REFUSED = "refused"
+    ACCEPTED = "accepted"  # run, journaled as a deviation
+
+
 class BackupMode(Enum):
     WRAPPED = "wrapped"
     NONE = "none"
@@ -54,11 +62,14 @@ class Participant:
 
 @dataclass(frozen=True)
 class TokenSpec:
-    """Which token, and how its PIN is obtained. ``module`` defaults to SoftHSM."""
+    """Which token, and how its PIN is obtained. ``module`` defaults to
+    ``$KEYCEREMONY_PKCS11_MODULE`` or SoftHSM; ``module_named`` says whether the plan names it."""
 
     label: str
     module: str
     pin: PinSource = PinSource.TYPED
+    module_named: bool = True
+    software_token: SoftwareToken = SoftwareToken.REFUSED
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,12 @@ from ceremony.plan import (
     ShareSpec,
     TokenSpec,
 )
-from ceremony.plan_files import Findings, check_backup_file, check_issuer_files
+from ceremony.plan_files import (
+    Findings,
+    check_backup_file,
+    check_issuer_files,
+    check_token_module,
+)
 from crypto.errors import ProfileError
 from crypto.profiles import DistinguishedName
 
@@ -43,10 +48,12 @@ _VALID_SUBJECT = DistinguishedName("NL", "Placeholder", "Placeholder")
 
 @dataclass(frozen=True)
 class CheckReport:
-    """What ``check_plan`` found: problems (each naming its key path) and notes."""
+    """What ``check_plan`` found: problems (each naming its key path), warnings (allowed but
+    weaker than they should be) and notes."""
 
     problems: tuple[str, ...]
     notes: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -73,6 +80,7 @@ def check_plan(plan: CeremonyPlan, out_dir: Path | None = None, *,
             _check_quorum(spec, where, found)
     _check_profiles(plan, found)
     _check_tokens(plan, found)
+    _check_pin_guard(plan, found)
     _check_labels(plan, found)
     if plan.issuer is not None:
         check_issuer_files(plan, found, now)
@@ -82,7 +90,7 @@ def check_plan(plan: CeremonyPlan, out_dir: Path | None = None, *,
     if plan.rehearsal:
         found.note("rehearsal", "this is a rehearsal; its transcript and artifacts are marked "
                                 "as such")
-    return CheckReport(tuple(found.problems), tuple(found.notes))
+    return CheckReport(tuple(found.problems), tuple(found.notes), tuple(found.warnings))
 
 
 def describe_plan(plan: CeremonyPlan) -> str:
@@ -127,9 +135,7 @@ def _check_tokens(plan: CeremonyPlan, found: Findings) -> None:
         if token is None:
             continue
         _check_token_label(token, where, found)
-        if not os.path.exists(token.module):
-            found.note(f"{where}.module", f"{token.module} is not on this machine; the "
-                                          "ceremony machine must have it")
+        check_token_module(plan, token, where, found)
         if token.pin is PinSource.SHARES and plan.shares is not None:
             quorum = plan.shares.threshold
             if plan.type in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY):
@@ -144,6 +150,18 @@ def _check_tokens(plan: CeremonyPlan, found: Findings) -> None:
             found.note(f"{where}.pin", "the token's PIN is derived from the old share set; "
                                        "unless it is changed, the old shares still unlock the "
                                        "token after the reshare")
+
+
+def _check_pin_guard(plan: CeremonyPlan, found: Findings) -> None:
+    """A backed-up CA key whose token opens with a typed PIN alone: said, not refused."""
+    if plan.key is None or plan.key.backup is not BackupMode.WRAPPED or plan.token is None:
+        return
+    if plan.token.pin is PinSource.TYPED:
+        what = "root" if plan.type is CeremonyType.ROOT else "CA"
+        found.warning("token.pin", f'the {what} key is backed up, but a typed PIN alone '
+                                   "unlocks its token: whoever knows the PIN can sign with the "
+                                   'key; prefer pin = "shares", so that only a quorum of '
+                                   "custodians can unlock it")
 
 
 def _article(ceremony: CeremonyType) -> str:

@@ -1,5 +1,6 @@
 """Plan checks of the files a plan names: issuer certificate, CSR, certificates to revoke,
-previous CRL and backup. Part of ``ceremony.plan_check``; nothing here touches a token.
+previous CRL, backup and the token's PKCS#11 module. Part of ``ceremony.plan_check``; nothing
+here touches a token.
 
 Each file is read once, with a size cap, and every problem is recorded under the key path that
 names the file (``issuer.certificate``, ``csr.file``, ``crl.revoke[2].certificate``, ...).
@@ -8,26 +9,33 @@ names the file (``issuer.certificate``, ``csr.file``, ``crl.revoke[2].certificat
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
-from ceremony.plan import CeremonyPlan, CeremonyType
+from ceremony.plan import CeremonyPlan, CeremonyType, SoftwareToken, TokenSpec
 from crypto.algorithms import algorithm_of, spki_der
 from crypto.errors import BackupError, CsrRejected, UnusableInput
 from crypto.files import UnreadableInput, read_input_file
+from crypto.module_path import MODULE_VARIABLE, software_module
 from crypto.profiles import CRL_MAX_DAYS, ROOT_MAX_DAYS
 
 _MAX_FILE_BYTES = 1 << 20  # certificates and CRLs of a root are far smaller
 
 
 class Findings:
-    """Problems and notes collected by the checks, each as "key.path: message"."""
+    """Problems, warnings and notes collected by the checks, each as "key.path: message"."""
 
     def __init__(self) -> None:
         self.problems: list[str] = []
+        self.warnings: list[str] = []
         self.notes: list[str] = []
+
+    def warning(self, where: str, message: str) -> None:
+        """Allowed, but weaker than it should be: said plainly, never refused."""
+        self.warnings.append(f"{where}: {message}")
 
     def problem(self, where: str, message: str) -> None:
         self.problems.append(f"{where}: {message}")
@@ -226,3 +234,32 @@ def check_backup_file(plan: CeremonyPlan, found: Findings) -> None:
         if plan.key.algorithm is not metadata.key_algorithm:
             found.problem("key.algorithm", f"the backup holds an {metadata.key_algorithm.value} "
                                            f"key, not {plan.key.algorithm.value}")
+
+
+def check_token_module(plan: CeremonyPlan, token: TokenSpec, where: str,
+                          found: Findings) -> None:
+    """The token's module: on this machine (noted when not), and in a real ceremony a named
+    HSM module unless the plan accepts a software token."""
+    if not os.path.exists(token.module):
+        found.note(f"{where}.module", f"{token.module} is not on this machine; the ceremony "
+                                      "machine must have it")
+    accept = f'{where}.software_token = "accepted"'
+    if token.software_token is SoftwareToken.ACCEPTED:
+        if not plan.rehearsal:
+            found.note(f"{where}.software_token", "a software token is accepted for this real "
+                                                  "ceremony; it is journaled as a deviation")
+        return
+    if plan.rehearsal:
+        return
+    product = software_module(token.module)
+    if not token.module_named:
+        found.problem(f"{where}.module", f"a real ceremony names its HSM's PKCS#11 module, but "
+                                         f"this plan leaves it to ${MODULE_VARIABLE} or SoftHSM "
+                                         f"(now {token.module}); name the module, or add "
+                                         f"{accept} to run on a software token as a recorded "
+                                         "deviation")
+    elif product is not None:
+        found.problem(f"{where}.module", f"{token.module} is {product}, a software token whose "
+                                         "keys are files on this machine's disk; name the "
+                                         f"HSM's module, or add {accept} to run on it as a "
+                                         "recorded deviation")

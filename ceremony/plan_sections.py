@@ -21,6 +21,7 @@ from ceremony.plan import (
     RevocationSpec,
     ShareGroup,
     ShareSpec,
+    SoftwareToken,
     TokenSpec,
 )
 from ceremony.plan_reader import MISSING, Table, show
@@ -78,10 +79,13 @@ class SectionReader:
             table.problem("module", "must not be empty; leave it out to use the default "
                                     f"{default_module()}")
         pin = table.choice("pin", PinSource, required=False) or PinSource.TYPED
+        software = (table.choice("software_token", SoftwareToken, required=False)
+                    or SoftwareToken.REFUSED)
         table.finish(f"[{table.where}]")
         if label is None:
             return None
-        return TokenSpec(label=label, module=module or default_module(), pin=pin)
+        return TokenSpec(label=label, module=module or default_module(), pin=pin,
+                         module_named=bool(module), software_token=software)
 
     def _key(self, table: Table) -> KeySpec | None:
         label = table.text("label", example='label = "root-key"')

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ceremony.errors import CeremonyError, UsageError
-from ceremony.journal import JOURNAL_NAME, PROGRAM_ACTOR, PROGRAM_ROLE, Journal
-from ceremony.plan import CeremonyPlan, Role, ShareSpec, TokenSpec
+from ceremony.journal import JOURNAL_NAME, PROGRAM_ACTOR, PROGRAM_ROLE, Event, Journal
+from ceremony.plan import CeremonyPlan, Role, ShareSpec, SoftwareToken, TokenSpec
 from ceremony.prompts import Decision, Outcome, Prompter, StepView
 from crypto.errors import CryptoError, PinIncorrect
 from crypto.files import commit_staged_file, stage_new_file
@@ -184,6 +184,7 @@ class CeremonyContext:
         from ceremony.pins import obtain_pin
         from crypto.token import TokenSession as Session
 
+        self._admit_token(spec)
         actor = person or self.administrator
         problem: str | None = None
         for _attempt in range(PIN_ATTEMPTS):
@@ -203,6 +204,40 @@ class CeremonyContext:
             return session
         raise CeremonyError(f"the PIN of token {spec.label!r} was refused {PIN_ATTEMPTS} times; "
                             "the ceremony stopped before the token locks")
+
+    def _admit_token(self, spec: TokenSpec) -> None:
+        """Before any PIN: a real ceremony refuses a software token (recognised by its module
+        file or by what the token says it is) or a module the plan leaves to the default,
+        unless the plan accepts it; then it is journaled as a deviation, once."""
+        from crypto.token import probe_token
+
+        if self.plan.rehearsal:
+            return
+        info = probe_token(spec.module, spec.label)
+        where = "new_token" if spec is self.plan.new_token else "token"
+        if info.software is not None:
+            problem = (f"token {spec.label!r} is {info.software} (module {info.module_path}), "
+                       "a software token whose keys are files on this machine's disk")
+        elif not spec.module_named:
+            problem = (f"the plan does not name the PKCS#11 module of token {spec.label!r}, so "
+                       f"{info.module_path} was loaded by default")
+        else:
+            return
+        step = self.step.id if self.step else None
+        if spec.software_token is SoftwareToken.ACCEPTED:
+            if not any(r.data.get("token") == spec.label for r in self.records("deviation")):
+                self.record(Event.DEVIATION, {
+                    "step": step, "token": spec.label, "problem": problem,
+                    "reason": f'accepted in the plan: {where}.software_token = "accepted"',
+                    "automatic": True, "module_path": info.module_path,
+                    "module_sha256": info.module_sha256})
+            return
+        self.record(Event.STEP_REFUSED, {"step": step, "token": spec.label, "reason": problem,
+                                         "module_path": info.module_path,
+                                         "module_sha256": info.module_sha256})
+        raise StepRefused(f"{problem}; name the HSM's module in [{where}], or add "
+                          f'software_token = "accepted" to it to run on a software token as a '
+                          "recorded deviation")
 
     def show_head(self) -> None:
         """Show the journal's chain head for people to read aloud and write down."""

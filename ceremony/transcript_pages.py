@@ -98,10 +98,11 @@ def _people_and_tokens(pages: TranscriptPages) -> list[Flowable]:
     story.append(Paragraph("Tokens", style["h1"]))
     tokens = of(pages.records, "token-info")
     story.append(table(
-        ["Label", "Manufacturer", "Model", "Serial", "Firmware", "Hardware", "Module"],
-        [[r.data.get(k) for k in ("label", "manufacturer", "model", "serial", "firmware",
-                                  "hardware", "module")] for r in tokens],
-        [0.14, 0.14, 0.12, 0.16, 0.08, 0.08, 0.28]) if tokens else nothing("token"))
+        ["Label", "Manufacturer", "Model", "Serial", "Firmware", "Hardware",
+         "Module loaded (SHA-256)"],
+        [[*(r.data.get(k) for k in ("label", "manufacturer", "model", "serial", "firmware",
+                                    "hardware")), _module(r.data)] for r in tokens],
+        [0.12, 0.12, 0.1, 0.14, 0.07, 0.07, 0.38]) if tokens else nothing("token"))
     logins = of(pages.records, "token-login", "token-login-failed")
     if logins:
         story.append(Paragraph("Token logins", style["h2"]))
@@ -109,6 +110,16 @@ def _people_and_tokens(pages: TranscriptPages) -> list[Flowable]:
                             [[when(r.time), r.actor, r.event, r.data.get("token")]
                              for r in logins], [0.22, 0.22, 0.2, 0.36]))
     return story
+
+
+def _module(data: Mapping[str, object]) -> str:
+    """The module as the plan named it, the file loaded and its SHA-256 (split to wrap)."""
+    named, loaded = text(data.get("module")), data.get("module_path")
+    if not loaded:
+        return named  # a journal from before the module's file was recorded
+    digest = text(data.get("module_sha256"))
+    lines = [named] if loaded == named else [named, f"loaded: {text(loaded)}"]
+    return "\n".join([*lines, " ".join(digest[i:i + 16] for i in range(0, len(digest), 16))])
 
 
 def _listing(value: object) -> str:
@@ -202,7 +213,7 @@ def _keys(pages: TranscriptPages) -> list[Flowable]:
     style = styles()
     story: list[Flowable] = [Paragraph("Keys generated", style["h1"])]
     keys = of(pages.records, "key-generated", "key-restored")
-    if not keys:
+    if not keys and not of(pages.records, "key-locked"):
         return [*story, nothing("key generation")]
     for record in keys:
         data = record.data
@@ -217,6 +228,18 @@ def _keys(pages: TranscriptPages) -> list[Flowable]:
             ("Token", f"{text(data.get('token'))} (serial {text(data.get('token_serial'))})"),
             ("Extractable", data.get("extractable")), ("Generated in this token",
                                                        data.get("local")),
+        ]))
+    for record in of(pages.records, "key-locked"):
+        data = record.data
+        story.append(Paragraph(escape(f"Key {text(data.get('label'))}: made non-extractable on "
+                                      f"{when(record.time)}"), style["h2"]))
+        story.append(fields([
+            ("Token", f"{text(data.get('token'))} (serial {text(data.get('token_serial'))})"),
+            ("SPKI SHA-256", data.get("spki_sha256")),
+            ("Read back", f"sensitive {text(data.get('sensitive'))}, extractable "
+                          f"{text(data.get('extractable'))}, wrap with trusted only "
+                          f"{text(data.get('wrap_with_trusted'))}"),
+            ("Protections", data.get("protections")), ("Note", data.get("note")),
         ]))
     return story
 

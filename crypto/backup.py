@@ -47,7 +47,14 @@ from crypto.checkvalue import check_value, matches
 from crypto.errors import BackupError, CheckValueMismatch, KeyExists
 
 # A restored pair gets the same CKA_ID and attributes as an original (keys.py's rules).
-from crypto.keys import TokenKeyPair, key_exists, key_id, private_key_template, spki_sha256
+from crypto.keys import (
+    TEMPLATE_REFUSED,
+    TokenKeyPair,
+    key_exists,
+    key_id,
+    private_key_template,
+    spki_sha256,
+)
 from crypto.token import TokenSession, translate, translated
 
 WRAP_KEY_BYTES = 32
@@ -127,8 +134,8 @@ def wrap_key_pair(pair: TokenKeyPair, wrap_key: TokenWrapKey) -> WrappedBackup:
     if wrap_key.session is not pair.session:
         raise ValueError("the wrap key and the key pair must be in the same token session")
     if not pair.record.extractable:
-        raise BackupError(f"key {pair.label!r} was generated without backup; it cannot be "
-                          "wrapped")
+        raise BackupError(f"key {pair.label!r} is not extractable (generated without backup, "
+                          "or locked once its backup was made); it cannot be wrapped")
     _check_wrap_key(wrap_key)
     with _translated_wrap(f"wrapping key {pair.label!r}"):
         wrapped = bytes(wrap_key.handle.wrap_key(pair.private, mechanism=_MECHANISM))
@@ -189,14 +196,15 @@ def rewrap_backup(backup: WrappedBackup, old_wrap_key: bytes,
     return rewrapped
 
 
-def restore_backup(session: TokenSession, backup: WrappedBackup, wrap_key: bytes, *,
-                   extractable: bool = False) -> TokenKeyPair:
+def restore_backup(session: TokenSession, backup: WrappedBackup,
+                   wrap_key: bytes) -> TokenKeyPair:
     """Unwrap ``backup`` into the token as a stored key pair and prove it signs.
 
     ``wrap_key`` (rebuilt from shares) is checked against the backup's check value before the
-    token is touched. The restored key is EXTRACTABLE only when asked: a reshare re-wraps the
-    backup files, not the restored key, so a restored key need not be wrappable again. Restored
-    keys report LOCAL false (``TokenKeyPair.record.local``), which tells them from originals.
+    token is touched. The restored key is never EXTRACTABLE (and has WRAP_WITH_TRUSTED where the
+    token takes it): its backup already exists, and whatever needs a wrappable copy (a reshare)
+    unwraps the backup as a session object that is destroyed at once. Restored keys report
+    LOCAL false (``TokenKeyPair.record.local``), which tells them from originals.
     """
     metadata = backup.metadata
     _require_check_value(matches(wrap_key, metadata.wrap_key_check_value), metadata)
@@ -204,20 +212,10 @@ def restore_backup(session: TokenSession, backup: WrappedBackup, wrap_key: bytes
     if key_exists(session, label):
         raise KeyExists(f"the token {session.label!r} already holds a key labelled {label!r}; "
                         "restore into a token without it")
-    key_type = KeyType.EC if metadata.key_algorithm.is_ec else KeyType.RSA
-    # The ID goes in as unwrap_key's own argument, so the template leaves it out.
-    template = {**_NOT_FOR_PRIVATE_KEYS,
-                **private_key_template(label, extractable=extractable)}
-    del template[Attribute.ID]
     # The rebuilt wrap key goes into the token as a session object and is destroyed after use.
     unwrapping = import_wrap_key(session, wrap_key)
     try:
-        with _translated_wrap(f"unwrapping key {label!r}"):
-            private = unwrapping.handle.unwrap_key(
-                ObjectClass.PRIVATE_KEY, key_type, backup.wrapped, id=key_id(label),
-                label=label, mechanism=_MECHANISM, store=True, capabilities=MechanismFlag(0),
-                template=template,
-            )
+        private = _unwrap_stored(unwrapping, backup)
     finally:
         unwrapping.destroy()
     public_key = metadata.public_key()
@@ -234,6 +232,31 @@ def restore_backup(session: TokenSession, backup: WrappedBackup, wrap_key: bytes
                 obj.destroy()
         raise
     return TokenKeyPair(session, private, public_key, label)
+
+
+def _unwrap_stored(unwrapping: TokenWrapKey, backup: WrappedBackup) -> Any:
+    """The backup's key unwrapped as a stored, sensitive, non-extractable private key, with
+    WRAP_WITH_TRUSTED where the token takes it."""
+    metadata = backup.metadata
+    label = metadata.key_label
+    key_type = KeyType.EC if metadata.key_algorithm.is_ec else KeyType.RSA
+
+    def unwrap(wrap_with_trusted: bool) -> Any:
+        # The ID goes in as unwrap_key's own argument, so the template leaves it out.
+        template = {**_NOT_FOR_PRIVATE_KEYS,
+                    **private_key_template(label, extractable=False,
+                                           wrap_with_trusted=wrap_with_trusted)}
+        del template[Attribute.ID]
+        return unwrapping.handle.unwrap_key(
+            ObjectClass.PRIVATE_KEY, key_type, backup.wrapped, id=key_id(label), label=label,
+            mechanism=_MECHANISM, store=True, capabilities=MechanismFlag(0), template=template)
+
+    with _translated_wrap(f"unwrapping key {label!r}"):
+        try:
+            return unwrap(True)
+        except TEMPLATE_REFUSED:
+            pass  # the token does not take WRAP_WITH_TRUSTED; the key is not extractable anyway
+        return unwrap(False)
 
 
 def _public_key_template(metadata: BackupMetadata,
@@ -313,9 +336,10 @@ def _translated_wrap(action: str) -> Iterator[None]:
     """Like ``translated``, but a failed unwrap or an unwrappable key is a BackupError."""
     try:
         yield
-    except p11.KeyUnextractable as ex:
-        raise BackupError(f"{action} failed: the token refuses to export the key; it was "
-                          "generated without backup") from ex
+    except (p11.KeyUnextractable, p11.KeyNotWrappable) as ex:
+        raise BackupError(f"{action} failed: the token refuses to export the key; it is not "
+                          "extractable (generated without backup, or locked once its backup "
+                          "was made)") from ex
     except (p11.GeneralError, p11.EncryptedDataInvalid, p11.EncryptedDataLenRange,
             p11.WrappedKeyInvalid, p11.WrappedKeyLenRange) as ex:
         # RFC 5649's integrity check failed: wrong key or damaged data, indistinguishably.

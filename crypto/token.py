@@ -29,6 +29,7 @@ from crypto.errors import (
 # Re-exported: the module path lives where reading a plan need not load pkcs11.
 from crypto.module_path import DEFAULT_MODULE as DEFAULT_MODULE
 from crypto.module_path import default_module as default_module
+from crypto.module_path import module_file, software_module, software_token
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,17 @@ class TokenInfo:
     serial: str
     firmware: str
     hardware: str
-    module: str
+    module: str  # as named by the plan or the default
     free_memory: str | None = None  # not exposed by python-pkcs11; reported when known
+    module_path: str = ""  # the file actually loaded (symbolic links resolved)
+    module_sha256: str = ""
+
+    @property
+    def software(self) -> str | None:
+        """The software token this is ("SoftHSM"), by its module file or its own description;
+        None for anything else."""
+        return (software_module(self.module_path or self.module)
+                or software_token(self.manufacturer, self.model))
 
     def as_dict(self) -> dict[str, str | None]:
         return {
@@ -53,6 +63,8 @@ class TokenInfo:
             "firmware": self.firmware,
             "hardware": self.hardware,
             "module": self.module,
+            "module_path": self.module_path,
+            "module_sha256": self.module_sha256,
             "free_memory": self.free_memory,
         }
 
@@ -130,9 +142,15 @@ def find_token(path: str, label: str) -> Any:
 
 
 def token_info(token: Any, module: str) -> TokenInfo:
+    """What ``token`` says about itself, with the module file loaded and its SHA-256."""
     def version(v: tuple[int, int]) -> str:
         return f"{v[0]}.{v[1]}"
 
+    try:
+        loaded = module_file(module)
+    except OSError as ex:
+        raise ModuleNotFound(f"PKCS#11 module {module} cannot be read to record its digest "
+                             f"({ex.strerror})") from ex
     return TokenInfo(
         label=token.label,
         manufacturer=token.manufacturer_id.strip(),
@@ -141,7 +159,14 @@ def token_info(token: Any, module: str) -> TokenInfo:
         firmware=version(token.firmware_version),
         hardware=version(token.hardware_version),
         module=module,
+        module_path=loaded.resolved,
+        module_sha256=loaded.sha256,
     )
+
+
+def probe_token(module: str, label: str) -> TokenInfo:
+    """What the token labelled ``label`` says about itself, without logging in."""
+    return token_info(find_token(module, label), module)
 
 
 def _tries_hint(flags: int) -> str | None:

@@ -53,7 +53,8 @@ def token_step(plan: CeremonyPlan, title: str, instructions: str) -> Step:
 def generate_step(plan: CeremonyPlan, title: str) -> Step:
     assert plan.key is not None
     key = plan.key
-    leaves = (" except wrapped for the backup." if key.backup is BackupMode.WRAPPED else ".")
+    leaves = (" except wrapped for the backup, and is made non-extractable for good once the "
+              "backup exists." if key.backup is BackupMode.WRAPPED else ".")
     return Step("generate-key", title, (Role.ADMINISTRATOR,),
                 f"The token generates the {key.algorithm.description} key {key.label!r}. It is "
                 "sensitive and never leaves the token" + leaves, generate_plan_key, shows_head=True)
@@ -70,12 +71,22 @@ def backup_steps(plan: CeremonyPlan, what: str) -> list[Step]:
 
         back_up_key(ctx, plan_key_pair(ctx), f"{what} backup")
 
+    def lock(ctx: CeremonyContext) -> None:
+        # Imported when the step runs: ceremony.backups loads python-pkcs11 (start-up speed).
+        from ceremony.backups import lock_backed_up_key
+
+        lock_backed_up_key(ctx, plan_key_pair(ctx))
+
     steps = [Step(
         "backup", f"Back up the {what} under a split wrap key",
         (Role.ADMINISTRATOR, Role.CUSTODIAN),
         "A wrap key is drawn from the token and split among the custodians. Each custodian in "
         "turn, alone at the screen, writes their share down and proves the copy. Only then is "
-        "the key wrapped and the backup written.", backup, hands_out=HandOut.SHARES)]
+        "the key wrapped and the backup written.", backup, hands_out=HandOut.SHARES), Step(
+        "lock-key", f"Make the {what} non-extractable for good", (Role.ADMINISTRATOR,),
+        "Now that its backup is written and proven, the key is made non-extractable in the "
+        "token, a change the token never undoes: from here on not even the token's PIN can "
+        "export it. The token's answer is read back and journaled.", lock)]
     if plan.token.pin is PinSource.SHARES:
         steps.append(Step(
             "split-pin", "Put the token's PIN under the custodians' control",

@@ -7,7 +7,7 @@ token as a session object and wrapped again under the new key (crypto.backup.rew
 
 from __future__ import annotations
 
-from ceremony.backups import backup_paths, copy_out
+from ceremony.backups import backup_paths, copy_out, lock_key_in_token
 from ceremony.ceremonies.common import ENVIRONMENT, open_plan_token
 from ceremony.ceremonies.restore import load_backup
 from ceremony.custody import collect_quorum, split_and_hand_out
@@ -55,6 +55,7 @@ def reshare(ctx: CeremonyContext) -> None:
         ctx.existing_artifact(wrapped_path)
         _finish_interrupted(ctx, old_check, metadata_path)
         copy_out(ctx, (wrapped_path, metadata_path))
+        lock_key_in_token(ctx, ctx.token(ctx.plan.token), old.metadata.key_label)
         return
     if ctx.records("shares-created"):
         ctx.record("shares-voided", {"reason": "the ceremony stopped before the new backup "
@@ -82,6 +83,9 @@ def reshare(ctx: CeremonyContext) -> None:
         # The wrap keys' only other copies are the shares; the token's objects are gone.
         del old_key, new_key
     copy_out(ctx, (wrapped_path, metadata_path))
+    # The CA key itself, if this token holds it, is left non-extractable (an older version
+    # left backed-up keys extractable); the re-wrap used a session copy, destroyed already.
+    lock_key_in_token(ctx, session, old.metadata.key_label)
     ctx.record("shares-retired", {"check_value": old_check, "replaced_by": split.check_value})
     ctx.prompter.inform("The backup is re-wrapped under the new shares. The old backup file and "
                         "the old shares must now be destroyed; the old shares open only the "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cryptography import x509
 
 from ceremony.actions import confirm_and_sign_certificate
+from ceremony.backups import lock_key_in_token
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.errors import CeremonyError
 from ceremony.plan import CeremonyPlan, Role
@@ -47,6 +48,10 @@ def open_issuer(ctx: CeremonyContext) -> None:
     ctx.record("issuer-key-found", {"label": pair.label,
                                     "spki_sha256": pair.record.spki_sha256,
                                     "local": pair.record.local})
+    if pair.record.extractable:
+        # Only a backed-up key was ever extractable, and an older version left it so after its
+        # backup; the backup is its way out, so the token need not export it: lock it now.
+        lock_key_in_token(ctx, pair.session, pair.label)
 
 
 def check_request(ctx: CeremonyContext) -> None:

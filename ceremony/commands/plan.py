@@ -69,6 +69,8 @@ def check(args: argparse.Namespace) -> int:
         _print_problems(path, report.problems)
         return 1
     print(f"plan OK: {describe_plan(plan)}")
+    for warning in report.warnings:
+        print(f"  warning: {warning}")
     for note in report.notes:
         print(f"  note: {note}")
     return 0

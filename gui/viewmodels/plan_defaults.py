@@ -8,7 +8,7 @@ the form, so the intermediate-key form starts with a plain 2-of-3 set.
 
 from __future__ import annotations
 
-from ceremony.plan import CeremonyType
+from ceremony.plan import CeremonyType, PinSource
 from gui.viewmodels.plan_form import (
     CertificateFields,
     IssuerFields,
@@ -30,6 +30,9 @@ LOCATION = "Vault room 2, Example Trust B.V., Amsterdam"
 ORGANIZATION = "Example Trust B.V."
 ROOT_TOKEN = "root-r1"
 ROOT_KEY = "root-key"
+# The examples' HSM module: a real ceremony names its module (SoftHSM needs an explicit line).
+MODULE = "/usr/lib/x86_64-linux-gnu/pkcs11/yubihsm_pkcs11.so"
+SHARES = PinSource.SHARES.value  # a backed-up key's token opens only for a quorum
 
 _TITLES = {
     CeremonyType.ROOT: ("root-r1", "Example Root CA R1: root key generation ceremony"),
@@ -58,7 +61,7 @@ def example_form(ceremony: CeremonyType) -> PlanForm:
     """A form for ``ceremony`` with its example plan's values."""
     plan_id, title = _TITLES[ceremony]
     form = PlanForm(ceremony, id=plan_id, title=title, location=LOCATION)
-    form.token = TokenFields(label=ROOT_TOKEN)
+    form.token = TokenFields(label=ROOT_TOKEN, module=MODULE)
     form.issuer = IssuerFields(key_label=ROOT_KEY)
     form.key = KeyFields(label=ROOT_KEY)
     form.certificate = CertificateFields(country="NL", organization=ORGANIZATION,
@@ -68,10 +71,11 @@ def example_form(ceremony: CeremonyType) -> PlanForm:
     people = [ADMINISTRATOR]
     if ceremony is CeremonyType.ROOT:
         people += [WITNESS, AUDITOR, *_custodians(CUSTODIANS)]
+        form.token = TokenFields(label=ROOT_TOKEN, pin=SHARES, module=MODULE)
         form.shares = _set(3, CUSTODIANS)
     elif ceremony is CeremonyType.INTERMEDIATE_KEY:
         people += [WITNESS, OPERATOR, *_custodians(CUSTODIANS[:3])]
-        form.token = TokenFields(label="issuing-ca-2")
+        form.token = TokenFields(label="issuing-ca-2", pin=SHARES, module=MODULE)
         form.key = KeyFields(label="issuing-ca-2-key")
         form.shares = _set(2, CUSTODIANS[:3])
         form.certificate = CertificateFields(country="NL", organization=ORGANIZATION,
@@ -82,10 +86,11 @@ def example_form(ceremony: CeremonyType) -> PlanForm:
         people += [WITNESS]
     elif ceremony is CeremonyType.RESTORE:
         people += [AUDITOR, *_custodians(CUSTODIANS)]
-        form.new_token = TokenFields(label="root-r1-b")
+        form.new_token = TokenFields(label="root-r1-b", module=MODULE)
         form.shares = _set(3, CUSTODIANS)
     elif ceremony is CeremonyType.RESHARE:
         people += [WITNESS, *_custodians((*CUSTODIANS, NEWCOMER))]
+        form.token = TokenFields(label=ROOT_TOKEN, pin=SHARES, module=MODULE)
         form.shares = _set(3, CUSTODIANS)
         form.new_shares = _set(3, (*CUSTODIANS[:3], CUSTODIANS[4], NEWCOMER))
     else:

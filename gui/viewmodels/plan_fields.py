@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from ceremony.plan import BackupMode, CeremonyType, PinSource, Role
+from ceremony.plan import BackupMode, CeremonyType, PinSource, Role, SoftwareToken
 from crypto.algorithms import KeyAlgorithm
 from crypto.profiles import (
     ALLOWED_REASONS,
@@ -58,6 +58,7 @@ class FieldSpec:
     optional: bool = False  # left out of the plan while empty
     unlimited: str = ""  # INTEGER: the word the plan uses for "no limit", shown below minimum
     written: bool = True  # False: a choice of the form's own that is not a plan key
+    default: str = ""  # CHOICE: the value the plan means by leaving the key out (not written)
 
     @property
     def table(self) -> str:
@@ -85,6 +86,7 @@ _ROLES = tuple(role.value for role in Role)
 _PINS = tuple(pin.value for pin in PinSource)
 _ALGORITHMS = tuple(algorithm.value for algorithm in KeyAlgorithm)
 _BACKUPS = tuple(mode.value for mode in BackupMode)
+_SOFTWARE = tuple(use.value for use in SoftwareToken)
 _EXISTING_SETS = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.RESTORE,
                   CeremonyType.RESHARE, CeremonyType.DRILL)
 
@@ -119,7 +121,12 @@ def _token(table: str, title: str) -> Section:
         FieldSpec(f"{table}.pin", "PIN comes from", _CHOICE, "typed: the administrator types "
                   "it; shares: a quorum of custodians rebuilds it", choices=_PINS),
         FieldSpec(f"{table}.module", "PKCS#11 module", FieldKind.FILE,
-                  "leave empty for $KEYCEREMONY_PKCS11_MODULE or SoftHSM", optional=True),
+                  "the HSM's module; a real ceremony must name it (empty: "
+                  "$KEYCEREMONY_PKCS11_MODULE or SoftHSM)", optional=True),
+        FieldSpec(f"{table}.software_token", "Software token (SoftHSM)", _CHOICE,
+                  "accepted: a real ceremony may run on a software token or the default "
+                  "module, journaled as a deviation", choices=_SOFTWARE,
+                  default=SoftwareToken.REFUSED.value),
     ))
 
 

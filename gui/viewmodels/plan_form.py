@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ceremony.plan import PLAN_FORMAT, CeremonyType, PinSource
+from ceremony.plan import PLAN_FORMAT, CeremonyType, PinSource, SoftwareToken
 from crypto.profiles import CRL_MAX_DAYS, POLICY_DOMAIN_VALIDATED
 from gui.viewmodels.plan_fields import (
     EXTENDED_KEY_USAGES,
@@ -64,6 +64,7 @@ class TokenFields:
     label: str = ""
     pin: str = PinSource.TYPED.value
     module: str = ""  # empty: the default module
+    software_token: str = SoftwareToken.REFUSED.value
 
 
 @dataclass
@@ -320,6 +321,8 @@ def _toml_value(spec: FieldSpec, value: Any) -> str | None:
     kind = spec.kind
     if kind in (FieldKind.TEXT, FieldKind.FILE, FieldKind.FOLDER, FieldKind.CHOICE):
         if spec.optional and not str(value).strip():
+            return None
+        if spec.default and value == spec.default:
             return None
         return toml_string(str(value))
     if kind is FieldKind.INTEGER:

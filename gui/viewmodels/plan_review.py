@@ -26,7 +26,7 @@ class PlanReview:
     plan: CeremonyPlan | None
     summary: str
     problems: tuple[str, ...]  # each names its key path, e.g. "shares.threshold: ..."
-    notes: tuple[str, ...]
+    notes: tuple[str, ...]  # warnings first, each starting "Warning: "
     folder: Path | None
     resuming: bool
 
@@ -53,8 +53,9 @@ def _review(plan: CeremonyPlan, source: str, folder: Path | None) -> PlanReview:
     out = folder or default_folder(plan)
     resuming = (out / "journal.jsonl").exists()
     report = check_plan(plan, None if resuming else out)
-    return PlanReview(source, plan, describe_plan(plan), report.problems, report.notes, out,
-                      resuming)
+    # Warnings head the notes: allowed, but weaker than the plan should be.
+    notes = tuple(f"Warning: {w}" for w in report.warnings) + report.notes
+    return PlanReview(source, plan, describe_plan(plan), report.problems, notes, out, resuming)
 
 
 def _refused(source: str, error: PlanError) -> PlanReview:

@@ -108,7 +108,12 @@ def test_killed_at_many_points_the_ceremony_resumes_to_the_same_end(tmp_path: Pa
 
             keys = list(token.session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY,
                                                    Attribute.LABEL: ROOT_KEY}))
-        assert len(keys) == 1, point
+            # Killed between the backup and the lock, the resumed run still locked the key.
+            assert len(keys) == 1 and keys[0][Attribute.EXTRACTABLE] is False, point
+        locked = [r for r in final.records if r.event == "key-locked"]
+        assert len(locked) == 1 and locked[0].data["extractable"] is False, point
+        assert [r.event for r in final.records].index("key-backed-up") < final.records.index(
+            locked[0]), point
 
 
 def test_a_key_the_journal_did_not_create_is_refused(tmp_path: Path) -> None:

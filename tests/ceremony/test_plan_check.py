@@ -330,9 +330,8 @@ def test_labels() -> None:
 
 
 def test_notes_for_reviewers() -> None:
-    text = edited(example("root"), ('pin = "typed"', 'pin = "shares"'),
-                  ("rehearsal = false", "rehearsal = true"),
-                  ("# module =", 'module = "/nowhere/libpkcs11.so"\n#'))
+    text = edited(example("root"), ("rehearsal = false", "rehearsal = true"),
+                  ("/usr/lib/x86_64-linux-gnu/pkcs11/yubihsm_pkcs11.so", "/nowhere/libpkcs11.so"))
     report = check(text)
     assert report.ok
     assert report.notes == (
@@ -352,8 +351,7 @@ def test_notes_for_reviewers() -> None:
     assert sign.ok
     assert ("token.pin: the PIN is rebuilt from [shares]: at least 2 of its holders must attend"
             in sign.notes)
-    reshare = check(edited(example("reshare"), ('pin = "typed"', 'pin = "shares"')),
-                    path=EXAMPLES / "reshare.toml")
+    reshare = check(example("reshare"), path=EXAMPLES / "reshare.toml")
     assert any("the old shares still unlock the token" in n for n in reshare.notes)
 
 
@@ -640,3 +638,29 @@ def test_example_backup_restores_into_a_token(softhsm: SoftHsmStore) -> None:
     with open_token(default_module(), plan.new_token.label, USER_PIN) as session:
         pair = restore_backup(session, read_backup(plan.backup.file), wrap_key)
         assert pair.label == plan.key.label and pair.algorithm is plan.key.algorithm
+
+
+def test_a_backed_up_key_behind_a_typed_pin_alone_is_a_warning_not_a_refusal() -> None:
+    assert check(example("root")).warnings == ()
+    for name in ("root", "intermediate-key"):
+        report = check(edited(example(name), ('pin = "shares"', 'pin = "typed"')),
+                       path=EXAMPLES / f"{name}.toml")
+        assert report.ok and len(report.warnings) == 1
+        assert report.warnings[0].startswith("token.pin: the ")
+        assert 'prefer pin = "shares"' in report.warnings[0]
+
+
+def test_a_real_ceremony_names_its_hsm_module() -> None:
+    module = "/usr/lib/x86_64-linux-gnu/pkcs11/yubihsm_pkcs11.so"
+    left_out = check(edited(example("sign"), (f'module = "{module}"\n', "")),
+                     path=EXAMPLES / "sign.toml")
+    assert [p.split(":")[0] for p in left_out.problems] == ["token.module"]
+    softhsm = check(edited(example("restore"), (module, "/usr/lib/softhsm/libsofthsm2.so")),
+                    path=EXAMPLES / "restore.toml")
+    assert softhsm.problems[0].startswith(
+        "new_token.module: /usr/lib/softhsm/libsofthsm2.so is SoftHSM, a software token")
+    accepted = check(edited(example("restore"), (module, "/usr/lib/softhsm/libsofthsm2.so"),
+                            ('pin = "typed"\n', 'pin = "typed"\nsoftware_token = "accepted"\n')),
+                     path=EXAMPLES / "restore.toml")
+    assert accepted.ok and any(n.startswith("new_token.software_token: a software token is "
+                                            "accepted") for n in accepted.notes)

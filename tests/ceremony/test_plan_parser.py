@@ -16,10 +16,10 @@ from ceremony.plan import (
     CeremonyType,
     PinSource,
     Role,
+    SoftwareToken,
 )
 from ceremony.plan_parser import _SECTION_KEYS, _TOP_KEYS, parse_plan, parse_plan_text
 from crypto.algorithms import KeyAlgorithm
-from crypto.token import default_module
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 DOC = Path(__file__).resolve().parents[2] / "docs" / "plan-format.md"
@@ -62,7 +62,10 @@ def test_root_example_values() -> None:
     assert plan.location.startswith("Vault room 2")
     assert len(plan.participants) == 8
     assert plan.token is not None and plan.token.label == "root-r1"
-    assert plan.token.pin is PinSource.TYPED and plan.token.module == default_module()
+    # A backed-up root's token opens only for a quorum; a real ceremony names its HSM module.
+    assert plan.token.pin is PinSource.SHARES
+    assert plan.token.module == "/usr/lib/x86_64-linux-gnu/pkcs11/yubihsm_pkcs11.so"
+    assert plan.token.module_named and plan.token.software_token is SoftwareToken.REFUSED
     assert plan.key is not None and plan.key.algorithm is KeyAlgorithm.EC_P384
     assert plan.key.backup is BackupMode.WRAPPED
     assert plan.shares is not None and plan.shares.threshold == 3
@@ -129,8 +132,8 @@ def test_unknown_keys_nested_with_a_likely_spelling() -> None:
     text = edited("root", 'label = "root-r1"', 'lable = "root-r1"')
     text = text.replace('name = "Gijs Peters"', 'name = "Gijs Peters"\nemail = "g@example.com"')
     found = problems(text)
-    assert 'token.lable: unknown key; did you mean "label"? [token] takes module, label, pin' \
-        in found
+    assert ('token.lable: unknown key; did you mean "label"? [token] takes module, label, pin, '
+            "software_token") in found
     assert "token.label: missing; add label = \"root-ca\"" in found
     assert any(p.startswith("participant[8].email: unknown key") for p in found)
 
@@ -320,10 +323,9 @@ def test_backup_none_refuses_shares_and_backup() -> None:
 
 def test_pin_from_shares() -> None:
     # root: derived from the new set, so it needs one
-    plan = parse_plan_text(edited("root", 'pin = "typed"', 'pin = "shares"'),
-                           EXAMPLES / "root.toml")
+    plan = parse_plan(EXAMPLES / "root.toml")
     assert plan.token is not None and plan.token.pin is PinSource.SHARES
-    text = edited("root", 'pin = "typed"', 'pin = "shares"')
+    text = example("root")
     text = re.sub(r"\[shares\]\n.*?\n\n", "", text.replace('backup = "wrapped"',
                                                             'backup = "none"'), flags=re.S)
     assert any(p.startswith('token.pin: "shares" derives the PIN from the share set')
@@ -356,10 +358,10 @@ def assert_no_leak(text: str, secret: str) -> tuple[str, ...]:
 
 
 def test_a_pin_in_the_plan_is_refused_without_repeating_it() -> None:
-    found = assert_no_leak(edited("root", 'pin = "typed"', 'pin = "493817"'), "493817")
+    found = assert_no_leak(edited("root", 'pin = "shares"', 'pin = "493817"'), "493817")
     assert found == ('token.pin: must be "typed" or "shares"; a PIN itself is never written in '
                      "a plan: it is typed at run time or rebuilt from the plan's share set",)
-    found = assert_no_leak(edited("root", 'pin = "typed"', "pin = 493817"), "493817")
+    found = assert_no_leak(edited("root", 'pin = "shares"', "pin = 493817"), "493817")
     assert found[0].startswith("token.pin: must be")
 
 

@@ -28,7 +28,9 @@ def _plan(tmp_path: Path, rehearsal: bool = True) -> Path:
     store.init_token(ROOT_TOKEN, DEMO_PIN, DEMO_SO_PIN)
     text = root_plan(KeyAlgorithm.EC_P256, default_module())
     if not rehearsal:
-        text = text.replace("rehearsal = true", "rehearsal = false")
+        # A real ceremony on SoftHSM says so in its plan (test_software_token.py).
+        text = text.replace("rehearsal = true", "rehearsal = false").replace(
+            f'label = "{ROOT_TOKEN}"\n', f'label = "{ROOT_TOKEN}"\nsoftware_token = "accepted"\n')
     path = tmp_path / "root.toml"
     path.write_text(text)
     return path

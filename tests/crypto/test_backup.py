@@ -23,7 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.keywrap import aes_key_unwrap_with_padding
 from cryptography.x509.oid import NameOID
-from pkcs11 import Attribute, KeyType, MechanismFlag
+from pkcs11 import Attribute, KeyType, Mechanism, MechanismFlag, ObjectClass
+from pkcs11 import exceptions as p11
 
 import crypto.backup as backup_module
 import crypto.backupfile as backupfile_module
@@ -43,7 +44,14 @@ from crypto.backup import (
 from crypto.checkvalue import check_value
 from crypto.errors import BackupError, CheckValueMismatch, KeyExists
 from crypto.files import OutputExistsError, write_new_file
-from crypto.keys import TokenKeyPair, find_key_pair, generate_key_pair, spki_der, spki_sha256
+from crypto.keys import (
+    TokenKeyPair,
+    find_key_pair,
+    generate_key_pair,
+    lock_key,
+    spki_der,
+    spki_sha256,
+)
 from crypto.softhsm import SoftHsmStore
 from crypto.token import DEFAULT_MODULE, TokenSession, open_token
 from tests.conftest import SO_PIN, USER_PIN
@@ -205,9 +213,33 @@ def test_key_generated_without_backup_cannot_be_wrapped(
     ca, _ = tokens
     pair = generate_key_pair(ca, LABEL, KeyAlgorithm.EC_P256, extractable=False)
     wrap_key = import_wrap_key(ca, generate_wrap_key(ca))
-    with pytest.raises(BackupError, match=f"key '{LABEL}' was generated without backup; it "
-                                          "cannot be wrapped"):
+    with pytest.raises(BackupError, match=f"key '{LABEL}' is not extractable .* it cannot be "
+                                          "wrapped"):
         wrap_key_pair(pair, wrap_key)
+
+
+def test_a_key_locked_after_its_backup_cannot_leave_the_token_again(
+        tokens: tuple[TokenSession, TokenSession]) -> None:
+    ca, spare = tokens
+    pair, wrap_key, backup = _backed_up(ca)
+    protection = lock_key(pair)
+    assert protection.extractable is False and protection.sensitive is True
+    assert protection.never_extractable is False  # it was extractable while backed up
+    assert protection.applied == ("CKA_SENSITIVE", "CKA_EXTRACTABLE=false")
+    assert lock_key(pair) == protection  # locking again changes nothing
+    # Logged in with the PIN, a fresh AES key of one's own cannot wrap it out.
+    own = ca.session.generate_key(KeyType.AES, 256, capabilities=MechanismFlag.WRAP,
+                                  template={Attribute.SENSITIVE: True,
+                                            Attribute.EXTRACTABLE: False})
+    with pytest.raises(p11.KeyUnextractable):
+        own.wrap_key(pair.private, mechanism=Mechanism.AES_KEY_WRAP_PAD)
+    with pytest.raises(p11.AttributeReadOnly):  # the token never undoes it
+        pair.private[Attribute.EXTRACTABLE] = True
+    with pytest.raises(BackupError, match="not extractable"):
+        wrap_key_pair(pair, import_wrap_key(ca, wrap_key))
+    # The backup written before the lock still restores, into a key that still signs.
+    restored = restore_backup(spare, backup, wrap_key)
+    assert restored.record.spki_sha256 == pair.record.spki_sha256
 
 
 def test_wrap_key_that_could_leave_the_token_is_refused(
@@ -244,14 +276,18 @@ def test_restore_refuses_a_label_already_in_the_token(
         restore_backup(ca, backup, wrap_key)
 
 
-def test_restored_key_is_extractable_only_when_asked(
+def test_a_restored_key_is_never_extractable(
         tokens: tuple[TokenSession, TokenSession]) -> None:
     ca, spare = tokens
     _, wrap_key, backup = _backed_up(ca)
-    restored = restore_backup(spare, backup, wrap_key, extractable=True)
-    assert restored.record.extractable is True and restored.record.local is False
-    again = wrap_key_pair(restored, import_wrap_key(spare, wrap_key))
-    assert again.metadata.spki_sha256 == backup.metadata.spki_sha256
+    restored = restore_backup(spare, backup, wrap_key)
+    assert restored.record.extractable is False and restored.record.local is False
+    assert restored.record.wrap_with_trusted is True  # SoftHSM takes it in an unwrap template
+    # Only the stored pair is in the token: the unwrapping key was a session object, gone.
+    assert sorted(o[Attribute.CLASS] for o in _objects(spare)) == [ObjectClass.PUBLIC_KEY,
+                                                                  ObjectClass.PRIVATE_KEY]
+    with pytest.raises(BackupError, match="not extractable"):
+        wrap_key_pair(restored, import_wrap_key(spare, wrap_key))
 
 
 def test_tampered_wrapped_file_is_refused(

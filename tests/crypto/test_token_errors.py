@@ -3,6 +3,8 @@ SoftHSM never locks a PIN or loses its device on demand)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pkcs11 import exceptions as p11
 
@@ -62,7 +64,15 @@ class _FakeToken:
         raise self.error
 
 
-def test_wrong_pin_on_the_final_try_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+def _module(folder: Path) -> str:
+    """A module file to hash: the session records the digest of the module it loaded."""
+    path = folder / "fake.so"
+    path.write_bytes(b"not a real module")
+    return str(path)
+
+
+def test_wrong_pin_on_the_final_try_says_so(monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
     from pkcs11 import TokenFlag
 
     from crypto import token
@@ -70,13 +80,13 @@ def test_wrong_pin_on_the_final_try_says_so(monkeypatch: pytest.MonkeyPatch) -> 
     fake = _FakeToken(p11.PinIncorrect(), int(TokenFlag.USER_PIN_FINAL_TRY))
     monkeypatch.setattr(token, "find_token", lambda _module, _label: fake)
     with pytest.raises(PinIncorrect, match="one try is left") as caught:
-        TokenSession("/fake.so", "fake", "0000")
+        TokenSession(_module(tmp_path), "fake", "0000")
     assert "0000" not in str(caught.value)
 
 
-def test_a_locked_pin_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_locked_pin_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from crypto import token
 
     monkeypatch.setattr(token, "find_token", lambda _m, _l: _FakeToken(p11.PinLocked(), 0))
     with pytest.raises(PinLocked, match="security officer"):
-        TokenSession("/fake.so", "fake", "0000")
+        TokenSession(_module(tmp_path), "fake", "0000")

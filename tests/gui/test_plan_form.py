@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ceremony.plan import CeremonyPlan, CeremonyType
+from ceremony.plan import CeremonyPlan, CeremonyType, PinSource, SoftwareToken
 from ceremony.plan_check import check_plan
 from ceremony.plan_parser import parse_plan_text
 from gui.errors import GuiError
@@ -110,6 +110,28 @@ def test_the_values_typed_are_the_values_planned(tmp_path: Path) -> None:
                                                                  "superseded")]
 
 
+def test_a_backed_up_root_is_planned_with_a_split_pin_and_a_named_module(
+        tmp_path: Path) -> None:
+    form = PlanForm.new("root")
+    plan = written(form, tmp_path)
+    assert plan.token is not None and plan.token.pin is PinSource.SHARES
+    assert plan.token.module_named and "software_token" not in form.to_toml()
+    assert check_plan(plan, tmp_path / "out").warnings == ()
+    # A software token in a real ceremony is the plan's explicit choice, written and read back.
+    form.token.module = ""
+    assert problem_path(form.review(tmp_path / "plan.toml").problems[0]) == "token.module"
+    form.token.software_token = "accepted"
+    assert 'software_token = "accepted"' in form.to_toml()
+    token = written(form, tmp_path).token
+    assert token is not None and token.software_token is SoftwareToken.ACCEPTED
+    assert form.review(tmp_path / "plan.toml").problems == ()
+    again = PlanForm.from_plan_text(form.to_toml())
+    assert again.token.software_token == "accepted"
+    form.token.pin = "typed"
+    assert any(n.startswith("Warning: token.pin: the root key is backed up")
+               for n in form.review(tmp_path / "plan.toml").notes)
+
+
 def test_hostile_text_comes_back_exactly(tmp_path: Path) -> None:
     form = PlanForm.new("root")
     form.title = HOSTILE + "\ttab"
@@ -176,6 +198,7 @@ def test_problems_of_rows_and_tables_find_their_fields() -> None:
 def test_the_sections_written_follow_the_values(tmp_path: Path) -> None:
     root = PlanForm.new("root")
     root.key.backup = "none"
+    root.token.pin = "typed"  # "shares" derives the PIN from the backup's share set
     assert [s.table for s in root.sections()] == ["", "participant", "token", "key",
                                                   "certificate", "crl"]
     plan = written(root, tmp_path)
