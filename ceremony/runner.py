@@ -23,7 +23,7 @@ from ceremony.journal import JOURNAL_NAME, PROGRAM_ACTOR, PROGRAM_ROLE, Journal
 from ceremony.plan import CeremonyPlan, Role, TokenSpec
 from ceremony.prompts import Decision, Outcome, Prompter, StepView
 from crypto.errors import CryptoError, PinIncorrect
-from crypto.files import commit_staged_file, stage_new_file
+from crypto.files import commit_staged_file, make_private_folder, stage_new_file
 from crypto.token import TokenSession
 
 PIN_ATTEMPTS = 3
@@ -238,7 +238,7 @@ class CeremonyRunner:
                                             if not p.name.startswith(".")):
                 raise UsageError(f"{self.folder} holds files but no journal; choose an empty "
                                  "or new folder for the ceremony")
-            self.folder.mkdir(parents=True, exist_ok=True)
+            make_private_folder(self.folder)
             journal = Journal.create(self.folder)
             journal.append("ceremony-started", SYSTEM, PROGRAM_ROLE, {
                 "id": self.plan.id, "type": self.plan.type.value, "title": self.plan.title,
