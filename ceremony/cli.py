@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -90,6 +91,9 @@ def run_reporting_errors(func: Callable[[argparse.Namespace], int],
 
     try:
         status = func(args)
+        sys.stdout.flush()  # output still buffered meets a closed pipe here, not at exit
+    except BrokenPipeError:
+        return _reader_gone()
     except (CeremonyError, CryptoError) as ex:
         print(f"keyceremony: {ex}", file=sys.stderr)
         return int(ex.exit_status)
@@ -106,6 +110,23 @@ def run_reporting_errors(func: Callable[[argparse.Namespace], int],
               file=sys.stderr)
         return 130
     return int(status)
+
+
+SIGPIPE_STATUS = 128 + signal.SIGPIPE  # what a shell reports for a program SIGPIPE ended
+
+
+def _reader_gone() -> int:
+    """Whoever read standard output has gone (``verify ... | head``): end quietly.
+
+    Standard output is pointed at /dev/null so that the flush at exit cannot fail again; the
+    status is the one a shell gives a program that a closed pipe ended.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+    return SIGPIPE_STATUS
 
 
 if __name__ == "__main__":
