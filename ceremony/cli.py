@@ -29,6 +29,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "countersign": ("countersign", "add an auditor's signature to a signed transcript, keeping "
                                    "the first one valid"),
 }
+# Commands that can hold a secret (a share, PIN, passphrase or wrap key) in memory: they
+# start by keeping it out of core dumps and swap (ceremony.hardening).
+HOLDS_SECRETS = frozenset({"demo", "run", "countersign"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class FrontEnd:
     help: str
     register: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int]
+    holds_secrets: bool = False
 
 
 class CommandLineParser(argparse.ArgumentParser):
@@ -78,9 +82,20 @@ def main(argv: Sequence[str] | None = None,
         parser.print_help()
         return 2
     if args.command in front_ends:
+        if front_ends[args.command].holds_secrets:
+            _protect()
         return run_reporting_errors(front_ends[args.command].run, args)
+    if args.command in HOLDS_SECRETS:
+        _protect()
     module = importlib.import_module(f"ceremony.commands.{COMMANDS[args.command][0]}")
     return run_reporting_errors(module.run, args)
+
+
+def _protect() -> None:
+    # Imported here: only commands that hold secrets pay for ctypes.
+    from ceremony.hardening import protect_process
+
+    protect_process()
 
 
 def run_reporting_errors(func: Callable[[argparse.Namespace], int],

@@ -81,6 +81,7 @@ class Event(StrEnum):
     JOURNAL_REPAIRED = "journal-repaired"
     TRANSCRIPT_WRITTEN = "transcript-written"
     CEREMONY_RESUMED = "ceremony-resumed"
+    RESUME_CONFIRMED = "resume-confirmed"  # the head found matches the paper log
     KEY_FOUND = "key-found"
     ISSUER_KEY_FOUND = "issuer-key-found"
     KEY_PROVEN = "key-proven"

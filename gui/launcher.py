@@ -25,7 +25,7 @@ def _run(args: argparse.Namespace) -> int:
     return app_main(args)
 
 
-FRONT_ENDS = {"gui": FrontEnd("open the desktop app", _register, _run)}
+FRONT_ENDS = {"gui": FrontEnd("open the desktop app", _register, _run, holds_secrets=True)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
