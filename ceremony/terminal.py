@@ -11,6 +11,7 @@ ceremony with one sentence; it is journaled and the ceremony can be resumed at a
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import termios
@@ -40,8 +41,9 @@ class ControllingTerminal:
                                  f"none ({ex.strerror}); run the command at a terminal (secrets "
                                  "never go to standard output, standard error or a pipe)") \
                     from None
-            self._file = open(fd, "r+", encoding="utf-8", errors="replace",
-                              newline="\n")
+            # Unbuffered both ways (as getpass does): a terminal cannot seek, so no BufferedRandom.
+            self._file = io.TextIOWrapper(io.FileIO(fd, "r+"), encoding="utf-8",
+                                          errors="replace", newline="\n", write_through=True)
         return self._file
 
     def write(self, text: str, why: str) -> None:
@@ -67,10 +69,12 @@ class ControllingTerminal:
         before = termios.tcgetattr(fd)
         quiet = list(before)
         quiet[3] &= ~(termios.ECHO | termios.ECHONL)
-        terminal.write(prompt)
-        terminal.flush()
+        # Echo goes off before the prompt appears, so nothing typed after it is ever shown;
+        # TCSAFLUSH drops anything typed ahead, before the prompt.
         termios.tcsetattr(fd, termios.TCSAFLUSH, quiet)
         try:
+            terminal.write(prompt)
+            terminal.flush()
             line = terminal.readline()
         finally:
             termios.tcsetattr(fd, termios.TCSAFLUSH, before)
