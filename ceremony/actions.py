@@ -7,11 +7,12 @@ something new, so key material is never duplicated and artifacts are never overw
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
 from ceremony.errors import CeremonyError
+from ceremony.journal import Event
 from ceremony.plan import KeySpec, TokenSpec
 from ceremony.preview import certificate_preview, crl_preview
 from ceremony.prompts import Outcome
@@ -25,30 +26,45 @@ from crypto.issuance import (
 )
 from crypto.keys import TokenKeyPair, find_key_pair, generate_key_pair, key_exists
 
+if TYPE_CHECKING:
+    from ceremony.environment import EnvironmentRecord
 
-def check_environment(ctx: CeremonyContext) -> None:
-    """Record host and versions; refuse to go on with a network up unless a deviation is made."""
+
+def environment_problems(environment: EnvironmentRecord) -> tuple[str, ...]:
+    """What in the environment a real ceremony must not meet without a recorded deviation."""
+    problems = []
+    if environment.network_up:
+        problems.append(f"network interfaces other than loopback are up "
+                        f"({', '.join(environment.network_up)}); a key ceremony runs air-gapped")
+    if environment.swaps:
+        locked = environment.protection is not None and environment.protection.memory_locked
+        problems.append(f"swap is active ({', '.join(environment.swaps)}), so memory holding "
+                        "shares and keys could be written to disk"
+                        + ("" if locked else " (this program's memory is not locked)")
+                        + "; switch swap off (swapoff -a)")
+    return tuple(problems)
+
+
+def check_environment(ctx: CeremonyContext, environment: EnvironmentRecord | None = None) -> None:
+    """Record host, versions, swap and memory protection; refuse to go on past a problem
+    (a network up, swap active) unless a deviation is recorded for it."""
     from ceremony.environment import record_environment
 
-    environment = record_environment()
-    ctx.record("environment-recorded", environment.as_dict())
-    if not environment.network_up:
-        return
-    interfaces = ", ".join(environment.network_up)
-    problem = (f"network interfaces other than loopback are up ({interfaces}); a key "
-               "ceremony runs air-gapped")
-    if ctx.plan.rehearsal:
-        ctx.record("deviation", {"step": "environment", "reason": "rehearsal: "
-                                 + problem, "automatic": True})
-        return
-    decision = ctx.prompter.deviation(ctx.administrator, problem
-                                      + "; take the machine offline, or record why not")
-    if decision.outcome is Outcome.REFUSED or not decision.reason.strip():
-        ctx.record("step-refused", {"step": "environment", "reason": problem},
-                   decision.person)
-        raise StepRefused(f"{problem}; disconnect the machine and run the plan again")
-    ctx.record("deviation", {"step": "environment", "problem": problem,
-                             "reason": decision.reason}, decision.person)
+    environment = environment or record_environment()
+    ctx.record(Event.ENVIRONMENT_RECORDED, environment.as_dict())
+    for problem in environment_problems(environment):
+        if ctx.plan.rehearsal:
+            ctx.record(Event.DEVIATION, {"step": "environment", "reason": "rehearsal: "
+                                        + problem, "automatic": True})
+            continue
+        decision = ctx.prompter.deviation(ctx.administrator, problem
+                                          + "; put it right, or record why not")
+        if decision.outcome is Outcome.REFUSED or not decision.reason.strip():
+            ctx.record(Event.STEP_REFUSED, {"step": "environment", "reason": problem},
+                       decision.person)
+            raise StepRefused(f"{problem}; put it right and run the plan again")
+        ctx.record(Event.DEVIATION, {"step": "environment", "problem": problem,
+                                     "reason": decision.reason}, decision.person)
 
 
 def _generated_record(ctx: CeremonyContext, token_label: str, key_label: str) -> Any | None:

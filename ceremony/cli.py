@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "self-check": ("selfcheck", "compare the installed program with the manifest the offline "
                                 "bundle installed, and print its digest"),
 }
+# Commands that can hold a secret (a share, PIN, passphrase or wrap key) in memory: they
+# start by keeping it out of core dumps and swap (ceremony.hardening).
+HOLDS_SECRETS = frozenset({"demo", "run", "countersign"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class FrontEnd:
     help: str
     register: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int]
+    holds_secrets: bool = False
 
 
 class CommandLineParser(argparse.ArgumentParser):
@@ -82,9 +87,20 @@ def main(argv: Sequence[str] | None = None,
         parser.print_help()
         return 2
     if args.command in front_ends:
+        if front_ends[args.command].holds_secrets:
+            _protect()
         return run_reporting_errors(front_ends[args.command].run, args)
+    if args.command in HOLDS_SECRETS:
+        _protect()
     module = importlib.import_module(f"ceremony.commands.{COMMANDS[args.command][0]}")
     return run_reporting_errors(module.run, args)
+
+
+def _protect() -> None:
+    # Imported here: only commands that hold secrets pay for ctypes.
+    from ceremony.hardening import protect_process
+
+    protect_process()
 
 
 def run_reporting_errors(func: Callable[[argparse.Namespace], int],
@@ -95,6 +111,9 @@ def run_reporting_errors(func: Callable[[argparse.Namespace], int],
 
     try:
         status = func(args)
+        sys.stdout.flush()  # output still buffered meets a closed pipe here, not at exit
+    except BrokenPipeError:
+        return _reader_gone()
     except (CeremonyError, CryptoError) as ex:
         print(f"keyceremony: {ex}", file=sys.stderr)
         return int(ex.exit_status)
@@ -111,6 +130,23 @@ def run_reporting_errors(func: Callable[[argparse.Namespace], int],
               file=sys.stderr)
         return 130
     return int(status)
+
+
+SIGPIPE_STATUS = 128 + signal.SIGPIPE  # what a shell reports for a program SIGPIPE ended
+
+
+def _reader_gone() -> int:
+    """Whoever read standard output has gone (``verify ... | head``): end quietly.
+
+    Standard output is pointed at /dev/null so that the flush at exit cannot fail again; the
+    status is the one a shell gives a program that a closed pipe ended.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+    return SIGPIPE_STATUS
 
 
 if __name__ == "__main__":

@@ -9,13 +9,14 @@ journal gets holders, share numbers, the scheme and the check value.
 from __future__ import annotations
 
 from ceremony.errors import CeremonyError
-from ceremony.plan import ShareSpec
+from ceremony.journal import Event
+from ceremony.plan import CopyCheck, ShareSpec
 from ceremony.runner import CeremonyContext
 from crypto.errors import CheckValueMismatch, ShareError
 from crypto.share_entry import ShareEntry, copy_check
 from crypto.shares import GroupSpec, ShareScheme, SplitSecret, split_secret
 
-COPY_CHECK_WORDS = 3
+SAMPLED_WORDS = 3  # words typed back in a sampled copy check
 COPY_CHECK_TRIES = 3
 ENTRY_TRIES = 12  # wrong shares tolerated during one quorum entry before the step stops
 
@@ -71,7 +72,7 @@ def split_and_hand_out(ctx: CeremonyContext, secret: bytes, purpose: str) -> Spl
     for group_index, (holders, mnemonics) in enumerate(zip(groups, split.shares, strict=True)):
         for member_index, (holder, mnemonic) in enumerate(zip(holders, mnemonics, strict=True)):
             number += 1
-            _hand_out_one(ctx, holder, number, total, mnemonic)
+            _hand_out_one(ctx, holder, number, total, mnemonic, spec.copy_check)
             ctx.record("share-handed-out", {"holder": holder, "number": number,
                                             "group": group_index + 1,
                                             "member": member_index + 1}, holder)
@@ -79,24 +80,34 @@ def split_and_hand_out(ctx: CeremonyContext, secret: bytes, purpose: str) -> Spl
 
 
 def _hand_out_one(ctx: CeremonyContext, holder: str, number: int, total: int,
-                  mnemonic: str) -> None:
+                  mnemonic: str, mode: CopyCheck) -> None:
+    """Show ``holder`` their share, then have them prove their copy.
+
+    By default the holder types the whole share back from paper (four letters a word are
+    enough), and every word is compared: a miscopied word is found now, not at a drill or a
+    restore. A sampled check (``copy_check = "sampled"``) asks for three words at random.
+    """
     words = tuple(mnemonic.split())
+    count = len(words) if mode is CopyCheck.WHOLE else SAMPLED_WORDS
     problem = None
     for _ in range(COPY_CHECK_TRIES):
         if problem:
             ctx.prompter.inform(problem)
         ctx.prompter.hand_out_share(holder, number, total, words)
-        check = copy_check(mnemonic, COPY_CHECK_WORDS)
-        answers = ctx.prompter.copy_check(holder, check.positions)
+        check = copy_check(mnemonic, count)
+        answers = ctx.prompter.copy_check(holder, check.positions, len(words))
         wrong = check.wrong_positions(answers)
+        del answers
         if not wrong:
-            ctx.record("share-verified", {"holder": holder, "number": number,
-                                          "positions_checked": list(check.positions)}, holder)
+            ctx.record(Event.SHARE_VERIFIED, {"holder": holder, "number": number,
+                                              "copy_check": mode.value,
+                                              "positions_checked": list(check.positions)},
+                       holder)
             return
         problem = (f"{holder}: words {', '.join(map(str, wrong))} do not match the share; "
                    "it is shown again to correct the copy")
-        ctx.record("share-copy-mismatch", {"holder": holder, "number": number,
-                                           "wrong_positions": list(wrong)}, holder)
+        ctx.record(Event.SHARE_COPY_MISMATCH, {"holder": holder, "number": number,
+                                               "wrong_positions": list(wrong)}, holder)
     raise CeremonyError(f"{holder} could not prove a correct copy of share {number} after "
                         f"{COPY_CHECK_TRIES} tries; the ceremony stopped before the shares "
                         "were used, so run the step again")

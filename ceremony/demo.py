@@ -10,7 +10,6 @@ demo tokens' PINs guard throwaway tokens and are not secrets.
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from ceremony.errors import UsageError
 from ceremony.plan import CeremonyPlan
 from ceremony.scripted import ScriptedPrompter
 from crypto.algorithms import KeyAlgorithm
-from crypto.files import write_new_file
+from crypto.files import make_private_folder, write_new_file
 from crypto.softhsm import SoftHsmStore
 from crypto.token import default_module, reset_module
 
@@ -114,7 +113,7 @@ class Rehearsal:
             raise UsageError(f"{folder} is not an empty folder; the demo needs a new or empty "
                              "one")
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            make_private_folder(folder)
         except OSError as ex:
             raise UsageError(f"{folder} cannot be made ({ex.strerror}); choose a folder you can "
                              "write to") from ex
@@ -184,10 +183,12 @@ def run_demo(folder: Path, algorithm: KeyAlgorithm = KeyAlgorithm.EC_P384,
     for source in (root / "root-ca.pem", root / "root-ca.crl",
                    intermediate / "intermediate-ca.csr", signed / "intermediate-ca.pem"):
         target = folder / source.name
-        shutil.copyfile(source, target)
+        write_new_file(target, source.read_bytes())  # 0600, like every output
         files.append(target)
-    shutil.copytree(root / "backup", folder / "backup")
-    files.extend(sorted((folder / "backup").iterdir()))
+    for source in sorted((root / "backup").iterdir()):
+        target = folder / "backup" / source.name
+        write_new_file(target, source.read_bytes())
+        files.append(target)
     lines = [f"{holder}: {' '.join(words)}" for holder, words in prompter.notebooks.items()]
     shares = folder / "DEMO-SHARES.txt"
     write_new_file(shares, ("# REHEARSAL ONLY: simulated custodians' shares (3-of-5). A real "

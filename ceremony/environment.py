@@ -1,7 +1,9 @@
-"""The environment record of a ceremony: air gap, host, versions, and the program's own digest.
+"""The environment record of a ceremony: air gap, swap, host, versions, and the program's digest.
 
 BR 6.1.1.1 asks the root key generation report to say where and how the ceremony ran; the
 program digest lets an auditor compare the code that ran with a published release manifest.
+Whether this process's memory is locked and whether the machine swaps say whether a secret in
+memory could reach a disk.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+
+from ceremony.hardening import Protection, protection
 
 IFF_UP = 0x1
 PACKAGES = ("keyceremony", "cryptography", "python-pkcs11", "shamir-mnemonic", "reportlab",
@@ -35,6 +39,8 @@ class EnvironmentRecord:
     program_sha256: str
     program_files: int
     interfaces: tuple[NetworkInterface, ...]
+    swaps: tuple[str, ...] = ()  # active swap areas (devices or files)
+    protection: Protection | None = None
 
     @property
     def network_up(self) -> tuple[str, ...]:
@@ -51,6 +57,8 @@ class EnvironmentRecord:
             "program_files": self.program_files,
             "interfaces": {i.name: "up" if i.up else "down" for i in self.interfaces},
             "network_up": list(self.network_up),
+            "swap_active": list(self.swaps),
+            **(self.protection.as_dict() if self.protection else {}),
         }
 
 
@@ -65,6 +73,18 @@ def network_interfaces(sysfs: Path = Path("/sys/class/net")) -> tuple[NetworkInt
                 flags = IFF_UP  # unreadable: assume up, so the check errs on the safe side
             found.append(NetworkInterface(entry.name, bool(flags & IFF_UP)))
     return tuple(found)
+
+
+def active_swaps(swaps: Path = Path("/proc/swaps")) -> tuple[str, ...]:
+    """The swap areas in use, from /proc/swaps (a header line, then one line per area).
+
+    An unreadable file counts as one unknown area, so the check errs on the safe side.
+    """
+    try:
+        lines = swaps.read_text().splitlines()
+    except OSError:
+        return (f"unknown ({swaps} cannot be read)",)
+    return tuple(line.split()[0].replace("\\040", " ") for line in lines[1:] if line.split())
 
 
 def os_description() -> str:
@@ -126,4 +146,6 @@ def record_environment() -> EnvironmentRecord:
         program_sha256=digest,
         program_files=count,
         interfaces=network_interfaces(),
+        swaps=active_swaps(),
+        protection=protection(),
     )

@@ -81,3 +81,9 @@ class PlanUnreadableError(PlanError):
     """The plan file cannot be read, is not UTF-8, is not TOML or is not a plan of this format."""
 
     exit_status = 2
+
+
+class NoTerminal(CeremonyError):
+    """A share or PIN must be shown or typed, and the process has no controlling terminal."""
+
+    exit_status = 2

@@ -37,7 +37,7 @@ from ceremony.journalrecord import GENESIS as GENESIS
 from ceremony.journalrecord import JournalRecord as JournalRecord
 from ceremony.journalrecord import canonical_json as canonical_json
 from ceremony.journalrecord import record_hash as record_hash
-from crypto.files import fsync_dir
+from crypto.files import FILE_MODE, fsync_dir
 
 JOURNAL_NAME = "journal.jsonl"
 
@@ -81,6 +81,7 @@ class Event(StrEnum):
     JOURNAL_REPAIRED = "journal-repaired"
     TRANSCRIPT_WRITTEN = "transcript-written"
     CEREMONY_RESUMED = "ceremony-resumed"
+    RESUME_CONFIRMED = "resume-confirmed"  # the head found matches the paper log
     KEY_FOUND = "key-found"
     ISSUER_KEY_FOUND = "issuer-key-found"
     KEY_PROVEN = "key-proven"
@@ -227,7 +228,7 @@ class Journal:
             raise JournalError(f"the ceremony folder {folder} does not exist; create it first")
         path = folder / JOURNAL_NAME
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, FILE_MODE)
         except FileExistsError:
             raise JournalError(f"{path} already exists; a journal is never started twice, so "
                                "open it to continue or choose a new ceremony folder") from None
@@ -299,7 +300,7 @@ class Journal:
         path = folder / JOURNAL_NAME
         kept = content[:len(content) - len(result.torn_tail)]
         tmp = folder / f".tmp-{JOURNAL_NAME}-{secrets.token_hex(4)}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, FILE_MODE)
         try:
             _lock(fd, path)
             view = memoryview(kept)

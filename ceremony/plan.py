@@ -49,6 +49,13 @@ class SoftwareToken(Enum):
     ACCEPTED = "accepted"  # run, journaled as a deviation
 
 
+class CopyCheck(Enum):
+    """How a custodian proves their paper copy of a new share at hand-out."""
+
+    WHOLE = "whole"  # type the whole share back (four letters a word); every word is compared
+    SAMPLED = "sampled"  # type back three words at random positions
+
+
 class BackupMode(Enum):
     WRAPPED = "wrapped"
     NONE = "none"
@@ -104,6 +111,7 @@ class ShareSpec:
     group_threshold: int = 1
     passphrase: bool = False  # custodians agree a passphrase typed at run time
     check_value: str | None = None  # restore/reshare/drill: the value recorded at the split
+    copy_check: CopyCheck = CopyCheck.WHOLE  # a new set: how each copy is proven at hand-out
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from ceremony.plan import (
     BackupMode,
     BackupSpec,
     CeremonyType,
+    CopyCheck,
     IssuerSpec,
     KeySpec,
     PinSource,
@@ -115,10 +116,14 @@ class SectionReader:
         groups_data = table.tables("group", required=False)
         passphrase = table.flag("passphrase", required=False) or False
         check_value: str | None = None
+        copy_check = CopyCheck.WHOLE
         if new or self.ceremony in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY):
             table.not_used("check_value", "a new share set's check value is recorded when it "
                                           "is split, not planned; remove it")
+            copy_check = table.choice("copy_check", CopyCheck, required=False) or copy_check
         else:
+            table.not_used("copy_check", "only a new share set is handed out and its copies "
+                                         "checked; remove it")
             text = table.text("check_value", required=self.ceremony in _EXISTING_SET,
                               example='check_value = "0123456789abcdef" (recorded at the '
                                       "split)")
@@ -164,7 +169,7 @@ class SectionReader:
             return None
         return ShareSpec(threshold=threshold, holders=holders, groups=tuple(groups),
                          group_threshold=group_threshold or 1, passphrase=passphrase,
-                         check_value=check_value)
+                         check_value=check_value, copy_check=copy_check)
 
     def _certificate(self, table: Table) -> tuple[DistinguishedName | None,
                                                    RootProfile | None]:

@@ -69,6 +69,11 @@ class Prompter(Protocol):
     def chain_head(self, hex_head: str, words: str) -> None:
         """Show the journal's chain head to be read aloud and written down."""
 
+    def confirm_head(self, person: str, hex_head: str, words: str) -> Decision:
+        """On resume: ``person`` compares the head of the journal as found with the last head
+        written in the paper log. CONFIRMED: they match; REFUSED (with a reason): they do not,
+        and nothing more happens."""
+
     def sign_off(self, person: str, question: str) -> Decision:
         """Ask ``person`` to confirm (or refuse, with a reason) what ``question`` says."""
 
@@ -90,8 +95,13 @@ class Prompter(Protocol):
     def hand_out_share(self, holder: str, number: int, total: int, words: tuple[str, ...]) -> None:
         """Show one custodian their share privately, wait until they are done, then clear it."""
 
-    def copy_check(self, holder: str, positions: tuple[int, ...]) -> tuple[str, ...]:
-        """Ask ``holder`` for the words at 1-based ``positions`` of the share they wrote down."""
+    def copy_check(self, holder: str, positions: tuple[int, ...],
+                   word_count: int) -> tuple[str, ...]:
+        """Ask ``holder`` for the words at 1-based ``positions`` of the share they wrote down.
+
+        The share has ``word_count`` words; when ``positions`` are all of them the holder types
+        the whole share back. Returns the words as typed (unique prefixes allowed), a secret.
+        """
 
     def enter_share(self, progress: str, problem: str | None) -> str:
         """Ask the next custodian to enter their share; ``problem`` says why the last failed.

@@ -24,7 +24,7 @@ from ceremony.journal import JOURNAL_NAME, PROGRAM_ACTOR, PROGRAM_ROLE, Event, J
 from ceremony.plan import CeremonyPlan, Role, ShareSpec, SoftwareToken, TokenSpec
 from ceremony.prompts import Decision, Outcome, Prompter, StepView
 from crypto.errors import CryptoError, PinIncorrect
-from crypto.files import commit_staged_file, stage_new_file
+from crypto.files import commit_staged_file, make_private_folder, stage_new_file
 from crypto.token import TokenSession
 
 PIN_ATTEMPTS = 3
@@ -246,6 +246,17 @@ class CeremonyContext:
         head = self.journal.head
         self.prompter.chain_head(head, head_words(head))
 
+    def show_head_at_stop(self) -> None:
+        """The ceremony stopped: the room writes the head in the paper log, to be checked
+        against the journal when the ceremony resumes. Never hides why it stopped."""
+        try:
+            self.prompter.inform("The ceremony stopped. Write the chain head below in the paper "
+                                 "log: when the ceremony resumes, the journal's head is "
+                                 "checked against it.")
+            self.show_head()
+        except Exception:  # a front end that cannot show it (the window was stopped) shows
+            pass  # the head from the journal itself; the cause of the stop must not be hidden
+
     def close_tokens(self) -> None:
         for session in self.sessions.values():
             session.close()
@@ -269,11 +280,13 @@ class CeremonyRunner:
 
     def run(self) -> CeremonyContext:
         """Run (or resume) the ceremony; returns the context of a completed run."""
-        journal, completed = self._open_journal()
+        journal, completed, resuming = self._open_journal()
         context = CeremonyContext(self.plan, self.folder, journal, self.prompter)
         if self.clock is not None:
             context.clock = self.clock
         try:
+            if resuming:
+                self._confirm_resume(context, completed)
             with self._stops_recorded(context):
                 for number, step in enumerate(self.steps, start=1):
                     if step.id in completed:
@@ -291,14 +304,15 @@ class CeremonyRunner:
             journal.close()
         return context
 
-    def _open_journal(self) -> tuple[Journal, set[str]]:
+    def _open_journal(self) -> tuple[Journal, set[str], bool]:
+        """The journal (new, or an earlier run's), the steps completed, and whether resuming."""
         journal_path = self.folder / JOURNAL_NAME
         if not journal_path.exists():
             if self.folder.exists() and any(p for p in self.folder.iterdir()
                                             if not p.name.startswith(".")):
                 raise UsageError(f"{self.folder} holds files but no journal; choose an empty "
                                  "or new folder for the ceremony")
-            self.folder.mkdir(parents=True, exist_ok=True)
+            make_private_folder(self.folder)
             journal = Journal.create(self.folder)
             journal.append("ceremony-started", SYSTEM, PROGRAM_ROLE, {
                 "id": self.plan.id, "type": self.plan.type.value, "title": self.plan.title,
@@ -308,7 +322,7 @@ class CeremonyRunner:
                                  for p in self.plan.participants],
                 "steps": [{"id": s.id, "title": s.title} for s in self.steps],
             })
-            return journal, set()
+            return journal, set(), False
         journal = Journal.open(self.folder)
         started = [r for r in journal.records if r.event == "ceremony-started"]
         if not started or started[0].data.get("plan_sha256") != self.plan.sha256:
@@ -322,15 +336,39 @@ class CeremonyRunner:
             raise UsageError(f"the ceremony in {self.folder} is already complete; nothing was "
                              "done")
         completed = {r.data.get("step") for r in journal.records if r.event == "step-completed"}
+        return journal, {str(c) for c in completed}, True
+
+    def _confirm_resume(self, context: CeremonyContext, completed: set[str]) -> None:
+        """Before anything else on resume: a named person checks the journal's head as found
+        against the last head in the paper log, and the confirmation is journaled with it.
+
+        If they say it does not match, the journal may have been changed since the stop (a
+        line cut, records removed and the chain recomputed): nothing is written to it, no token
+        is opened, and the ceremony stops.
+        """
+        from ceremony.pgpwords import head_words
+
+        journal = context.journal
         remaining = [s for s in self.steps if s.id not in completed]
         done = [s.title for s in self.steps if s.id in completed]
         where = f"after '{done[-1]}'" if done else "before its first step was completed"
         next_step = remaining[0].title if remaining else "closing the ceremony"
-        self.prompter.inform(f"This ceremony stopped {where}; resuming with '{next_step}'.")
-        journal.append("ceremony-resumed", SYSTEM, PROGRAM_ROLE,
-                       {"completed_steps": sorted(str(c) for c in completed),
-                        "resume_at": remaining[0].id if remaining else None})
-        return journal, {str(c) for c in completed}
+        self.prompter.inform(f"This ceremony stopped {where}; resuming with '{next_step}' once "
+                             "the journal's chain head is checked against the paper log.")
+        head = journal.head
+        person = context.first(Role.WITNESS, Role.AUDITOR, Role.ADMINISTRATOR)
+        decision = self.prompter.confirm_head(person, head, head_words(head))
+        if decision.outcome is not Outcome.CONFIRMED:
+            raise StepRefused(
+                f"{decision.person} found that the journal's chain head {head[:16]}... does not "
+                f"match the last head in the paper log ({decision.reason or 'no reason given'})"
+                "; the journal may have been changed since the ceremony stopped, so nothing "
+                "was done and nothing was written to it: have it examined before anything else")
+        context.record(Event.RESUME_CONFIRMED, {"head": head, "paper_log": "matches"},
+                       decision.person)
+        context.record(Event.CEREMONY_RESUMED, {
+            "completed_steps": sorted(completed),
+            "resume_at": remaining[0].id if remaining else None})
 
     def _run_step(self, context: CeremonyContext, step: Step, number: int) -> None:
         context.step = step
@@ -353,12 +391,18 @@ class CeremonyRunner:
         try:
             yield
         except StepRefused:
+            context.show_head_at_stop()
             raise
         except (CeremonyError, CryptoError) as ex:
-            context.record("error", {"step": context.step.id if context.step else None,
-                                     "message": str(ex)})
+            context.record(Event.ERROR, {"step": context.step.id if context.step else None,
+                                         "message": str(ex)})
+            context.show_head_at_stop()
             raise
-        except KeyboardInterrupt:
-            context.record("ceremony-aborted", {"step": context.step.id if context.step
-                                                else None, "reason": "interrupted"})
+        except KeyboardInterrupt:  # Ctrl-C, or the window's Stop
+            context.record(Event.CEREMONY_ABORTED, {"step": context.step.id if context.step
+                                                    else None, "reason": "interrupted"})
+            context.show_head_at_stop()
+            raise
+        except Exception:  # a bug: nothing to journal about it, but the head is still due
+            context.show_head_at_stop()
             raise

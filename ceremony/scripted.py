@@ -1,7 +1,11 @@
 """A ``Prompter`` that answers from a script: rehearsals, the demo and tests.
 
-Simulated custodians remember the shares they were shown and prove their copies from memory.
-An answers file is TOML:
+Simulated custodians remember the shares they were shown and prove their copies from memory:
+a scripted hand-out is a rehearsal's, shown to nobody, written nowhere (not to the terminal, not
+to standard output). So a plan that is not a rehearsal cannot hand out shares from an answers
+file: its custodians must see them, at a terminal or in the desktop app. On resume, the
+simulated witness confirms that the chain head found matches the paper log unless told to
+refuse. An answers file is TOML:
 
     [pins]                      # token label -> PIN (rehearsal plans only)
     "root-token" = "123456"
@@ -9,6 +13,7 @@ An answers file is TOML:
     environment = "rehearsal on a networked laptop"
     [refuse]                    # step id -> reason for refusing that step's sign-off/signing
     "root-certificate" = "wrong subject"
+    resume = "the head differs from the paper log"  # refuse the resume check
     [shares]
     enter = ["word word ...", ...]   # shares entered when a quorum is asked for (rehearsal only)
     passphrase = ""                  # rehearsal only
@@ -26,6 +31,8 @@ from ceremony.errors import UsageError
 from ceremony.prompts import Decision, Outcome, SigningPreview, StepView
 from crypto.files import UnreadableInput, read_input_file
 
+RESUME_CHECK = "resume"  # the [refuse] key that refuses the resume check
+
 
 @dataclass
 class ScriptedPrompter:
@@ -40,6 +47,7 @@ class ScriptedPrompter:
     notebooks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     shown: list[str] = field(default_factory=list)
     current_step: str = ""
+    rehearsal: bool = True  # False: the plan is real, and its shares cannot go to a script
 
     def step(self, view: StepView) -> None:
         self.current_step = view.id
@@ -50,6 +58,12 @@ class ScriptedPrompter:
 
     def chain_head(self, hex_head: str, words: str) -> None:
         self.shown.append(f"chain head {hex_head}")
+
+    def confirm_head(self, person: str, hex_head: str, words: str) -> Decision:
+        self.shown.append(f"resume check of chain head {hex_head}")
+        if RESUME_CHECK in self.refusals:
+            return Decision(Outcome.REFUSED, person, self.refusals[RESUME_CHECK])
+        return Decision(Outcome.CONFIRMED, person)
 
     def _decide(self, person: str) -> Decision:
         if self.current_step in self.refusals:
@@ -79,9 +93,14 @@ class ScriptedPrompter:
         return self.share_passphrase
 
     def hand_out_share(self, holder: str, number: int, total: int, words: tuple[str, ...]) -> None:
+        if not self.rehearsal:
+            raise UsageError(f"share {number} of {total} is for {holder}, who must see it: an "
+                             "answers file hands shares out only in a rehearsal, so run this "
+                             "plan at a terminal without --answers, or in the desktop app")
         self.notebooks[holder] = words
 
-    def copy_check(self, holder: str, positions: tuple[int, ...]) -> tuple[str, ...]:
+    def copy_check(self, holder: str, positions: tuple[int, ...],
+                   word_count: int) -> tuple[str, ...]:
         words = self.notebooks.get(holder, ())
         return tuple(words[p - 1] if p <= len(words) else "" for p in positions)
 
@@ -142,4 +161,5 @@ def load_answers(path: Path, rehearsal: bool) -> ScriptedPrompter:
         raise UsageError(f"answers file {path}: shares.enter is a list of strings")
     return ScriptedPrompter(pins=table("pins"), deviations=table("deviations"),
                             refusals=table("refuse"), shares_to_enter=list(enter),
-                            share_passphrase=str(shares.get("passphrase", "")))
+                            share_passphrase=str(shares.get("passphrase", "")),
+                            rehearsal=rehearsal)

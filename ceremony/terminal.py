@@ -1,25 +1,105 @@
 """The terminal front end of the ceremony runner.
 
-PINs and passphrases are read with ``getpass`` (not echoed). A share is shown only after its
-custodian asks for it and the screen (and scrollback) is cleared when they are done; shares
-typed in are read with ``getpass`` too, so they never stay on the screen.
+Secrets go only to and from the controlling terminal (``/dev/tty``), never through standard
+output, standard error or standard input: ``keyceremony run plan.toml 2>&1 | tee log`` records
+the steps, questions and chain heads, and no share, no PIN prompt, no PIN. A share is shown
+only after its custodian asks for it, and the screen (and its scrollback) is cleared when they
+are done; PINs, passphrases and shares typed in are not echoed. With no controlling terminal
+(a cron job, ``setsid``, a pipe from a service), the first secret to show or ask for stops the
+ceremony with one sentence; it is journaled and the ceremony can be resumed at a terminal.
 """
 
 from __future__ import annotations
 
-import getpass
+import io
+import os
 import sys
+import termios
+from typing import TextIO
 
+from ceremony.errors import NoTerminal
 from ceremony.prompts import Decision, Outcome, SigningPreview, StepView
 
 CLEAR = "\033[2J\033[3J\033[H"
+TTY = "/dev/tty"
+
+
+class ControllingTerminal:
+    """The process's controlling terminal: the one place a secret is shown or typed."""
+
+    def __init__(self, path: str = TTY) -> None:
+        self.path = path
+        self._file: TextIO | None = None
+
+    def _open(self, why: str) -> TextIO:
+        if self._file is None:
+            try:
+                # O_NOCTTY: opening must never make some other terminal the controlling one.
+                fd = os.open(self.path, os.O_RDWR | os.O_NOCTTY)
+            except OSError as ex:
+                raise NoTerminal(f"{why} needs the controlling terminal, and this process has "
+                                 f"none ({ex.strerror}); run the command at a terminal (secrets "
+                                 "never go to standard output, standard error or a pipe)") \
+                    from None
+            # Unbuffered both ways (as getpass does): a terminal cannot seek, so no BufferedRandom.
+            self._file = io.TextIOWrapper(io.FileIO(fd, "r+"), encoding="utf-8",
+                                          errors="replace", newline="\n", write_through=True)
+        return self._file
+
+    def write(self, text: str, why: str) -> None:
+        """Write ``text`` to the terminal; NoTerminal (saying ``why``) if there is none."""
+        terminal = self._open(why)
+        terminal.write(text)
+        terminal.flush()
+
+    def read_line(self, prompt: str, why: str) -> str:
+        """Ask ``prompt`` on the terminal and read a line, echoed (Enter to go on)."""
+        terminal = self._open(why)
+        terminal.write(prompt)
+        terminal.flush()
+        line = terminal.readline()
+        if not line:
+            raise KeyboardInterrupt  # end of input: nobody is there to answer
+        return line.rstrip("\r\n")
+
+    def read_secret(self, prompt: str, why: str) -> str:
+        """Ask ``prompt`` on the terminal and read a line without echo."""
+        terminal = self._open(why)
+        fd = terminal.fileno()
+        before = termios.tcgetattr(fd)
+        quiet = list(before)
+        quiet[3] &= ~(termios.ECHO | termios.ECHONL)
+        # Echo goes off before the prompt appears, so nothing typed after it is ever shown;
+        # TCSAFLUSH drops anything typed ahead, before the prompt.
+        termios.tcsetattr(fd, termios.TCSAFLUSH, quiet)
+        try:
+            terminal.write(prompt)
+            terminal.flush()
+            line = terminal.readline()
+        finally:
+            termios.tcsetattr(fd, termios.TCSAFLUSH, before)
+            terminal.write("\n")
+            terminal.flush()
+        if not line:
+            raise KeyboardInterrupt
+        return line.rstrip("\r\n")
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 class TerminalPrompter:
-    """Asks the people at the keyboard; every answer is typed."""
+    """Asks the people at the keyboard; every answer is typed.
 
-    def __init__(self) -> None:
+    Steps, questions and chain heads go to standard output; shares and secret prompts only to
+    ``terminal``.
+    """
+
+    def __init__(self, terminal: ControllingTerminal | None = None) -> None:
         self.out = sys.stdout
+        self.terminal = terminal or ControllingTerminal()
 
     def _say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
@@ -46,6 +126,16 @@ class TerminalPrompter:
         self._say(f"  {hex_head}")
         for line in words.splitlines():
             self._say(f"  {line}")
+
+    def confirm_head(self, person: str, hex_head: str, words: str) -> Decision:
+        self._say()
+        self._say("The journal as found ends with this chain head:")
+        self._say(f"  {hex_head}")
+        for line in words.splitlines():
+            self._say(f"  {line}")
+        answer = self._decision(person, "does it match the last chain head written in the "
+                                        "paper log?", allow_deviation=False)
+        return answer
 
     def _decision(self, person: str, question: str, allow_deviation: bool) -> Decision:
         options = "[y]es / [n]o" + (" / [d]eviate" if allow_deviation else "")
@@ -89,35 +179,54 @@ class TerminalPrompter:
     def pin(self, person: str, token_label: str, problem: str | None) -> str:
         if problem:
             self._say(problem)
-        return getpass.getpass(f"{person}: PIN of token {token_label!r} (not shown): ")
+        return self.terminal.read_secret(f"{person}: PIN of token {token_label!r} (not shown): ",
+                                         "typing a PIN")
 
     def passphrase(self, person: str, purpose: str, confirm: bool) -> str:
+        why = "typing a passphrase"
         while True:
-            first = getpass.getpass(f"{person}: {purpose} (not shown; empty for none): ")
-            if not confirm or getpass.getpass("Again: ") == first:
+            first = self.terminal.read_secret(f"{person}: {purpose} (not shown; empty for "
+                                              "none): ", why)
+            if not confirm or self.terminal.read_secret("Again: ", why) == first:
                 return first
-            self._say("The two entries differ; type it again.")
+            self.terminal.write("The two entries differ; type it again.\n", why)
 
     def hand_out_share(self, holder: str, number: int, total: int, words: tuple[str, ...]) -> None:
-        self._say()
-        self._ask(f"Share {number} of {total} is for {holder}. Only {holder} should look at the "
-                  "screen now. Press Enter to show it.")
-        self.out.write(CLEAR)
-        self._say(f"Share {number} of {total} for {holder}:")
+        why = "handing out a share"
+        tty = self.terminal
+        tty.write("\n", why)  # refuses before anything is said when there is no terminal
+        self._say(f"Share {number} of {total} is for {holder}; it is shown on the terminal "
+                  "only.")
+        tty.read_line(f"Share {number} of {total} is for {holder}. Only {holder} should look "
+                      "at the screen now. Press Enter to show it.", why)
+        rows = [f"Share {number} of {total} for {holder}:"]
         for row in range(0, len(words), 5):
             cells = [f"{row + i + 1:>2}. {w:<10}" for i, w in enumerate(words[row:row + 5])]
-            self._say("  " + " ".join(cells))
-        self._ask("Write every word down, then press Enter to hide the share.")
-        self.out.write(CLEAR)
-        self.out.flush()
+            rows.append("  " + " ".join(cells))
+        tty.write(CLEAR + "\n".join(rows) + "\n", why)
+        del rows
+        tty.read_line("Write every word down, then press Enter to hide the share.", why)
+        tty.write(CLEAR, why)
 
-    def copy_check(self, holder: str, positions: tuple[int, ...]) -> tuple[str, ...]:
-        self._say(f"{holder}: from your written copy, type the words asked for.")
-        return tuple(getpass.getpass(f"  word {p}: ") for p in positions)
+    def copy_check(self, holder: str, positions: tuple[int, ...],
+                   word_count: int) -> tuple[str, ...]:
+        why = "checking a share's copy"
+        if len(positions) < word_count:
+            self._say(f"{holder}: from your written copy, type the words asked for.")
+            return tuple(self.terminal.read_secret(f"  word {p}: ", why) for p in positions)
+        self._say(f"{holder}: from your written copy, type your whole share back.")
+        while True:
+            typed = self.terminal.read_secret(
+                f"{holder}: all {word_count} words, separated by spaces (not shown; the first "
+                "four letters of each are enough): ", why).split()
+            if len(typed) == word_count:
+                return tuple(typed)
+            self._say(f"That was {len(typed)} words; the share has {word_count}. Type it again.")
 
     def enter_share(self, progress: str, problem: str | None) -> str:
         if problem:
             self._say(problem)
         self._say(progress)
-        return getpass.getpass("Next custodian: type your share, words separated by spaces "
-                               "(not shown; unique prefixes are enough): ")
+        return self.terminal.read_secret("Next custodian: type your share, words separated by "
+                                         "spaces (not shown; unique prefixes are enough): ",
+                                         "entering a share")

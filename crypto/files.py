@@ -4,6 +4,9 @@ A file is written to a temporary name opened create-exclusive, fsynced, then har
 final name (``link`` fails when that name exists, where ``rename`` would silently replace it),
 and the folder is fsynced. A crash leaves either the whole file or no file at that name; a stray
 temporary file starts with ``.tmp-`` and is never mistaken for an artifact.
+
+Every output is its owner's alone: files are created 0600 and the folders made for them 0700,
+whatever the umask, since a rehearsal's shares file or a backup is nobody else's to read.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ import stat
 from pathlib import Path
 
 from crypto.errors import CryptoError, UnusableInput
+
+FILE_MODE = 0o600  # every output file: readable and writable by its owner only
+FOLDER_MODE = 0o700  # every folder made for outputs
 
 
 class OutputExistsError(CryptoError):
@@ -92,6 +98,29 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def make_private_folder(folder: Path) -> None:
+    """Create ``folder`` and any missing parents with mode 0700; an existing one is left as is.
+
+    ``Path.mkdir(mode=...)`` applies the mode to the last folder only; each one made here gets it.
+    """
+    folder = Path(folder)
+    if folder.is_dir():
+        return
+    missing = []
+    here = folder
+    while not here.exists() and here != here.parent:
+        missing.append(here)
+        here = here.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=FOLDER_MODE)
+        except FileExistsError:
+            if not path.is_dir():
+                raise
+        else:
+            os.chmod(path, FOLDER_MODE)  # the umask may have taken bits the mode asked for
+
+
 def write_new_file(path: Path, data: bytes) -> str:
     """Write ``data`` to ``path`` atomically, refusing to replace anything; return its SHA-256."""
     path = Path(path)
@@ -101,8 +130,8 @@ def write_new_file(path: Path, data: bytes) -> str:
     folder = path.parent
     tmp = folder / f".tmp-{path.name}-{secrets.token_hex(4)}"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        make_private_folder(folder)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     except OSError as exc:
         reason = ("part of its folder path is a file" if isinstance(
             exc, FileExistsError | NotADirectoryError) else exc.strerror)
@@ -146,8 +175,8 @@ def stage_new_file(path: Path, data: bytes) -> str:
                                 "move it away or choose another folder")
     staged = staged_path(path)
     staged.unlink(missing_ok=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    make_private_folder(path.parent)
+    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     with os.fdopen(fd, "wb") as out:
         out.write(data)
         out.flush()

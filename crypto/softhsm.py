@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crypto.errors import ModuleNotFound, TokenError
+from crypto.files import make_private_folder, write_new_file
 from crypto.token import DEFAULT_MODULE, reset_module
 
 
@@ -32,13 +33,13 @@ class SoftHsmStore:
     def create(cls, root: Path, module: str = DEFAULT_MODULE) -> SoftHsmStore:
         """Make the folder and its config; tokens are added with ``init_token``."""
         store = cls(root, module)
-        (root / "tokens").mkdir(parents=True, exist_ok=True)
-        store.config.write_text(
+        make_private_folder(root / "tokens")  # the token files hold the keys
+        write_new_file(store.config, (
             f"directories.tokendir = {root / 'tokens'}\n"
             "objectstore.backend = file\n"
             "log.level = ERROR\n"
             "slots.removable = false\n"
-        )
+        ).encode())
         return store
 
     def activate(self) -> None:

@@ -39,7 +39,7 @@ def has_display(environ: Mapping[str, str]) -> bool:
     return any(environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
-FRONT_ENDS = {"gui": FrontEnd("open the desktop app", _register, _run)}
+FRONT_ENDS = {"gui": FrontEnd("open the desktop app", _register, _run, holds_secrets=True)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -29,6 +29,9 @@ class WindowPrompter:
     def chain_head(self, hex_head: str, words: str) -> None:
         self.exchange.notify("chain_head", hex_head, words)
 
+    def confirm_head(self, person: str, hex_head: str, words: str) -> Decision:
+        return cast(Decision, self.exchange.ask("confirm_head", person, hex_head, words))
+
     def sign_off(self, person: str, question: str) -> Decision:
         return cast(Decision, self.exchange.ask("sign_off", person, question))
 
@@ -49,8 +52,10 @@ class WindowPrompter:
         # The words go to the window for the privacy screen only and come back as nothing.
         self.exchange.ask("hand_out_share", holder, number, total, words)
 
-    def copy_check(self, holder: str, positions: tuple[int, ...]) -> tuple[str, ...]:
-        return cast(tuple[str, ...], self.exchange.ask("copy_check", holder, positions))
+    def copy_check(self, holder: str, positions: tuple[int, ...],
+                   word_count: int) -> tuple[str, ...]:
+        return cast(tuple[str, ...], self.exchange.ask("copy_check", holder, positions,
+                                                       word_count))
 
     def enter_share(self, progress: str, problem: str | None) -> str:
         return cast(str, self.exchange.ask("enter_share", progress, problem))

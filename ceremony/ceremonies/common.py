@@ -17,7 +17,9 @@ ENVIRONMENT = Step(
         "The administrator shows the witnesses that this is the ceremony machine and that it is "
         "offline: no network cable, wireless switched off. The program records the host, the "
         "operating system, the versions of everything it runs on and the SHA-256 of its own "
-        "files, and refuses to go on while a network interface other than loopback is up."
+        "files, whether its memory is locked and whether swap is active, and refuses to go on "
+        "while a network interface other than loopback is up or swap is active, unless a "
+        "deviation is recorded."
     ),
     action=check_environment,
     sign_off="The ceremony machine is the one named in the plan and is offline.",

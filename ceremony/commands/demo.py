@@ -26,8 +26,10 @@ def run(args: argparse.Namespace) -> int:
     if not out.exists():
         # Made here so that a path that cannot be a folder is one sentence; Rehearsal.prepare
         # (shared with the desktop app) would otherwise fail on it with a bare OSError.
+        from crypto.files import make_private_folder
+
         try:
-            out.mkdir(parents=True)
+            make_private_folder(out)  # 0700: the demo's shares and tokens are its user's alone
         except OSError as ex:
             raise UsageError(f"{out} cannot be created ({ex.strerror}); choose a folder you "
                              "can write to") from ex

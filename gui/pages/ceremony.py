@@ -270,6 +270,13 @@ class CeremonyView(QWidget):
         if self.running and not self.exchange.stopped:
             self._set_busy("Working…")
 
+    def _show_confirm_head(self, prompt: Prompt, person: str, hex_head: str, words: str) -> None:
+        self.head.show_spoken(hex_head, words)
+        question = ("The journal as found ends with the chain head shown below in full. Does it "
+                    "match the last chain head written in the paper log? If not, the journal "
+                    "may have been changed since the ceremony stopped: nothing more is done.")
+        self._ask(prompt, DecisionPanel(DecisionForm(Question.HEAD, person, question)))
+
     def _show_sign_off(self, prompt: Prompt, person: str, question: str) -> None:
         self._ask(prompt, DecisionPanel(DecisionForm(Question.SIGN_OFF, person, question)))
 
@@ -293,8 +300,9 @@ class CeremonyView(QWidget):
         prompt.args = ()  # the hand-out holds the words now, and drops them when hidden
         self._ask(prompt, WidgetPanel(widget, widget.done))
 
-    def _show_copy_check(self, prompt: Prompt, holder: str, positions: tuple[int, ...]) -> None:
-        widget = CopyCheckWidget(CopyCheckForm(holder, positions), self._notice)
+    def _show_copy_check(self, prompt: Prompt, holder: str, positions: tuple[int, ...],
+                         word_count: int) -> None:
+        widget = CopyCheckWidget(CopyCheckForm(holder, positions, word_count), self._notice)
         self._ask(prompt, WidgetPanel(widget, widget.answered))
 
     def _show_enter_share(self, prompt: Prompt, progress: str, problem: str | None) -> None:
@@ -347,6 +355,13 @@ class CeremonyView(QWidget):
             self.audit_button.setFocus()
         if not ok and self.progress.state is RunState.RUNNING:
             self.progress.state = RunState.STOPPED
+        if not ok and self.exchange.stopped and self.tail is not None and \
+                self.tail.head is not None:
+            # Stopped from the window: the runner could no longer post the head, so it is
+            # shown here from the journal, for the paper log and the check on resume.
+            self.head.show_spoken(self.tail.head.hex, self.tail.head.words)
+            self.messages.addItem("The ceremony stopped. Write the chain head shown below in the "
+                                  "paper log: it is checked when the ceremony resumes.")
         self.step_title.setText(self.progress.describe())
         self.actors.hide()
         self.instructions.hide()

@@ -19,6 +19,7 @@ class Question(Enum):
     SIGN_OFF = "sign-off"  # confirm, refuse, or go on with a recorded deviation
     SIGNING = "signing"  # confirm exactly what is shown, or refuse
     DEVIATION = "deviation"  # a problem blocks the plan: stop, or go on with a reason
+    HEAD = "head"  # on resume: does the journal's head match the paper log? (yes, or stop)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class DecisionForm:
             return f"{self.person}: the plan cannot go on as written"
         if self.kind is Question.SIGNING:
             return f"{self.person}: confirm exactly what will be signed"
+        if self.kind is Question.HEAD:
+            return f"{self.person}: compare the chain head with the paper log"
         return f"{self.person}: please confirm"
 
     @property
@@ -56,11 +59,16 @@ class DecisionForm:
         refuse = Choice("Refuse…", Outcome.REFUSED, True)
         if self.kind is Question.SIGNING:
             return (confirm, Choice("Refuse to sign…", Outcome.REFUSED, True))
+        if self.kind is Question.HEAD:
+            return (Choice(f"It matches: {self.person}", Outcome.CONFIRMED, False),
+                    Choice("It does not match…", Outcome.REFUSED, True))
         return (confirm, refuse, Choice("Deviate…", Outcome.DEVIATION, True))
 
     def reason_prompt(self, outcome: Outcome) -> str:
         if outcome is Outcome.DEVIATION:
             return f"{self.person}: why go on despite this? (recorded in the journal)"
+        if self.kind is Question.HEAD:
+            return f"{self.person}: what differs? (the ceremony stops and nothing is recorded)"
         return f"{self.person}: why refuse? (recorded in the journal)"
 
     def decide(self, outcome: Outcome, reason: str = "") -> Decision:

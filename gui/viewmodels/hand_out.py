@@ -1,9 +1,10 @@
 """Handing one custodian their share on a privacy screen, then checking their copy (no Qt).
 
 The stages follow the room: a privacy screen names the one person who should look; their click
-reveals the share; their click hides it again; then they re-enter the words at the positions the
-ceremony picked. The share's words are held here only while the screen needs them and dropped
-as soon as it is hidden.
+reveals the share; their click hides it again; then they type the share back from their paper
+copy: the whole share by default (four letters a word are enough), or the few words the
+ceremony picked when the plan asks for a sampled check. The share's words are held here only
+while the screen needs them and dropped as soon as it is hidden.
 """
 
 from __future__ import annotations
@@ -89,24 +90,34 @@ class HandOut:
 
 
 class CopyCheckForm:
-    """``holder`` re-enters the words at ``positions`` from their written copy.
+    """``holder`` re-enters the words at ``positions`` of their ``word_count``-word share.
 
     Only the form of each answer is checked here (a SLIP-39 word or a unique prefix of one);
-    whether it matches the share is for the ceremony to judge, which holds the share.
+    whether it matches the share is for the ceremony to judge, which holds the share. When
+    ``whole``, the view takes the share in a share-entry form instead of these fields.
     """
 
-    def __init__(self, holder: str, positions: Sequence[int]) -> None:
+    def __init__(self, holder: str, positions: Sequence[int], word_count: int) -> None:
         if not positions:
             raise ValueError("A copy check asks for at least one word.")
         self.holder = holder
         self.positions: tuple[int, ...] = tuple(positions)
+        self.word_count = word_count
         self._answers = [""] * len(self.positions)  # share content: memory only
 
     def __repr__(self) -> str:
         return f"CopyCheckForm({self.holder!r}, positions={self.positions})"
 
     @property
+    def whole(self) -> bool:
+        """Whether the holder types the whole share back."""
+        return len(self.positions) >= self.word_count
+
+    @property
     def message(self) -> str:
+        if self.whole:
+            return (f"{self.holder}: from your written copy, type your whole share back, "
+                    f"all {self.word_count} words (the first four letters of each are enough).")
         listed = ", ".join(map(str, self.positions[:-1]))
         where = f"words {listed} and {self.positions[-1]}" if listed else \
             f"word {self.positions[0]}"

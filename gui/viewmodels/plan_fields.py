@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from ceremony.plan import BackupMode, CeremonyType, PinSource, Role, SoftwareToken
+from ceremony.plan import BackupMode, CeremonyType, CopyCheck, PinSource, Role, SoftwareToken
 from crypto.algorithms import KeyAlgorithm
 from crypto.profiles import (
     ALLOWED_REASONS,
@@ -87,6 +87,7 @@ _PINS = tuple(pin.value for pin in PinSource)
 _ALGORITHMS = tuple(algorithm.value for algorithm in KeyAlgorithm)
 _BACKUPS = tuple(mode.value for mode in BackupMode)
 _SOFTWARE = tuple(use.value for use in SoftwareToken)
+_COPY_CHECKS = tuple(mode.value for mode in CopyCheck)
 _EXISTING_SETS = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.RESTORE,
                   CeremonyType.RESHARE, CeremonyType.DRILL)
 
@@ -154,6 +155,11 @@ def _shares(table: str, title: str, *, existing: bool) -> Section:
     if existing:
         fields.append(FieldSpec(f"{table}.check_value", "Check value", _TEXT,
                                 "the 16 hex digits recorded when the set was split"))
+    else:
+        fields.append(FieldSpec(f"{table}.copy_check", "Copy check at hand-out", _CHOICE,
+                                "whole: each custodian types their whole share back (four "
+                                "letters a word); sampled: three words at random",
+                                choices=_COPY_CHECKS))
     return Section(table, title, tuple(fields))
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ceremony.plan import PLAN_FORMAT, CeremonyType, PinSource, SoftwareToken
+from ceremony.plan import PLAN_FORMAT, CeremonyType, CopyCheck, PinSource, SoftwareToken
 from crypto.profiles import CRL_MAX_DAYS, POLICY_DOMAIN_VALIDATED
 from gui.viewmodels.plan_fields import (
     EXTENDED_KEY_USAGES,
@@ -84,6 +84,7 @@ class ShareFields:
     holders: list[str] = field(default_factory=list)
     passphrase: bool = False
     check_value: str = ""
+    copy_check: str = CopyCheck.WHOLE.value
 
 
 @dataclass

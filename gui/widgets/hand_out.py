@@ -3,7 +3,9 @@
 A thin shell over ``gui.viewmodels.hand_out``: first only the holder's name is on screen;
 their click (or Enter) shows the words in numbered columns, in labels that cannot be selected
 or copied; their next click hides them and the widget forgets them. The copy check then asks
-for a few words back, in fields that keep them off the clipboard.
+for the whole share back (in the share-entry fields, whose checksum check shows a miscopied word
+at once) or, when the plan asks for a sampled check, for a few words, in fields that keep them
+off the clipboard.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from gui.typography import HEADLINE, LARGE, typography
 from gui.viewmodels.hand_out import CopyCheckForm, HandOut, Stage
-from gui.viewmodels.share_form import FieldState
+from gui.viewmodels.share_form import FieldState, ShareForm
 from gui.widgets.secure import PrivateLabel, SecretLineEdit
-from gui.widgets.share_entry import FIELD_STYLES
+from gui.widgets.share_entry import FIELD_STYLES, ShareEntryWidget
 
 COLUMNS = 3
 
@@ -113,7 +115,8 @@ class HandOutWidget(QWidget):
 
 
 class CopyCheckWidget(QWidget):
-    """The holder types the words asked for; ``answered`` carries them (a secret) on."""
+    """The holder types their share back (or the words asked for); ``answered`` carries the
+    words (a secret) on."""
 
     answered = Signal(tuple)
 
@@ -121,6 +124,8 @@ class CopyCheckWidget(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.form = form
+        self.entry: ShareEntryWidget | None = None
+        self.edits: list[SecretLineEdit] = []
         title = QLabel(f"{form.holder}: prove your copy")
         typography().apply(title, HEADLINE, bold=True)
         message = QLabel(form.message)
@@ -131,9 +136,35 @@ class CopyCheckWidget(QWidget):
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #a50e0e;")
         self.problem.setVisible(bool(problem))
+        self.status = QLabel()
+        self.status.setObjectName("copyCheckStatus")
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(message)
+        layout.addWidget(self.problem)
+        if form.whole:
+            self._build_whole(layout)
+        else:
+            self._build_sampled(layout)
+
+    def _build_whole(self, layout: QVBoxLayout) -> None:
+        # The share-entry form: prefixes complete to words, and the SLIP-39 checksum points at
+        # a miscopied word while the holder still has the paper in hand.
+        self.entry = ShareEntryWidget(ShareForm(self.form.word_count))
+        self.entry.word_count_box.hide()  # the share's length is known
+        self.entry.progress_label.hide()
+        self.entry.submit_button.setText("Check my copy")
+        self.entry.submitted.connect(lambda words: self.answered.emit(tuple(words.split())))
+        self.button = QPushButton("My copy does not pass: show my share again")
+        self.button.setObjectName("copyCheckAgain")
+        self.button.clicked.connect(self._show_again)
+        layout.addWidget(self.entry)
+        layout.addWidget(self.status)
+        layout.addWidget(self.button, alignment=Qt.AlignmentFlag.AlignLeft)
+
+    def _build_sampled(self, layout: QVBoxLayout) -> None:
         grid = QGridLayout()
-        self.edits: list[SecretLineEdit] = []
-        for index, position in enumerate(form.positions):
+        for index, position in enumerate(self.form.positions):
             edit = SecretLineEdit()
             edit.setObjectName(f"copy{position}")
             edit.setAccessibleName(f"word {position}")
@@ -143,16 +174,10 @@ class CopyCheckWidget(QWidget):
             grid.addWidget(label, index, 0)
             grid.addWidget(edit, index, 1)
             self.edits.append(edit)
-        self.status = QLabel()
-        self.status.setObjectName("copyCheckStatus")
         self.button = QPushButton("Check my copy")
         self.button.setObjectName("copyCheckButton")
         self.button.setDefault(True)
         self.button.clicked.connect(self.submit)
-        layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addWidget(message)
-        layout.addWidget(self.problem)
         layout.addLayout(grid)
         layout.addWidget(self.status)
         layout.addStretch(1)
@@ -172,11 +197,27 @@ class CopyCheckWidget(QWidget):
         self.edits[index].setToolTip(word.hint())
 
     def focus_first(self) -> None:
-        if self.edits:
+        if self.entry is not None:
+            self.entry.focus_first()
+        elif self.edits:
             self.edits[0].setFocus()
+
+    def _show_again(self) -> None:
+        """The copy does not pass its checks: hand on what was typed (every word that is not one
+        counts as wrong), so the ceremony shows the share again to correct the paper."""
+        if self.entry is None:
+            return
+        answers = tuple(f.completion or "" for f in self.entry.view.fields)
+        for edit in self.entry.fields:
+            edit.wipe()
+        self.button.setEnabled(False)
+        self.answered.emit(answers)
 
     def submit(self) -> None:
         """Hand the answers on when each is a word; otherwise say which is not."""
+        if self.entry is not None:
+            self.entry.submit()
+            return
         if not self.form.ready:
             self.status.setText(self.form.problem or "")
             for edit, word in zip(self.edits, self.form.fields, strict=True):

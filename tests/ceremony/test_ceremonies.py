@@ -132,6 +132,23 @@ def test_demo_journals_verify_and_hold_no_share(demo: DemoResult) -> None:
         assert not [run for run in runs if run in text]
 
 
+def test_every_demo_output_is_its_owners_alone(demo: DemoResult) -> None:
+    # Shares, backups, journals, transcripts, the inventory and the token store: 0600 / 0700.
+    import stat
+
+    seen = {"files": 0, "folders": 0}
+    for path in [demo.folder, *demo.folder.rglob("*")]:
+        mode = stat.S_IMODE(path.lstat().st_mode)
+        if path.is_dir():
+            seen["folders"] += 1
+            assert mode == 0o700, (path, oct(mode))
+        else:
+            seen["files"] += 1
+            assert mode == 0o600, (path, oct(mode))
+    assert seen["files"] > 20 and seen["folders"] > 5
+    assert stat.S_IMODE((demo.folder / "DEMO-SHARES.txt").stat().st_mode) == 0o600
+
+
 def test_crl_ceremony_revokes_the_intermediate(demo: DemoResult, tmp_path: Path) -> None:
     root = demo.ceremonies[0]
     intermediate = demo.folder / "intermediate-ca.pem"

@@ -71,3 +71,35 @@ def test_the_console_command_runs_as_a_process(tmp_path: Path) -> None:
     assert done.returncode == 0
     for command in ("demo", "csr", "plan", "run", "inventory", "due", "gui"):
         assert command in done.stdout
+
+
+def test_a_reader_that_goes_early_ends_the_command_quietly(tmp_path: Path) -> None:
+    # `keyceremony verify ... | head -n 1`: more lines than a pipe holds, a reader that takes
+    # one and leaves. The command ends with SIGPIPE's conventional status and says nothing.
+    not_pdf = tmp_path / "t.pdf"
+    not_pdf.write_text("not a PDF\n")
+    files = " ".join([str(not_pdf)] * 1500)
+    trust = "--root-fingerprint " + "0" * 64
+    done = subprocess.run(
+        f"{sys.executable} -m gui.launcher verify {files} {trust} 2>{tmp_path / 'err'} "
+        "| head -n 1; echo \"status ${PIPESTATUS[0]}\"",
+        shell=True, executable="/bin/bash", capture_output=True, text=True, timeout=120,
+        check=False)
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"{not_pdf}: UNUSABLE")
+    assert lines[-1] == "status 141"
+    assert (tmp_path / "err").read_text() == ""
+
+
+def test_a_reader_gone_before_the_first_line_ends_the_command_quietly(tmp_path: Path) -> None:
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will ever read
+    try:
+        done = subprocess.run([sys.executable, "-m", "gui.launcher", "due", "--inventory",
+                               str(tmp_path / "inventory.sqlite3")], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=60, check=False)
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (141, "")

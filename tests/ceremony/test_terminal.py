@@ -1,33 +1,55 @@
-"""The terminal front end, driven through its input functions (a unit test: no tty here)."""
+"""The terminal front end, driven through its input functions and a stand-in for the
+controlling terminal (a unit test; tests/ceremony/test_terminal_secrets.py uses a real one)."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from ceremony import terminal
+from ceremony.errors import NoTerminal
 from ceremony.prompts import Outcome, SigningPreview
-from ceremony.terminal import CLEAR, TerminalPrompter
+from ceremony.terminal import CLEAR, ControllingTerminal, TerminalPrompter
+
+
+class FakeTerminal(ControllingTerminal):
+    """What the program wrote to the terminal, and lines typed there (hidden or not)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__()
+        self.screen = io.StringIO()
+        self.lines: Iterator[str] = iter(lines)
+
+    def write(self, text: str, why: str) -> None:
+        self.screen.write(text)
+
+    def read_line(self, prompt: str, why: str) -> str:
+        self.screen.write(prompt)
+        return next(self.lines)
+
+    def read_secret(self, prompt: str, why: str) -> str:
+        self.screen.write(prompt)
+        return next(self.lines)
 
 
 def _scripted(monkeypatch: pytest.MonkeyPatch, typed: list[str], hidden: list[str]) -> io.StringIO:
     answers: Iterator[str] = iter(typed)
-    secrets: Iterator[str] = iter(hidden)
     monkeypatch.setattr("builtins.input", lambda _prompt="": next(answers))
-    monkeypatch.setattr(terminal.getpass, "getpass", lambda _prompt="": next(secrets))
     return io.StringIO()
 
 
 def test_a_share_is_shown_only_after_its_holder_asks_and_is_cleared_after(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    out = _scripted(monkeypatch, ["", ""], [])
-    prompter = TerminalPrompter()
+    out = _scripted(monkeypatch, [], [])
+    tty = FakeTerminal(["", ""])
+    prompter = TerminalPrompter(tty)
     prompter.out = out
     words = tuple(f"w{i}" for i in range(20))
     prompter.hand_out_share("Carol", 2, 5, words)
-    text = out.getvalue()
+    assert "w0" not in out.getvalue()  # standard output only says a share is being shown
+    text = tty.screen.getvalue()
     assert text.count(CLEAR) == 2
     shown = text.split(CLEAR)[1]
     assert "Share 2 of 5 for Carol" in shown and " 1. w0" in shown and "20. w19" in shown
@@ -59,11 +81,33 @@ def test_signing_preview_is_shown_in_full_before_the_question(
         assert expected in text
 
 
-def test_pin_and_shares_are_read_without_echo(monkeypatch: pytest.MonkeyPatch) -> None:
-    out = _scripted(monkeypatch, [], ["123456", "acid acne", "w3", "w9"])
-    prompter = TerminalPrompter()
+def test_pin_and_shares_are_read_on_the_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    out = _scripted(monkeypatch, [], [])
+    tty = FakeTerminal(["123456", "acid acne", "w3", "w9", "acid acne", "acid acne academic"])
+    prompter = TerminalPrompter(tty)
     prompter.out = out
     assert prompter.pin("Alice", "root", "the token refused the PIN") == "123456"
     assert prompter.enter_share("1 of 3 shares accepted.", None) == "acid acne"
-    assert prompter.copy_check("Carol", (3, 9)) == ("w3", "w9")
+    assert prompter.copy_check("Carol", (3, 9), 20) == ("w3", "w9")
+    # The whole share typed back: asked again until it has the share's number of words.
+    assert prompter.copy_check("Carol", (1, 2, 3), 3) == ("acid", "acne", "academic")
+    assert "That was 2 words; the share has 3" in out.getvalue()
     assert "123456" not in out.getvalue() and "acid" not in out.getvalue()
+    assert "PIN of token 'root'" in tty.screen.getvalue()
+
+
+def test_the_resume_check_shows_the_head_and_takes_a_no_with_its_reason(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    out = _scripted(monkeypatch, ["n", "", "the paper log ends in 'adroitness'"], [])
+    prompter = TerminalPrompter(FakeTerminal([]))
+    prompter.out = out
+    decision = prompter.confirm_head("Bob", "ab" * 32, "aardvark adroitness")
+    assert (decision.outcome, decision.person) == (Outcome.REFUSED, "Bob")
+    assert decision.reason == "the paper log ends in 'adroitness'"
+    assert "ab" * 32 in out.getvalue() and "aardvark adroitness" in out.getvalue()
+
+
+def test_with_no_terminal_a_secret_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    prompter = TerminalPrompter(ControllingTerminal(str(tmp_path / "no-tty")))
+    with pytest.raises(NoTerminal, match="handing out a share needs the controlling terminal"):
+        prompter.hand_out_share("Carol", 1, 5, ("acid",) * 20)

@@ -49,7 +49,9 @@ def test_a_hand_out_shows_the_words_only_between_reveal_and_hide() -> None:
 
 
 def test_a_copy_check_takes_words_or_unique_prefixes_only() -> None:
-    form = CopyCheckForm("Dave", (3, 9, 17))
+    form = CopyCheckForm("Dave", (3, 9, 17), 33)
+    assert not form.whole
+    assert CopyCheckForm("Dave", tuple(range(1, 34)), 33).whole
     assert form.message == "Dave: from your written copy, type words 3, 9 and 17 of your share."
     assert not form.ready and form.problem == "Type word 3."
     form.set_answer(0, "acad")
@@ -61,7 +63,7 @@ def test_a_copy_check_takes_words_or_unique_prefixes_only() -> None:
     form.set_answer(1, "acid")
     assert form.ready
     assert form.answers() == ("academic", "acid", "zero")
-    assert CopyCheckForm("Erin", (4,)).message.endswith("type word 4 of your share.")
+    assert CopyCheckForm("Erin", (4,), 20).message.endswith("type word 4 of your share.")
 
 
 # --- decisions ---------------------------------------------------------------------------------
@@ -114,15 +116,16 @@ def test_the_worker_waits_for_each_answer_and_gets_it_back() -> None:
     prompter = WindowPrompter(PromptExchange(posted.append))
     decision = Decision(Outcome.CONFIRMED, "Alice")
     _answer_each(posted, {"sign_off": decision, "pin": "1234", "copy_check": ("acid",),
-                          "enter_share": "academic acid"})
+                          "enter_share": "academic acid", "confirm_head": decision})
     prompter.step(StepView("s", 1, 2, "Title", "Do it", ("Alice",), ("administrator",)))
     prompter.inform("hello")
     assert prompter.sign_off("Alice", "ok?") == decision
     assert prompter.pin("Alice", "root", None) == "1234"
-    assert prompter.copy_check("Carol", (3,)) == ("acid",)
+    assert prompter.copy_check("Carol", (3,), 20) == ("acid",)
     assert prompter.enter_share("No shares accepted yet.", None) == "academic acid"
+    assert prompter.confirm_head("Bob", "ab" * 32, "aardvark") == decision
     assert [p.kind for p in posted] == ["step", "inform", "sign_off", "pin", "copy_check",
-                                        "enter_share"]
+                                        "enter_share", "confirm_head"]
     assert not posted[0].needs_answer
     secret_prompt = posted[3]
     assert secret_prompt._answer is None  # the worker took the PIN; the prompt forgot it

@@ -151,7 +151,7 @@ def test_the_hand_out_shows_the_share_only_to_its_holder_and_then_forgets_it(
 
 
 def test_the_copy_check_takes_the_words_asked_for(qtbot: Any) -> None:
-    widget = CopyCheckWidget(CopyCheckForm("Carol", (2, 7)), "Carol: words 7 do not match")
+    widget = CopyCheckWidget(CopyCheckForm("Carol", (2, 7), 20), "Carol: words 7 do not match")
     qtbot.addWidget(widget)
     widget.show()
     assert widget.problem.isVisible()
@@ -165,6 +165,61 @@ def test_the_copy_check_takes_the_words_asked_for(qtbot: Any) -> None:
         qtbot.keyClick(widget.edits[1], Qt.Key.Key_Return)
     assert answered.args == [("academic", "zero")]
     assert all(edit.text() == "" for edit in widget.edits)
+
+
+def _share_of(word_count: int) -> list[str]:
+    from crypto.shares import ShareScheme, split_secret
+
+    secret = bytes(range(32 if word_count == 33 else 16))
+    return split_secret(secret, ShareScheme.single(2, 3)).shares[0][0].split()
+
+
+def test_the_whole_share_is_typed_back_four_letters_a_word(qtbot: Any) -> None:
+    words = _share_of(33)
+    widget = CopyCheckWidget(CopyCheckForm("Carol", tuple(range(1, 34)), 33))
+    qtbot.addWidget(widget)
+    widget.show()
+    assert widget.entry is not None and not widget.edits
+    assert len(widget.entry.fields) == 33 and not widget.entry.word_count_box.isVisible()
+    widget.focus_first()
+    for word in words:
+        qtbot.keyClicks(widget.entry.focusWidget(), word[:4])
+        qtbot.keyClick(widget.entry.focusWidget(), Qt.Key.Key_Space)
+    with qtbot.waitSignal(widget.answered) as answered:
+        qtbot.keyClick(widget.entry.field(33), Qt.Key.Key_Return)
+    assert answered.args == [tuple(words)]
+    assert all(edit.text() == "" for edit in widget.entry.fields)
+
+
+def test_a_copy_that_fails_its_checksum_can_ask_to_see_the_share_again(qtbot: Any) -> None:
+    words = _share_of(20)
+    miscopied = [*words[:5], "zero" if words[5] != "zero" else "acid", *words[6:]]
+    widget = CopyCheckWidget(CopyCheckForm("Dave", tuple(range(1, 21)), 20))
+    qtbot.addWidget(widget)
+    widget.show()
+    assert widget.entry is not None
+    widget.focus_first()
+    for word in miscopied:
+        qtbot.keyClicks(widget.entry.focusWidget(), word[:4])
+        qtbot.keyClick(widget.entry.focusWidget(), Qt.Key.Key_Space)
+    with qtbot.assertNotEmitted(widget.answered):  # the checksum fails: not submitted
+        qtbot.keyClick(widget.entry.field(20), Qt.Key.Key_Return)
+    with qtbot.waitSignal(widget.answered) as answered:
+        qtbot.mouseClick(widget.button, Qt.MouseButton.LeftButton)
+    assert answered.args == [tuple(miscopied)]  # the ceremony finds word 6 and shows it again
+
+
+def test_the_whole_share_copy_check_fits_a_1366x768_screen(qtbot: Any) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    widget = CopyCheckWidget(CopyCheckForm("Carol", tuple(range(1, 34)), 33), "a problem")
+    qtbot.addWidget(widget)
+    widget.show()
+    QApplication.processEvents()
+    size = widget.sizeHint()
+    # The ceremony view gives the centre about 52 of 94 columns and loses some height to the
+    # title, the chain-head panel and the window frame.
+    assert size.height() <= 560 and size.width() <= 760, size
 
 
 def test_a_decision_is_made_by_keyboard_alone(qtbot: Any) -> None:
