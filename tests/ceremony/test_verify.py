@@ -285,8 +285,10 @@ def stranger(common_name: str) -> tuple[Any, list[x509.Certificate]]:
 
 
 def forge(built: BuiltCeremony, journal: bytes, *, signed: bool, rerender: bool = False,
-          swap: dict[str, bytes] | None = None) -> bytes:
-    """A transcript rebuilt around ``journal``: unsigned, or signed by a stranger."""
+          swap: dict[str, bytes] | None = None,
+          signer: tuple[Any, list[x509.Certificate]] | None = None) -> bytes:
+    """A transcript rebuilt around ``journal``: unsigned, or signed by a stranger (or by
+    ``signer``, a key and its chain)."""
     from pyhanko.pdf_utils import embed, generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
@@ -301,7 +303,7 @@ def forge(built: BuiltCeremony, journal: bytes, *, signed: bool, rerender: bool 
     info = {INFO_FORMAT: TRANSCRIPT_FORMAT, INFO_CEREMONY_ID: facts.id,
             INFO_JOURNAL_HEAD: head, INFO_PLAN: built.plan.name}
     if signed:
-        key, chain = stranger(f"Ceremony Transcript Signer {built.ceremony_id}")
+        key, chain = signer or stranger(f"Ceremony Transcript Signer {built.ceremony_id}")
         return sign_transcript(pages, attachments, info, key, chain, facts)
     writer = IncrementalPdfFileWriter(io.BytesIO(pages))
     document_info = writer.trailer["/Info"]
