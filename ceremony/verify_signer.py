@@ -105,7 +105,9 @@ def certifier_problem(certificate: x509.Certificate, record: JournalRecord, cont
         authority = None
     if authority not in _key_identifiers(key, holders):
         return f"its authority key identifier does not name the key that certified it ({digest})"
-    names = {c.subject for c in holders}
+    # The names the transcript itself gives the key; a root the auditor brings vouches for
+    # the key, whatever name the signer's issuer field carries.
+    names = {c.subject for c in pool(contents) if spki_sha256(c.public_key()) == digest}
     names |= {r.subject for r in requests(contents) if spki_sha256(r.public_key()) == digest}
     if names and certificate.issuer not in names:
         shown = " or ".join(sorted(n.rfc4514_string() for n in names))
