@@ -47,9 +47,12 @@ def key_certificate(ctx: CeremonyContext) -> x509.Certificate | None:
     if path is None:
         return None
     try:
-        certificate = x509.load_pem_x509_certificate(path.read_bytes())
+        data = path.read_bytes()
+        certificate = (x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data
+                       else x509.load_der_x509_certificate(data))
     except (OSError, ValueError) as ex:
-        raise CeremonyError(f"key.certificate: cannot read {path} as a PEM certificate") from ex
+        raise CeremonyError(f"key.certificate: cannot read {path} as a certificate (PEM or "
+                            "DER)") from ex
     if spki_sha256(certificate.public_key()) != load_backup(ctx).metadata.spki_sha256:
         raise CeremonyError(f"key.certificate: {path} certifies another key than the backup "
                             "holds; name the certificate of the key in the backup")
