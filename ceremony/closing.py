@@ -2,9 +2,11 @@
 
 Root and intermediate-key ceremonies certify the signer with the key they made; sign, crl,
 restore, reshare (and a drill that names the root's token) with the CA key they operated.
-Without a CA certificate (an intermediate key not yet signed, a restored or re-shared key whose
-certificate the plan does not name) the signer is certified under the bare key, which an
-auditor trusts by its SPKI SHA-256 (``verify --anchor-spki``).
+Restore and reshare plans may name the key's CA certificate (``[key] certificate``); the signer
+is then issued under the CA's name and the certificate travels in the signature. Without a CA
+certificate (an intermediate key not yet signed, a restored or re-shared key whose certificate
+the plan does not name) the signer is certified under the bare key, which an auditor trusts by
+its SPKI SHA-256 (``verify --anchor-spki``) or by a root certificate of that key (``--root``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,28 @@ def _artifact_certificate(ctx: CeremonyContext, relative: str) -> x509.Certifica
     return x509.load_pem_x509_certificate(data) if data is not None else None
 
 
+def key_certificate(ctx: CeremonyContext) -> x509.Certificate | None:
+    """A restore or reshare plan's ``[key] certificate``, checked against the backup's key."""
+    from ceremony.ceremonies.restore import load_backup
+    from ceremony.errors import CeremonyError
+    from crypto.algorithms import spki_sha256
+
+    path = ctx.plan.key_certificate
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+        certificate = (x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data
+                       else x509.load_der_x509_certificate(data))
+    except (OSError, ValueError) as ex:
+        raise CeremonyError(f"key.certificate: cannot read {path} as a certificate (PEM or "
+                            "DER)") from ex
+    if spki_sha256(certificate.public_key()) != load_backup(ctx).metadata.spki_sha256:
+        raise CeremonyError(f"key.certificate: {path} certifies another key than the backup "
+                            "holds; name the certificate of the key in the backup")
+    return certificate
+
+
 def authority(ctx: CeremonyContext) -> SignerAuthority | None:
     """Which key certifies this ceremony's transcript signer (None: the plan has no token)."""
     plan = ctx.plan
@@ -53,6 +77,9 @@ def authority(ctx: CeremonyContext) -> SignerAuthority | None:
         label = load_backup(ctx).metadata.key_label
         token = target(plan) if kind is CeremonyType.RESTORE else plan.token
         assert token is not None
+        certificate = key_certificate(ctx)
+        if certificate is not None:
+            return SignerAuthority(token, label, certificate, certificate.subject)
         name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, label[:64])])
         return SignerAuthority(token, label, None, name)
     if plan.token is None or plan.issuer is None:
@@ -66,11 +93,13 @@ def authority(ctx: CeremonyContext) -> SignerAuthority | None:
 def issue_signer(ctx: CeremonyContext) -> None:
     """Generate the transcript-signing key in the token; a person confirms its certificate."""
     from ceremony.actions import confirm_and_sign_certificate, generate_key
+    from ceremony.errors import CeremonyError
     from ceremony.transcript_sign import (
         SIGNER_ALGORITHM,
         prepare_signer_certificate,
         signer_label,
     )
+    from crypto.algorithms import spki_sha256
     from crypto.certificates import random_serial
     from crypto.keys import find_key_pair
 
@@ -79,6 +108,11 @@ def issue_signer(ctx: CeremonyContext) -> None:
         return
     session = ctx.token(found.token)
     ca_pair = find_key_pair(session, found.key_label)
+    if found.certificate is not None and \
+            spki_sha256(found.certificate.public_key()) != ca_pair.record.spki_sha256:
+        raise CeremonyError(f"the key {found.key_label!r} in the token is not the key of "
+                            f"{found.certificate.subject.rfc4514_string()}; check the token "
+                            "and the certificate the plan names")
     pair = generate_key(ctx, found.token, KeySpec(signer_label(ctx.plan.id), SIGNER_ALGORITHM,
                                                   BackupMode.NONE))
     prepared = prepare_signer_certificate(pair.public_key, ctx.plan.id, ca_pair.public_key,

@@ -166,6 +166,9 @@ class CeremonyPlan:
     issuer: IssuerSpec | None = None
     backup: BackupSpec | None = None
     new_token: TokenSpec | None = None  # restore: the fresh token to restore into
+    # restore, reshare: [key] certificate, the CA certificate of the key in the backup; the
+    # transcript signer is then issued under its name and chains like any other
+    key_certificate: Path | None = None
 
     def people(self, role: Role) -> tuple[Participant, ...]:
         return tuple(p for p in self.participants if p.role is role)

@@ -16,7 +16,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
 from ceremony.plan import CeremonyPlan, CeremonyType, SoftwareToken, TokenSpec
-from crypto.algorithms import algorithm_of, spki_der
+from crypto.algorithms import algorithm_of, spki_der, spki_sha256
 from crypto.errors import BackupError, CsrRejected, UnusableInput
 from crypto.files import UnreadableInput, read_input_file
 from crypto.module_path import MODULE_VARIABLE, software_module
@@ -217,11 +217,19 @@ def check_backup_file(plan: CeremonyPlan, found: Findings) -> None:
     from crypto.backupfile import read_backup
 
     assert plan.backup is not None and plan.backup.file is not None
+    certificate = (_load_certificate(plan.key_certificate, "key.certificate", found)
+                   if plan.key_certificate is not None else None)
     try:
         metadata = read_backup(plan.backup.file).metadata
     except BackupError as ex:
         found.problem("backup.file", str(ex))
         return
+    certified = spki_sha256(certificate.public_key()) if certificate is not None else None
+    if certified not in (None, metadata.spki_sha256):
+        found.problem("key.certificate", f"{plan.key_certificate} certifies another key (SPKI "
+                                         f"SHA-256 {certified}) than the backup holds "
+                                         f"({metadata.spki_sha256}); name the certificate of "
+                                         "the key in the backup")
     expected = metadata.wrap_key_check_value
     if plan.shares is not None and plan.shares.check_value not in (None, expected):
         found.problem("shares.check_value", f"{plan.shares.check_value} is not the check value "

@@ -70,7 +70,7 @@ _USES: dict[CeremonyType, dict[str, str]] = {
     CeremonyType.RESTORE: {"new_token": _REQUIRED, "key": _REQUIRED, "shares": _REQUIRED,
                            "backup": _REQUIRED},
     CeremonyType.RESHARE: {"token": _REQUIRED, "shares": _REQUIRED, "new_shares": _REQUIRED,
-                           "backup": _REQUIRED},
+                           "backup": _REQUIRED, "key": _OPTIONAL},
     # A drill's transcript is signed by the root when the plan names its token and issuer.
     CeremonyType.DRILL: {"shares": _REQUIRED, "token": _OPTIONAL, "issuer": _OPTIONAL},
 }
@@ -79,7 +79,7 @@ _SECTIONS = ("token", "new_token", "key", "shares", "new_shares", "certificate",
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "token": ("module", "label", "pin", "software_token"),
     "new_token": ("module", "label", "pin", "software_token"),
-    "key": ("label", "algorithm", "backup"),
+    "key": ("label", "algorithm", "backup", "certificate"),
     "shares": ("threshold", "holders", "group_threshold", "group", "passphrase", "check_value",
                "copy_check"),
     "new_shares": ("threshold", "holders", "group_threshold", "group", "passphrase", "check_value",
@@ -226,7 +226,7 @@ class _PlanReader(SectionReader):
 
         token = self._token(tables["token"]) if "token" in tables else None
         new_token = self._token(tables["new_token"]) if "new_token" in tables else None
-        key = self._key(tables["key"]) if "key" in tables else None
+        key, key_certificate = self._key(tables["key"]) if "key" in tables else (None, None)
         self._dependent_tables(present, key, token)
         shares = self._shares(tables["shares"], new=False) if "shares" in tables else None
         new_shares = (self._shares(tables["new_shares"], new=True) if "new_shares" in tables
@@ -255,7 +255,7 @@ class _PlanReader(SectionReader):
             key=key, shares=shares, new_shares=new_shares, subject=subject,
             root_profile=root_profile, subordinate_profile=profile, crl=crl,
             revocations=revocations, previous_crl=previous_crl, csr_file=csr_file,
-            issuer=issuer, backup=backup, new_token=new_token,
+            issuer=issuer, backup=backup, new_token=new_token, key_certificate=key_certificate,
         )
 
     # --- helpers ------------------------------------------------------------------------------

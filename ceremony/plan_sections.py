@@ -88,7 +88,20 @@ class SectionReader:
         return TokenSpec(label=label, module=module or default_module(), pin=pin,
                          module_named=bool(module), software_token=software)
 
-    def _key(self, table: Table) -> KeySpec | None:
+    def _key(self, table: Table) -> tuple[KeySpec | None, Path | None]:
+        """The key (None in a reshare, whose backup names it) and its CA certificate."""
+        if self.ceremony in (CeremonyType.RESTORE, CeremonyType.RESHARE):
+            certificate = self._file(table, "certificate", required=False)
+        else:
+            table.not_used("certificate", "this ceremony makes the key; its certificate is "
+                                          "issued in the ceremony, not named; remove it")
+            certificate = None
+        if self.ceremony is CeremonyType.RESHARE:
+            for unused in ("label", "algorithm", "backup"):
+                table.not_used(unused, "a reshare takes the key from its backup; [key] names "
+                                       "only the key's certificate; remove it")
+            table.finish("[key]")
+            return None, certificate
         label = table.text("label", example='label = "root-key"')
         algorithm: KeyAlgorithm | None = None
         name = table.text("algorithm", example='algorithm = "ec-p384"')
@@ -105,8 +118,8 @@ class SectionReader:
             backup = table.choice("backup", BackupMode, example='backup = "wrapped"')
         table.finish("[key]")
         if label is None or algorithm is None or backup is None:
-            return None
-        return KeySpec(label=label, algorithm=algorithm, backup=backup)
+            return None, certificate
+        return KeySpec(label=label, algorithm=algorithm, backup=backup), certificate
 
     def _shares(self, table: Table, *, new: bool) -> ShareSpec | None:
         where = table.where

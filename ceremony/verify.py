@@ -1,18 +1,23 @@
 """The auditor's ``verify``: is this transcript what the ceremony signed, and is it sound?
 
-Offline, against what the auditor trusts (a root certificate, its SHA-256 fingerprint, or
-the SPKI SHA-256 of a bare key written on paper), ``verify_transcript`` checks and reports:
+Offline, against what the auditor trusts, in two kinds that never mix: what the ceremony
+must chain to (a root certificate, its SHA-256 fingerprint, or the SPKI SHA-256 of a bare key
+written on paper) and whom the auditor accepts as countersigners (their roots),
+``verify_transcript`` checks and reports:
 
 1. ``ceremony-signature``: the first signature is the ceremony's, by the transcript signer
-   the journal records issuing for this ceremony; ``signatures-intact``: every signature's
-   digest and signature verify; ``signatures-trusted``: every signer chains to what you trust;
-   ``signature-coverage``: the last signature covers the whole file and nothing but further
-   signatures was appended after the ceremony's;
+   whose certificate the journal records issuing for this ceremony, certified by the key the
+   journal names; ``signatures-intact``: every signature's digest and signature verify;
+   ``signature-contents``: nothing but the CMS structure and zero padding is inside each
+   signature; ``signatures-trusted``: the ceremony's signature chains to the ceremony's
+   anchor, every countersignature to a countersigner root; ``countersignatures``: none is
+   drawn on the pages; ``signature-coverage``: the last signature covers the whole file and
+   nothing but further signatures was appended after the ceremony's;
 2. ``journal-chain`` and ``journal-head``: the embedded journal verifies and ends in the head
    the transcript states and prints;
 3. ``artifacts``, ``certificate-chains`` and ``lint``: every embedded file matches its journal
-   SHA-256, every certificate and CRL chains to what you trust and passes lint at the level
-   its issuance recorded;
+   SHA-256, every certificate and CRL chains to the ceremony's one anchor and passes lint at
+   the level its issuance recorded;
 4. ``signing-order``: every signing came after a clean lint and a named participant's
    confirmation;
 5. ``program-digest``: the SHA-256 of the program that ran, to compare with a release manifest.
@@ -26,7 +31,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,9 +63,9 @@ from ceremony.verify_checks import (
     check_signing_order,
     failed,
 )
+from ceremony.verify_cms import check_signature_contents
 from ceremony.verify_signatures import (
     ValidatedSignature,
-    check_ceremony_signature,
     check_signature_coverage,
     check_signatures_intact,
     check_signatures_trusted,
@@ -69,6 +74,7 @@ from ceremony.verify_signatures import (
     read_contents,
     validate_signature,
 )
+from ceremony.verify_signer import check_ceremony_signature, check_countersignatures
 from crypto.algorithms import spki_sha256
 from crypto.files import UnreadableInput, read_input_file
 
@@ -92,36 +98,61 @@ def normalise_sha256(value: str, what: str) -> str:
     return digest
 
 
+def _load_certificates(paths: Iterable[Path | str], what: str) -> tuple[x509.Certificate, ...]:
+    found = []
+    for path in paths:
+        try:
+            data = read_input_file(path, MAX_CERTIFICATE_BYTES, "a certificate")
+        except UnreadableInput as exc:
+            raise UsageError(f"the {what} {exc}") from exc
+        try:
+            found.append(x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data
+                         else x509.load_der_x509_certificate(data))
+        except ValueError as exc:
+            raise UsageError(f"{path} is not a certificate (PEM or DER)") from exc
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class TrustAnchors:
-    """What the auditor trusts; at least one of the three must be given."""
+    """What the auditor trusts, in two kinds that never stand in for each other.
+
+    What the ceremony must chain to (at least one of ``roots``, ``root_fingerprints`` and
+    ``anchor_spkis``), and whom the auditor accepts as countersigners
+    (``countersigner_roots``, used for nothing else).
+    """
 
     roots: tuple[x509.Certificate, ...] = ()
     root_fingerprints: tuple[str, ...] = ()  # SHA-256 of a root certificate's DER
     anchor_spkis: tuple[str, ...] = ()  # SHA-256 of a bare key's SubjectPublicKeyInfo
+    countersigner_roots: tuple[x509.Certificate, ...] = ()
 
     def __post_init__(self) -> None:
         if not (self.roots or self.root_fingerprints or self.anchor_spkis):
-            raise UsageError("say what you trust: --root, --root-fingerprint or --anchor-spki")
+            raise UsageError("say what the ceremony must chain to: --root, --root-fingerprint "
+                             "or --anchor-spki (--countersigner-root only names whom you "
+                             "accept as countersigners)")
 
     @classmethod
     def load(cls, root_files: Iterable[Path | str] = (), root_fingerprints: Iterable[str] = (),
-             anchor_spkis: Iterable[str] = ()) -> TrustAnchors:
+             anchor_spkis: Iterable[str] = (),
+             countersigner_roots: Iterable[Path | str] = ()) -> TrustAnchors:
         """Read root certificates (PEM or DER) and normalise the fingerprints."""
-        roots = []
-        for path in root_files:
-            try:
-                data = read_input_file(path, MAX_CERTIFICATE_BYTES, "a certificate")
-            except UnreadableInput as exc:
-                raise UsageError(f"the root certificate {exc}") from exc
-            try:
-                roots.append(x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data
-                             else x509.load_der_x509_certificate(data))
-            except ValueError as exc:
-                raise UsageError(f"{path} is not a certificate (PEM or DER)") from exc
-        return cls(tuple(roots),
+        return cls(_load_certificates(root_files, "root certificate"),
                    tuple(normalise_sha256(f, "--root-fingerprint") for f in root_fingerprints),
-                   tuple(normalise_sha256(s, "--anchor-spki") for s in anchor_spkis))
+                   tuple(normalise_sha256(s, "--anchor-spki") for s in anchor_spkis),
+                   _load_certificates(countersigner_roots, "countersigner root"))
+
+    def as_dict(self) -> dict[str, object]:
+        """What was trusted for what, for the ``--json`` report."""
+        def named(certificates: Iterable[x509.Certificate]) -> list[dict[str, str]]:
+            return [{"subject": c.subject.rfc4514_string(), "sha256": certificate_sha256(c),
+                     "spki_sha256": spki_sha256(c.public_key())} for c in certificates]
+
+        return {"ceremony": {"roots": named(self.roots),
+                             "root_fingerprints": list(self.root_fingerprints),
+                             "anchor_spkis": list(self.anchor_spkis)},
+                "countersigners": {"roots": named(self.countersigner_roots)}}
 
 
 @dataclass(frozen=True)
@@ -132,9 +163,10 @@ class SignatureInfo:
     signer: str
     certificate_sha256: str
     claimed_time: str | None
+    role: str = "ceremony"  # "ceremony" (the first) or "countersigner" (every later one)
 
     def as_dict(self) -> dict[str, object]:
-        return {"field": self.field, "signer": self.signer,
+        return {"field": self.field, "role": self.role, "signer": self.signer,
                 "certificate_sha256": self.certificate_sha256,
                 "claimed_time": self.claimed_time}
 
@@ -152,6 +184,7 @@ class TranscriptReport:
     journal_head: str | None = None
     program_sha256: str | None = None
     signatures: tuple[SignatureInfo, ...] = field(default=())
+    trusted: Mapping[str, object] = field(default_factory=dict)  # TrustAnchors.as_dict()
 
     @property
     def ok(self) -> bool:
@@ -170,6 +203,7 @@ class TranscriptReport:
                 "ceremony_id": self.ceremony_id, "ceremony_type": self.ceremony_type,
                 "rehearsal": self.rehearsal, "journal_head": self.journal_head,
                 "program_sha256": self.program_sha256,
+                "trusted": dict(self.trusted),
                 "signatures": [s.as_dict() for s in self.signatures],
                 "checks": [c.as_dict() for c in self.checks]}
 
@@ -200,15 +234,16 @@ def resolve_trust(anchors: TrustAnchors, contents: Contents | None,
         else:
             roots.append(found)
     keys = public_keys(contents) if contents is not None else {}
-    for root in roots:
-        keys.setdefault(spki_sha256(root.public_key()), root.public_key())
     trusted = {h: keys[h] for h in anchors.anchor_spkis if h in keys}
     missing += [f"key {h}" for h in anchors.anchor_spkis if h not in keys]
-    return Trust(tuple(roots), trusted, tuple(missing))
+    # Trust in a root is trust in its key, whatever name a certificate it signed gives it.
+    for root in roots:
+        trusted.setdefault(spki_sha256(root.public_key()), root.public_key())
+    return Trust(tuple(roots), trusted, tuple(missing), anchors.countersigner_roots)
 
 
-SIGNATURE_CHECKS = ("ceremony-signature", "signatures-intact", "signatures-trusted",
-                    "signature-coverage")
+SIGNATURE_CHECKS = ("ceremony-signature", "signatures-intact", "signature-contents",
+                    "signatures-trusted", "countersignatures", "signature-coverage")
 CONTENT_CHECKS = ("journal-chain", "journal-head", "artifacts", "certificate-chains", "lint",
                   "signing-order", "program-digest")
 CHECKS = SIGNATURE_CHECKS + CONTENT_CHECKS
@@ -292,16 +327,23 @@ def verify_transcript(source: Path | str | bytes, anchors: TrustAnchors, *,
             lint_problems = [f"the objects to lint cannot be read ({type(exc).__name__})"]
     collect = (linter or lint_in_process)(jobs)
     signatures = []
-    for embedded, certificate in found:
+    for index, (embedded, certificate) in enumerate(found):
+        # The ceremony's signature is judged by the ceremony's anchor alone, every later one
+        # by the countersigner roots alone.
+        judged_by = trust if index == 0 else trust.for_countersigners()
         try:
-            signatures.append(ValidatedSignature(embedded, certificate,
-                                         validate_signature(embedded, trust, certificates), None))
+            signatures.append(ValidatedSignature(
+                embedded, certificate, validate_signature(embedded, judged_by, certificates),
+                None))
         except Exception as exc:  # pyHanko raises many kinds for a bad signature; all fail
             signatures.append(ValidatedSignature(embedded, certificate, None,
                                          f"cannot be validated ({type(exc).__name__}: {exc})"))
-    checks = [_guarded("ceremony-signature", check_ceremony_signature, signatures, contents),
+    checks = [_guarded("ceremony-signature", check_ceremony_signature, signatures, contents,
+                       trust),
               _guarded("signatures-intact", check_signatures_intact, signatures),
+              _guarded("signature-contents", check_signature_contents, data, signatures),
               _guarded("signatures-trusted", check_signatures_trusted, signatures, trust),
+              _guarded("countersignatures", check_countersignatures, signatures),
               _guarded("signature-coverage", check_signature_coverage, signatures, reader)]
     if contents is None:
         checks += [failed(n, content_problem) for n in CONTENT_CHECKS]
@@ -327,7 +369,10 @@ def verify_transcript(source: Path | str | bytes, anchors: TrustAnchors, *,
             s.embedded.field_name, s.certificate.subject.rfc4514_string(),
             certificate_sha256(s.certificate),
             s.embedded.self_reported_timestamp.isoformat()
-            if s.embedded.self_reported_timestamp else None) for s in signatures))
+            if s.embedded.self_reported_timestamp else None,
+            "ceremony" if index == 0 else "countersigner")
+            for index, s in enumerate(signatures)),
+        trusted=anchors.as_dict())
 
 
 def verify_transcripts(sources: Iterable[Path | str], anchors: TrustAnchors, *,

@@ -74,18 +74,43 @@ def issued_objects(contents: Contents) -> list[Issued]:
     return result
 
 
-def public_keys(contents: Contents) -> dict[str, PublicKeyTypes]:
-    """SPKI SHA-256 -> public key of every certificate and CSR in the transcript."""
-    keys: dict[str, PublicKeyTypes] = {}
-    for certificate in pool(contents):
-        keys.setdefault(spki_sha256(certificate.public_key()), certificate.public_key())
+def requests(contents: Contents) -> list[x509.CertificateSigningRequest]:
+    """Every CSR embedded in the transcript."""
+    found = []
     for data in contents.attachments.values():
         if b"CERTIFICATE REQUEST-----" in data:
             try:
-                key = x509.load_pem_x509_csr(data).public_key()
+                found.append(x509.load_pem_x509_csr(data))
             except (ValueError, x509.InvalidVersion):
                 continue
-            keys.setdefault(spki_sha256(key), key)
+    return found
+
+
+def _recorded_keys(contents: Contents) -> list[PublicKeyTypes]:
+    """Public keys the journal carries (``public_key`` of a ``backup-read``), each only where
+    it hashes to the SPKI SHA-256 the same record names."""
+    found = []
+    for record in contents.records:
+        pem, digest = record.data.get("public_key"), record.data.get("spki_sha256")
+        if not isinstance(pem, str) or not isinstance(digest, str):
+            continue
+        try:
+            key = serialization.load_pem_public_key(pem.encode("ascii"))
+        except (ValueError, UnicodeEncodeError, UnsupportedAlgorithm):
+            continue
+        if spki_sha256(key) == digest:
+            found.append(key)
+    return found
+
+
+def public_keys(contents: Contents) -> dict[str, PublicKeyTypes]:
+    """SPKI SHA-256 -> public key of every certificate, CSR and journaled key in the
+    transcript."""
+    keys: dict[str, PublicKeyTypes] = {}
+    found = [c.public_key() for c in pool(contents)]
+    found += [csr.public_key() for csr in requests(contents)]
+    for key in [*found, *_recorded_keys(contents)]:
+        keys.setdefault(spki_sha256(key), key)
     return keys
 
 
@@ -131,50 +156,63 @@ class Issuer:
     certificate: x509.Certificate | None
 
 
+@dataclass(frozen=True)
+class Chain:
+    """Where a signed object's chain goes: its direct issuer, the trusted key it reaches
+    (``anchor``, an SPKI SHA-256), or why it reaches none (``problem``)."""
+
+    issuer: Issuer | None
+    problem: str | None
+    anchor: str | None = None
+
+
 def chain_of(name: x509.Name, signature: bytes, tbs: bytes, hash_algorithm: Any,
-             certificates: Sequence[x509.Certificate],
-             trust: Trust) -> tuple[Issuer | None, str | None]:
-    """The direct issuer of a signed object and, if it does not reach a trust anchor, why.
+             certificates: Sequence[x509.Certificate], trust: Trust) -> Chain:
+    """The direct issuer of a signed object and the anchor it reaches, or why it reaches none.
 
     Walks up from the object through ``certificates`` (each signature verified, each issuer a
-    CA) until a trusted root certificate or a trusted bare key.
+    CA) until a trusted key (a root's key or a bare key) or a trusted root certificate.
     """
     direct: Issuer | None = None
     for _ in range(MAX_CHAIN):
-        for key in trust.keys.values():
+        for digest, key in trust.keys.items():
             if signed_by(key, signature, tbs, hash_algorithm):
-                return direct or Issuer(name, key, None), None
+                return Chain(direct or Issuer(name, key, None), None, digest)
         parent = next((c for c in certificates if c.subject == name
                        and signed_by(c.public_key(), signature, tbs, hash_algorithm)), None)
         if parent is None:
-            return direct, f"no certificate of its issuer {name.rfc4514_string()} is at hand"
+            return Chain(direct, f"no certificate of its issuer {name.rfc4514_string()} is at "
+                                 "hand")
         if not _is_ca(parent):
-            return direct, f"its issuer {parent.subject.rfc4514_string()} is not a CA"
+            return Chain(direct, f"its issuer {parent.subject.rfc4514_string()} is not a CA")
         direct = direct or Issuer(parent.subject, parent.public_key(), parent)
         if trust.is_root(parent):
-            return direct, None
+            return Chain(direct, None, spki_sha256(parent.public_key()))
         if parent.issuer == parent.subject:
-            return direct, f"{parent.subject.rfc4514_string()} is self-signed but not trusted"
+            return Chain(direct, f"{parent.subject.rfc4514_string()} is self-signed but not "
+                                 "trusted")
         name, signature, tbs = parent.issuer, parent.signature, parent.tbs_certificate_bytes
         hash_algorithm = parent.signature_hash_algorithm
-    return direct, "the chain is longer than any this tool issues"
+    return Chain(direct, "the chain is longer than any this tool issues")
 
 
-def _chain(obj: Issued, certificates: Sequence[x509.Certificate],
-           trust: Trust) -> tuple[Issuer | None, str | None]:
-    """The direct issuer of ``obj`` and, if it does not reach what is trusted, why."""
+def _chain(obj: Issued, certificates: Sequence[x509.Certificate], trust: Trust) -> Chain:
+    """The chain of ``obj`` to what is trusted."""
     if obj.certificate is not None:
         c = obj.certificate
         if c.issuer == c.subject and signed_by(c.public_key(), c.signature,
                                                 c.tbs_certificate_bytes,
                                                 c.signature_hash_algorithm):
             issuer = Issuer(c.subject, c.public_key(), c)
-            trusted = trust.is_root(c) or spki_sha256(c.public_key()) in trust.keys
-            return issuer, None if trusted else "self-signed but not a trusted root"
+            digest = spki_sha256(c.public_key())
+            if trust.is_root(c) or digest in trust.keys:
+                return Chain(issuer, None, digest)
+            return Chain(issuer, "self-signed but not a trusted root")
         return chain_of(c.issuer, c.signature, c.tbs_certificate_bytes,
                         c.signature_hash_algorithm, certificates, trust)
-    assert obj.crl is not None
     crl = obj.crl
+    if crl is None:
+        raise ValueError(f"{_label(obj)} is neither a certificate nor a CRL")
     return chain_of(crl.issuer, crl.signature, crl.tbs_certlist_bytes,
                     crl.signature_hash_algorithm, certificates, trust)
 
@@ -190,6 +228,7 @@ def check_certificate_chains(contents: Contents, trust: Trust) -> CheckResult:
         return passed(name, "the journal records no certificate or CRL")
     certificates = [*pool(contents), *trust.roots]
     problems = []
+    anchors: dict[str, list[str]] = {}
     for obj in objects:
         if obj.problem is not None:
             problems.append(obj.problem)
@@ -200,12 +239,24 @@ def check_certificate_chains(contents: Contents, trust: Trust) -> CheckResult:
         if digest != obj.record.data.get("sha256"):
             problems.append(f"{_label(obj)} is not the object the journal recorded issuing")
             continue
-        _, reason = _chain(obj, certificates, trust)
-        if reason is not None:
-            problems.append(f"{_label(obj)} does not chain to a trusted root or key: {reason}")
+        chain = _chain(obj, certificates, trust)
+        if chain.problem is not None:
+            problems.append(f"{_label(obj)} does not chain to the ceremony's anchor: "
+                            f"{chain.problem}")
+        elif chain.anchor is not None:
+            anchors.setdefault(chain.anchor, []).append(_label(obj))
+    if len(anchors) > 1:
+        # A ceremony uses one CA key: objects chaining to different anchors mean one of
+        # them was put there by someone holding another key the auditor happens to trust.
+        problems.append("the ceremony's certificates and CRLs chain to more than one anchor "
+                        "(a ceremony uses one CA key): " + "; ".join(
+                            f"{', '.join(labels)} to the key with SPKI SHA-256 {digest}"
+                            for digest, labels in anchors.items()))
     if problems:
         return failed(name, "; ".join(problems))
-    return passed(name, f"{len(objects)} certificates and CRLs chain to what you trust")
+    (anchor,) = anchors or {"": []}
+    return passed(name, f"{len(objects)} certificates and CRLs chain to the ceremony's anchor "
+                        f"(the key with SPKI SHA-256 {anchor})")
 
 
 @dataclass(frozen=True)
@@ -266,12 +317,14 @@ def lint_jobs(contents: Contents, trust: Trust) -> tuple[list[LintJob], list[str
         if kind not in LINT_KINDS:
             problems.append(f"{_label(obj)} records an unknown lint level {kind!r}")
             continue
-        issuer, _ = _chain(obj, certificates, trust)
+        issuer = _chain(obj, certificates, trust).issuer
         if issuer is None:
             problems.append(f"{_label(obj)}: its issuer is not at hand, so it cannot be linted")
             continue
-        signed = obj.crl if obj.crl is not None else obj.certificate
-        assert signed is not None
+        signed: x509.Certificate | x509.CertificateRevocationList | None = (
+            obj.crl if obj.crl is not None else obj.certificate)
+        if signed is None:
+            continue
         jobs.append(LintJob(_label(obj), kind, signed.public_bytes(serialization.Encoding.DER),
                             issuer.name.public_bytes(), issuer.public_key.public_bytes(
                                 serialization.Encoding.DER,

@@ -52,12 +52,20 @@ class Trust:
     """What the auditor trusts, resolved against the certificates and keys at hand."""
 
     roots: tuple[x509.Certificate, ...]
-    keys: Mapping[str, PublicKeyTypes]  # SPKI SHA-256 -> a trusted bare key
+    # SPKI SHA-256 -> a trusted key: each --anchor-spki, and the key of each root (trust in
+    # a key is trust in a key, whatever name a certificate it signed gives its issuer)
+    keys: Mapping[str, PublicKeyTypes]
     missing: tuple[str, ...] = ()  # what was asked for but is nowhere to be found
+    # Whom the auditor accepts as countersigners; never an anchor of the ceremony itself.
+    countersigners: tuple[x509.Certificate, ...] = ()
 
     def is_root(self, certificate: x509.Certificate) -> bool:
         fingerprint = certificate_sha256(certificate)
         return any(certificate_sha256(r) == fingerprint for r in self.roots)
+
+    def for_countersigners(self) -> Trust:
+        """The trust a countersignature is judged by: the countersigner roots alone."""
+        return Trust(self.countersigners, {})
 
 
 @dataclass(frozen=True)

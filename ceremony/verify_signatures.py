@@ -17,18 +17,16 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from ceremony.journal import verify_journal
-from ceremony.transcript import JOURNAL_ATTACHMENT, SIGNATURE_FIELD
-from ceremony.transcript_sections import CeremonyFacts, of
+from ceremony.transcript import JOURNAL_ATTACHMENT
+from ceremony.transcript_sections import CeremonyFacts
 from ceremony.verify_chains import signed_by
 from ceremony.verify_checks import (
     CheckResult,
     Contents,
     Trust,
-    certificate_sha256,
     failed,
     passed,
 )
-from crypto.certificates import ID_KP_DOCUMENT_SIGNING
 
 MAX_NAME_TREE_DEPTH = 16
 
@@ -175,60 +173,6 @@ def cms_certificates(reader: Any) -> list[x509.Certificate]:
     return found
 
 
-def _expected_common_name(ceremony_id: str) -> str:
-    from crypto.profiles import DocumentSignerProfile
-
-    return DocumentSignerProfile().common_name(ceremony_id)
-
-
-def _signer_profile_problem(certificate: x509.Certificate) -> str | None:
-    try:
-        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
-        extended = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-        constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints)
-    except x509.ExtensionNotFound as exc:
-        return f"its certificate lacks {exc.oid._name}"
-    if constraints.value.ca:
-        return "its certificate is a CA certificate"
-    if not (usage.digital_signature and usage.content_commitment):
-        return "its certificate lacks digitalSignature or nonRepudiation"
-    if ID_KP_DOCUMENT_SIGNING not in list(extended):
-        return "its certificate is not for document signing"
-    return None
-
-
-def check_ceremony_signature(signatures: Sequence[ValidatedSignature],
-                             contents: Contents | None) -> CheckResult:
-    name = "ceremony-signature"
-    if not signatures:
-        return failed(name, "the document carries no signature")
-    first = signatures[0]
-    if first.embedded.field_name != SIGNATURE_FIELD:
-        return failed(name, f"the first signature is {first.embedded.field_name!r}, not the "
-                      f"ceremony's {SIGNATURE_FIELD!r}")
-    certificate = first.certificate
-    subject = certificate.subject.rfc4514_string()
-    problem = _signer_profile_problem(certificate)
-    if problem:
-        return failed(name, f"signed by {subject}, but {problem}")
-    facts = contents.facts if contents is not None else None
-    if contents is None or facts is None:
-        return failed(name, f"signed by {subject}, but there is no journal naming the signer")
-    names = certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
-    if not names or names[0].value != _expected_common_name(facts.id):
-        return failed(name, f"signed by {subject}, not by the transcript signer of ceremony "
-                      f"{facts.id}")
-    fingerprint = certificate_sha256(certificate)
-    record = next((r for r in of(contents.records, "certificate-issued")
-                   if r.data.get("sha256") == fingerprint
-                   and r.data.get("lint_kind") == "document-signer"), None)
-    if record is None:
-        return failed(name, f"signed by {subject}, whose certificate ({fingerprint}) the "
-                      "journal does not record issuing")
-    return passed(name, f"signed by {subject} (certificate SHA-256 {fingerprint}, issued at "
-                        f"journal record {record.seq})")
-
-
 def check_signatures_intact(signatures: Sequence[ValidatedSignature]) -> CheckResult:
     name = "signatures-intact"
     if not signatures:
@@ -244,24 +188,31 @@ def check_signatures_intact(signatures: Sequence[ValidatedSignature]) -> CheckRe
 
 
 def check_signatures_trusted(signatures: Sequence[ValidatedSignature], trust: Trust) -> CheckResult:
+    """The ceremony's signature chains to the ceremony's anchor, every later one to a
+    countersigner root; the two kinds of trust never stand in for each other."""
     name = "signatures-trusted"
     if not signatures:
         return failed(name, "there is no signature to check")
     problems = []
-    for s in signatures:
+    for index, s in enumerate(signatures):
+        field = s.embedded.field_name
         if s.status is None:
-            problems.append(f"{s.embedded.field_name}: not validated ({s.problem})")
+            problems.append(f"{field}: not validated ({s.problem})")
         elif not s.status.trusted:
             why = s.status.trust_problem_indic
-            problems.append(f"{s.embedded.field_name}: {s.certificate.subject.rfc4514_string()}"
-                            " does not chain to what you trust"
-                            + (f" ({why.name})" if why is not None else ""))
+            whom = ("the ceremony's anchor (--root, --root-fingerprint, --anchor-spki)"
+                    if index == 0 else "a countersigner root (--countersigner-root)")
+            problems.append(f"{field}: {s.certificate.subject.rfc4514_string()} does not "
+                            f"chain to {whom}" + (f" ({why.name})" if why is not None else ""))
     if trust.missing:
         problems.append("not found in the transcript: " + ", ".join(trust.missing))
     if problems:
         return failed(name, "; ".join(problems))
-    return passed(name, "every signer chains to what you trust (validated at the signing "
-                        "time each signature claims; B-B carries no timestamp)")
+    others = len(signatures) - 1
+    return passed(name, "the ceremony's signature chains to the ceremony's anchor"
+                  + (f", {others} countersignature(s) to a countersigner root" if others else "")
+                  + " (validated at the signing time each signature claims; B-B carries no "
+                    "timestamp)")
 
 
 def check_signature_coverage(signatures: Sequence[ValidatedSignature], reader: Any) -> CheckResult:

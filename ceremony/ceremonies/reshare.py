@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ceremony.backups import backup_paths, copy_out, lock_key_in_token
 from ceremony.ceremonies.common import ENVIRONMENT, open_plan_token
-from ceremony.ceremonies.restore import load_backup
+from ceremony.ceremonies.restore import load_backup, record_backup_read
 from ceremony.custody import collect_quorum, split_and_hand_out
 from ceremony.pins import derive_pin
 from ceremony.plan import CeremonyPlan, PinSource, Role
@@ -49,6 +49,7 @@ def reshare(ctx: CeremonyContext) -> None:
     assert ctx.plan.shares is not None and ctx.plan.new_shares is not None
     assert ctx.plan.token is not None
     old = load_backup(ctx)
+    record_backup_read(ctx)
     old_check = old.metadata.wrap_key_check_value
     wrapped_path, metadata_path = backup_paths(old.metadata.key_label)
     if ctx.artifact_record(metadata_path) is not None:

@@ -33,11 +33,19 @@ def load_backup(ctx: CeremonyContext) -> WrappedBackup:
     return backup
 
 
+def record_backup_read(ctx: CeremonyContext) -> None:
+    """Journal the backup's key once: its public key lets an auditor who trusts the key by its
+    SPKI SHA-256 check what it certified (``verify --anchor-spki``)."""
+    if ctx.records("backup-read"):
+        return
+    metadata = load_backup(ctx).metadata
+    ctx.record("backup-read", {"label": metadata.key_label, "spki_sha256": metadata.spki_sha256,
+                               "public_key": metadata.public_key_pem,
+                               "wrap_key_check_value": metadata.wrap_key_check_value})
+
+
 def open_target(ctx: CeremonyContext) -> None:
-    backup = load_backup(ctx)
-    ctx.record("backup-read", {"label": backup.metadata.key_label,
-                               "spki_sha256": backup.metadata.spki_sha256,
-                               "wrap_key_check_value": backup.metadata.wrap_key_check_value})
+    record_backup_read(ctx)
     ctx.token(target(ctx.plan))
 
 

@@ -21,13 +21,19 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("transcripts", nargs="+", metavar="TRANSCRIPT",
                         help="signed transcript PDF(s); several are checked in one run")
     parser.add_argument("--root", action="append", default=[], metavar="ROOT.pem",
-                        help="trust this root certificate (PEM or DER); may be repeated")
+                        help="the ceremony must chain to this root certificate (PEM or DER) "
+                             "or its key; may be repeated")
     parser.add_argument("--root-fingerprint", action="append", default=[], metavar="SHA256",
-                        help="trust the certificate in the transcript with this SHA-256 "
-                             "fingerprint (of its DER); may be repeated")
+                        help="the ceremony must chain to the certificate in the transcript "
+                             "with this SHA-256 fingerprint (of its DER); may be repeated")
     parser.add_argument("--anchor-spki", action="append", default=[], metavar="SHA256",
-                        help="trust the key with this SubjectPublicKeyInfo SHA-256, as written "
-                             "on paper at an intermediate-key ceremony; may be repeated")
+                        help="the ceremony must chain to the key with this "
+                             "SubjectPublicKeyInfo SHA-256, as written on paper at the "
+                             "ceremony; may be repeated")
+    parser.add_argument("--countersigner-root", action="append", default=[], metavar="CA.pem",
+                        help="accept countersignatures that chain to this root certificate "
+                             "(PEM or DER); never an anchor of the ceremony itself; may be "
+                             "repeated")
     parser.add_argument("--program-sha256", metavar="SHA256",
                         help="fail unless the program that ran has this digest (from the "
                              "release manifest)")
@@ -93,7 +99,8 @@ def _run(args: argparse.Namespace, linter: WorkerLinter) -> int:
 
     from ceremony.verify import TrustAnchors, normalise_sha256, verify_transcripts
 
-    anchors = TrustAnchors.load(args.root, args.root_fingerprint, args.anchor_spki)
+    anchors = TrustAnchors.load(args.root, args.root_fingerprint, args.anchor_spki,
+                                args.countersigner_root)
     expected = (normalise_sha256(args.program_sha256, "--program-sha256")
                 if args.program_sha256 else None)
     reports = verify_transcripts(args.transcripts, anchors, program_sha256=expected,

@@ -63,6 +63,7 @@ class AuditorPage(QWidget):
         super().__init__()
         self.results: dict[str, AuditResult] = {}
         self.root_files: list[Path] = []
+        self.countersigner_files: list[Path] = []
         self._build()
 
     def _build(self) -> None:
@@ -83,10 +84,22 @@ class AuditorPage(QWidget):
         roots = QHBoxLayout()
         roots.addWidget(self.roots_label, 1)
         roots.addWidget(add_root)
+        # Whom you accept as countersigners is a trust of its own: never an anchor of the
+        # ceremony (a second root there would let a forger under that CA sign a ceremony).
+        self.countersigners_label = QLabel("No countersigner root chosen.")
+        self.countersigners_label.setObjectName("countersignerRoots")
+        self.countersigners_label.setWordWrap(True)
+        add_countersigner = QPushButton("Accept countersigners under…")
+        add_countersigner.setObjectName("addCountersignerRoot")
+        add_countersigner.clicked.connect(self._choose_countersigner_root)
+        countersigners = QHBoxLayout()
+        countersigners.addWidget(self.countersigners_label, 1)
+        countersigners.addWidget(add_countersigner)
         trust = QFormLayout()
-        trust.addRow("Trusted roots:", roots)
+        trust.addRow("Ceremony roots:", roots)
         trust.addRow("Root fingerprint:", self.fingerprint)
         trust.addRow("Trusted key:", self.spki)
+        trust.addRow("Countersigner roots:", countersigners)
 
         open_button = QPushButton("Open transcripts…")
         open_button.setObjectName("openTranscripts")
@@ -182,11 +195,24 @@ class AuditorPage(QWidget):
         self.root_files.append(path)
         self.roots_label.setText(", ".join(str(p) for p in self.root_files))
 
+    def _choose_countersigner_root(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "The root of countersigners you accept",
+                                              "", "Certificates (*.pem *.crt *.cer *.der);;"
+                                              "All files (*)")
+        if path:
+            self.add_countersigner_root(Path(path))
+
+    def add_countersigner_root(self, path: Path) -> None:
+        """Accept countersignatures chaining to ``path``; the ceremony never chains to it."""
+        self.countersigner_files.append(path)
+        self.countersigners_label.setText(", ".join(str(p) for p in self.countersigner_files))
+
     def trust(self) -> Any | None:
         """What the auditor trusts, or None when nothing is given yet."""
         if not (self.root_files or self.fingerprint.text().strip() or self.spki.text().strip()):
             return None
-        return load_trust(self.root_files, [self.fingerprint.text()], [self.spki.text()])
+        return load_trust(self.root_files, [self.fingerprint.text()], [self.spki.text()],
+                          self.countersigner_files)
 
     # --- files -------------------------------------------------------------------------------
 

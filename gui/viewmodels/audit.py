@@ -79,12 +79,17 @@ class AuditResult:
 
 
 def load_trust(root_files: Sequence[Path | str] = (), fingerprints: Sequence[str] = (),
-               spkis: Sequence[str] = ()) -> Any:
-    """What the auditor trusts, as ``ceremony.verify.TrustAnchors`` (UsageError if nothing)."""
+               spkis: Sequence[str] = (),
+               countersigner_roots: Sequence[Path | str] = ()) -> Any:
+    """What the auditor trusts, as ``ceremony.verify.TrustAnchors`` (UsageError if nothing).
+
+    The roots, fingerprints and keys name what the ceremony must chain to; the countersigner
+    roots only whom the auditor accepts as countersigners, never an anchor of the ceremony.
+    """
     from ceremony.verify import TrustAnchors
 
     return TrustAnchors.load(root_files, [f for f in fingerprints if f.strip()],
-                             [s for s in spkis if s.strip()])
+                             [s for s in spkis if s.strip()], countersigner_roots)
 
 
 def _head(hex_head: str | None) -> ChainHead | None:

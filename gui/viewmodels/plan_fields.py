@@ -131,12 +131,22 @@ def _token(table: str, title: str) -> Section:
     ))
 
 
+_KEY_CERTIFICATE = FieldSpec(
+    "key.certificate", "The key's CA certificate", FieldKind.FILE, "optional: the transcript "
+    "signer is then issued under its name, and auditors can verify by its fingerprint",
+    optional=True)
+
+
 def _key(ceremony: CeremonyType) -> Section:
+    if ceremony is CeremonyType.RESHARE:
+        return Section("key", "The key's certificate", (_KEY_CERTIFICATE,),
+                       note="The backup names the key; its certificate must certify that key.")
     fields = [FieldSpec("key.label", "Key label", _TEXT, "the key's label in the token"),
               FieldSpec("key.algorithm", "Algorithm", _CHOICE, choices=_ALGORITHMS)]
     if ceremony is CeremonyType.RESTORE:
-        return Section("key", "The key in the backup", tuple(fields),
-                       note="Label and algorithm must match the backup's metadata.")
+        return Section("key", "The key in the backup", (*fields, _KEY_CERTIFICATE),
+                       note="Label and algorithm must match the backup's metadata, and the "
+                            "certificate must certify its key.")
     fields.append(FieldSpec("key.backup", "Backup", _CHOICE, "wrapped: back the key up under a "
                             "wrap key split among custodians; none: it never leaves the token",
                             choices=_BACKUPS))
@@ -253,7 +263,7 @@ def fields_for(ceremony: CeremonyType | str) -> tuple[Section, ...]:
                 _backup(ceremony))
     if ceremony is CeremonyType.RESHARE:
         return (*head, _token("token", "The token (the new wrap key is made in it)"),
-                _shares("shares", "The old share set", existing=True),
+                _key(ceremony), _shares("shares", "The old share set", existing=True),
                 _shares("new_shares", "The new share set", existing=False), _backup(ceremony))
     assert ceremony is CeremonyType.DRILL
     return (*head, _shares("shares", "The share set", existing=True),

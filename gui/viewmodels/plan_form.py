@@ -69,11 +69,13 @@ class TokenFields:
 
 @dataclass
 class KeyFields:
-    """[key]: the key a ceremony makes (or, in a restore, the key in the backup)."""
+    """[key]: the key a ceremony makes (or, in a restore, the key in the backup; in a restore
+    or reshare, optionally the key's CA certificate)."""
 
     label: str = ""
     algorithm: str = "ec-p384"
     backup: str = "wrapped"
+    certificate: str = ""  # optional path
 
 
 @dataclass

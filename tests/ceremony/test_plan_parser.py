@@ -154,7 +154,7 @@ def test_unknown_key_in_a_group() -> None:
     ('holders = ["Carla Smit",', 'holders = "Carla Smit"\nx = [',
      'shares.holders: must be an array of strings, not "Carla Smit"'),
     ('passphrase = false', 'passphrase = false\n[key.extra]',
-     "key.extra: unknown key; [key] takes label, algorithm, backup"),
+     "key.extra: unknown key; [key] takes label, algorithm, backup, certificate"),
 ])
 def test_wrong_types_are_named(old: str, new: str, expected: str) -> None:
     assert expected in problems(edited("root", old, new))
@@ -479,3 +479,26 @@ def test_every_key_is_documented() -> None:
         assert f"`[{section}]`" in doc, section
         for key in keys:
             assert f"`{key}`" in doc or f"[[{section}.{key}]]" in doc, f"{section}.{key}"
+
+
+def test_restore_and_reshare_may_name_the_keys_certificate() -> None:
+    restore = parse_plan_text(edited("restore", 'algorithm = "ec-p384"',
+                                     'algorithm = "ec-p384"\ncertificate = "files/root.pem"'),
+                              EXAMPLES / "restore.toml")
+    assert restore.key_certificate == EXAMPLES / "files" / "root.pem"
+    assert restore.key is not None and restore.key.label == "root-key"
+    reshare = parse_plan_text(edited("reshare", "[backup]",
+                                     '[key]\ncertificate = "files/root.pem"\n\n[backup]'),
+                              EXAMPLES / "reshare.toml")
+    assert reshare.key_certificate == EXAMPLES / "files" / "root.pem" and reshare.key is None
+    assert parse_plan(EXAMPLES / "reshare.toml").key_certificate is None
+
+
+def test_the_keys_certificate_is_refused_where_the_ceremony_makes_the_key() -> None:
+    found = problems(edited("root", 'backup = "wrapped"',
+                            'backup = "wrapped"\ncertificate = "files/root.pem"'))
+    assert found == ("key.certificate: not used here: this ceremony makes the key; its "
+                     "certificate is issued in the ceremony, not named; remove it",)
+    found = problems(edited("reshare", "[backup]", '[key]\nlabel = "root-key"\n\n[backup]'))
+    assert found == ("key.label: not used here: a reshare takes the key from its backup; [key] "
+                     "names only the key's certificate; remove it",)

@@ -22,6 +22,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from ceremony.actions import key_name
 from ceremony.environment import record_environment
 from ceremony.journal import JOURNAL_NAME, Journal, verify_journal
 from ceremony.pgpwords import head_words
@@ -99,7 +100,7 @@ class Recorder:
                          person: str = ADMIN) -> x509.Certificate:
         """Lint, confirmation, signing, lint after, certificate-issued, artifact-written."""
         self.lint(what, prepared.lint, "before signing")
-        preview = certificate_preview(what, prepared.preview, prepared.lint, issuer.label)
+        preview = certificate_preview(what, prepared.preview, prepared.lint, key_name(issuer))
         self("signing-confirmed", {"object": what, "fields": dict(preview.fields),
                                    "extensions": list(preview.extensions),
                                    "lint": list(preview.lint), "signer": preview.signer_key},
@@ -122,7 +123,7 @@ class Recorder:
         prepared = prepare_crl(crl_builder(issuer_certificate, 1, now, CrlProfile()),
                                issuer_certificate)
         self.lint("CRL", prepared.lint, "before signing")
-        preview = crl_preview(prepared.preview, prepared.lint, issuer.label)
+        preview = crl_preview(prepared.preview, prepared.lint, key_name(issuer))
         self("signing-confirmed", {"object": "CRL", "fields": dict(preview.fields),
                                    "extensions": list(preview.extensions),
                                    "lint": list(preview.lint), "signer": preview.signer_key},

@@ -163,11 +163,13 @@ def _both_signatures_hold(built: BuiltCeremony, signed: Path, ca_file: Path) -> 
     first, second = result.stdout.splitlines()
     assert first.startswith("CeremonySignature:") and ":INTACT:TRUSTED," in first
     assert second.startswith("Countersignature1:") and second.endswith("INTACT:TRUSTED,UNTOUCHED")
-    both = verify_transcript(signed, TrustAnchors.load([built.trusted, ca_file]))
+    both = verify_transcript(signed, TrustAnchors.load([built.trusted],
+                                                       countersigner_roots=[ca_file]))
     assert both.ok, both.failures
     only_ceremony = verify_transcript(signed, TrustAnchors.load([built.trusted]))
     assert {c.name for c in only_ceremony.failures} == {"signatures-trusted"}
     assert "Countersignature1" in only_ceremony.failures[0].detail
+    assert "--countersigner-root" in only_ceremony.failures[0].detail
 
 
 @pytest.fixture

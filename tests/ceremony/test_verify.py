@@ -91,9 +91,9 @@ pytestmark = pytest.mark.softhsm
 def test_every_check_passes_on_a_real_transcript(root: BuiltCeremony) -> None:
     report = verify_transcript(root.transcript, trusting(root))
     assert [c.name for c in report.checks] == [
-        "ceremony-signature", "signatures-intact", "signatures-trusted", "signature-coverage",
-        "journal-chain", "journal-head", "artifacts", "certificate-chains", "lint",
-        "signing-order", "program-digest"]
+        "ceremony-signature", "signatures-intact", "signature-contents", "signatures-trusted",
+        "countersignatures", "signature-coverage", "journal-chain", "journal-head", "artifacts",
+        "certificate-chains", "lint", "signing-order", "program-digest"]
     assert report.ok and report.exit_status == 0, report.failures
     assert report.journal_head == root.head and report.ceremony_id == root.ceremony_id
     assert report.signatures[0].field == "CeremonySignature"
@@ -285,8 +285,10 @@ def stranger(common_name: str) -> tuple[Any, list[x509.Certificate]]:
 
 
 def forge(built: BuiltCeremony, journal: bytes, *, signed: bool, rerender: bool = False,
-          swap: dict[str, bytes] | None = None) -> bytes:
-    """A transcript rebuilt around ``journal``: unsigned, or signed by a stranger."""
+          swap: dict[str, bytes] | None = None,
+          signer: tuple[Any, list[x509.Certificate]] | None = None) -> bytes:
+    """A transcript rebuilt around ``journal``: unsigned, or signed by a stranger (or by
+    ``signer``, a key and its chain)."""
     from pyhanko.pdf_utils import embed, generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
@@ -301,7 +303,7 @@ def forge(built: BuiltCeremony, journal: bytes, *, signed: bool, rerender: bool 
     info = {INFO_FORMAT: TRANSCRIPT_FORMAT, INFO_CEREMONY_ID: facts.id,
             INFO_JOURNAL_HEAD: head, INFO_PLAN: built.plan.name}
     if signed:
-        key, chain = stranger(f"Ceremony Transcript Signer {built.ceremony_id}")
+        key, chain = signer or stranger(f"Ceremony Transcript Signer {built.ceremony_id}")
         return sign_transcript(pages, attachments, info, key, chain, facts)
     writer = IncrementalPdfFileWriter(io.BytesIO(pages))
     document_info = writer.trailer["/Info"]
@@ -434,7 +436,7 @@ def test_unusable_input_is_status_2(tmp_path: Path, root: BuiltCeremony) -> None
 
 
 def test_trust_must_be_given_and_well_formed(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="say what you trust"):
+    with pytest.raises(UsageError, match="say what the ceremony must chain to"):
         TrustAnchors.load()
     with pytest.raises(UsageError, match="not a SHA-256"):
         TrustAnchors.load(anchor_spkis=["abc"])
@@ -465,7 +467,7 @@ def test_command_line_exits_2_on_unusable_input(root: BuiltCeremony, tmp_path: P
     missing = keyceremony("verify", str(tmp_path / "gone.pdf"), "--root", str(root.trusted))
     assert missing.returncode == 2 and "UNUSABLE" in missing.stdout
     untrusting = keyceremony("verify", str(root.transcript))
-    assert untrusting.returncode == 2 and "say what you trust" in untrusting.stderr
+    assert untrusting.returncode == 2 and "say what the ceremony must chain to" in untrusting.stderr
 
 
 def test_a_batch_is_checked_in_one_process(root: BuiltCeremony, tmp_path: Path) -> None:
@@ -482,7 +484,7 @@ def test_a_batch_is_checked_in_one_process(root: BuiltCeremony, tmp_path: Path) 
 def test_reports_serialise_to_json(root: BuiltCeremony) -> None:
     report = verify_transcript(root.transcript, trusting(root)).as_dict()
     again = json.loads(json.dumps(report))
-    assert again["ok"] is True and len(again["checks"]) == 11
+    assert again["ok"] is True and len(again["checks"]) == 13
 
 
 def test_a_root_can_be_trusted_by_its_key(root: BuiltCeremony) -> None:

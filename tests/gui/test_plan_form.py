@@ -217,6 +217,17 @@ def test_the_sections_written_follow_the_values(tmp_path: Path) -> None:
     assert check_plan(plan).problems == ()
 
 
+@pytest.mark.parametrize("kind", ["restore", "reshare"])
+def test_a_restore_or_reshare_may_name_the_keys_certificate(kind: str, tmp_path: Path) -> None:
+    form = PlanForm.new(kind)
+    user_input(form, tmp_path)
+    assert ("[key]" in form.to_toml()) is (kind == "restore")  # an empty [key] is left out
+    assert written(form, tmp_path).key_certificate is None
+    form.key.certificate = "root-ca.pem"
+    assert written(form, tmp_path).key_certificate == tmp_path / "root-ca.pem"
+    assert PlanForm.from_plan_text(form.to_toml()).key.certificate == "root-ca.pem"
+
+
 def test_renaming_a_custodian_keeps_their_share_and_unticking_drops_it() -> None:
     form = PlanForm.new("reshare")
     row = next(i for i, p in enumerate(form.participant) if p.name == "Carla Smit")

@@ -248,6 +248,36 @@ def test_the_auditor_verifies_a_signed_transcript_and_a_tampered_copy(
     assert [r["ok"] for r in exported["reports"]] == [True, False]
 
 
+@pytest.mark.softhsm
+def test_the_auditor_accepts_countersigners_apart_from_the_ceremony_root(
+        window: MainWindow, qtbot: Any, tmp_path: Path, softhsm: SoftHsmStore) -> None:
+    from ceremony.transcript_sign import countersign
+    from tests.ceremony.test_transcript import build_root_ceremony
+    from tests.ceremony.test_verify_attacks import AuditCa
+
+    built = build_root_ceremony(tmp_path, softhsm)
+    audit = AuditCa(tmp_path)
+    key, mine = audit.issue(audit.name, 7)
+    signed = tmp_path / "countersigned.pdf"
+    signed.write_bytes(countersign(built.transcript.read_bytes(), key, [mine, audit.certificate]))
+    auditor = window.page("auditor")
+    auditor.add_root(built.trusted)
+    with qtbot.waitSignal(auditor.verified, timeout=30_000):
+        window.open_file(signed)
+    assert [c.name for c in auditor.results[str(signed)].checks if not c.ok] == [
+        "signatures-trusted"]
+    auditor.add_countersigner_root(audit.file)
+    assert auditor.countersigners_label.text() == str(audit.file)
+    with qtbot.waitSignal(auditor.verified, timeout=30_000):
+        auditor.verify_all()
+    result = auditor.results[str(signed)]
+    assert result.ok, [c for c in result.checks if not c.ok]
+    trusted = result.report["trusted"]
+    assert trusted["countersigners"]["roots"][0]["subject"] == "CN=Audit CA,O=Audit Firm"
+    assert [r["subject"] for r in trusted["ceremony"]["roots"]] == [
+        built.signer.issuer.rfc4514_string()]
+
+
 def test_many_qt_calls_do_not_wear_down_none() -> None:
     """PySide6 6.12.0 on Python 3.11 dropped a reference to None per void Qt call and aborted
     after a few thousand (PYSIDE-3474); pyproject excludes it, and this guards the pin."""
