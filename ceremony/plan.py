@@ -13,7 +13,8 @@ from enum import Enum
 from pathlib import Path
 
 from crypto.algorithms import KeyAlgorithm
-from crypto.profiles import CrlProfile, DistinguishedName, RootProfile, SubordinateProfile
+from crypto.profiles import CrlProfile, DistinguishedName, RootProfile
+from crypto.subordinates import SubordinateProfile
 
 PLAN_FORMAT = "keyceremony-plan/1"
 

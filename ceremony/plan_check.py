@@ -107,7 +107,8 @@ def describe_plan(plan: CeremonyPlan) -> str:
     elif plan.subject is not None:
         parts.append(f"CSR for '{plan.subject.common_name}'")
     if plan.csr_file is not None and plan.subordinate_profile is not None:
-        parts.append(f"signs {plan.csr_file.name} for "
+        parts.append(f"signs {plan.csr_file.name} as a "
+                     f"{plan.subordinate_profile.kind.value} subordinate for "
                      f"{plan.subordinate_profile.validity_days} days")
     if plan.type is CeremonyType.CRL and plan.crl is not None:
         parts.append(f"CRL for {plan.crl.next_update_days} days revoking "

@@ -85,8 +85,9 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "certificate": ("country", "organization", "common_name", "validity_days"),
     "crl": ("next_update_days", "previous", "revoke"),
     "csr": ("file",),
-    "profile": ("validity_days", "path_length", "crl_url", "ca_issuers_url", "ocsp_url",
-                "extended_key_usages", "policies"),
+    "profile": ("kind", "validity_days", "path_length", "crl_url", "ca_issuers_url",
+                "ocsp_url", "extended_key_usages", "policies", "permitted_dns", "excluded_dns",
+                "permitted_email"),
     "issuer": ("certificate", "key_label"),
     "backup": ("folder", "file"),
 }

@@ -31,10 +31,14 @@ from crypto.module_path import default_module
 from crypto.profiles import (
     ALLOWED_REASONS,
     CRL_MAX_DAYS,
-    POLICY_DOMAIN_VALIDATED,
     CrlProfile,
     DistinguishedName,
     RootProfile,
+)
+from crypto.subordinates import (
+    KIND_RULES,
+    NameConstraintsProfile,
+    SubordinateKind,
     SubordinateProfile,
 )
 
@@ -223,6 +227,7 @@ class SectionReader:
         return path
 
     def _profile(self, table: Table) -> SubordinateProfile | None:
+        kind = table.choice("kind", SubordinateKind, required=False) or SubordinateKind.TLS
         validity = table.integer("validity_days", example="validity_days = 1826")
         path_length: int | None = 0
         raw = table.raw("path_length")
@@ -236,15 +241,19 @@ class SectionReader:
         ocsp_url = table.text("ocsp_url", required=False)
         usages = table.texts("extended_key_usages", required=False)
         policies = table.texts("policies", required=False)
+        names = {key: table.texts(key, required=False) or ()
+                 for key in ("permitted_dns", "excluded_dns", "permitted_email")}
         table.finish("[profile]")
         if validity is None or crl_url is None or ca_issuers_url is None:
             return None
+        rules = KIND_RULES[kind]
         return SubordinateProfile(
             validity_days=validity, crl_url=crl_url, ca_issuers_url=ca_issuers_url,
             path_length=path_length,
-            extended_key_usages=("serverAuth", "clientAuth") if usages is None else usages,
-            policies=(POLICY_DOMAIN_VALIDATED,) if policies is None else policies,
-            ocsp_url=ocsp_url,
+            extended_key_usages=rules.default_ekus if usages is None else usages,
+            policies=rules.default_policies if policies is None else policies,
+            ocsp_url=ocsp_url, kind=kind,
+            name_constraints=NameConstraintsProfile(**names) if any(names.values()) else None,
         )
 
     def _issuer(self, table: Table) -> IssuerSpec | None:

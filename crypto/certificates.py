@@ -18,8 +18,8 @@ from crypto.profiles import (
     DistinguishedName,
     DocumentSignerProfile,
     RootProfile,
-    SubordinateProfile,
 )
+from crypto.subordinates import SubordinateProfile
 
 SERIAL_BYTES = 16  # 128 bits drawn; 126 of them random after fixing the top two bits
 ID_KP_DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
@@ -111,7 +111,7 @@ def subordinate_builder(profile: SubordinateProfile, csr: x509.CertificateSignin
     if profile.ocsp_url:
         access.insert(0, x509.AccessDescription(AuthorityInformationAccessOID.OCSP,
                                                 x509.UniformResourceIdentifier(profile.ocsp_url)))
-    return (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(csr.subject)
         .issuer_name(issuer.subject)
@@ -124,16 +124,27 @@ def subordinate_builder(profile: SubordinateProfile, csr: x509.CertificateSignin
         .add_extension(x509.AuthorityInformationAccess(access), critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=profile.path_length),
                        critical=True)
-        .add_extension(x509.CertificatePolicies([
+    )
+    if profile.policies:  # every kind but private requires them (validate says so)
+        builder = builder.add_extension(x509.CertificatePolicies([
             x509.PolicyInformation(x509.ObjectIdentifier(oid), None) for oid in profile.policies
         ]), critical=False)
-        .add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+    builder = (
+        builder.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
             [x509.UniformResourceIdentifier(profile.crl_url)], None, None, None)]),
             critical=False)
         .add_extension(_ca_key_usage(digital_signature=True), critical=True)
-        .add_extension(x509.ExtendedKeyUsage(list(profile.eku_oids)), critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
     )
+    if profile.extended_key_usages:  # a private CA may have none (RFC 5280 4.2.1.12)
+        builder = builder.add_extension(x509.ExtendedKeyUsage(list(profile.eku_oids)),
+                                        critical=False)
+    if profile.name_constraints is not None:
+        # Critical, as RFC 5280 4.2.1.10 asks; BR 7.1.2.5.2 allows either.
+        builder = builder.add_extension(profile.name_constraints.extension(
+            profile.kind, csr.subject),
+                                        critical=True)
+    return builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key),
+                                 critical=False)
 
 
 def document_signer_builder(profile: DocumentSignerProfile, ceremony_id: str,

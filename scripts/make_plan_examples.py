@@ -28,7 +28,8 @@ from crypto.backup import BackupMetadata, WrappedBackup, write_backup
 from crypto.certificates import random_serial, root_builder, subordinate_builder
 from crypto.checkvalue import check_value
 from crypto.keys import spki_sha256
-from crypto.profiles import DistinguishedName, RootProfile, SubordinateProfile
+from crypto.profiles import DistinguishedName, RootProfile
+from crypto.subordinates import SubordinateProfile
 
 FILES = Path(__file__).resolve().parent.parent / "docs" / "examples" / "files"
 ORGANIZATION = "Example Trust B.V."

@@ -21,10 +21,12 @@ from crypto.profiles import (
     ROOT_MAX_DAYS,
     ROOT_MIN_DAYS,
 )
+from crypto.subordinates import EKU_NAMES, SubordinateKind
 
 MAX_SHARES = 16  # SLIP-39: at most 16 shares in a set
 MAX_PATH_LENGTH = 8
-EXTENDED_KEY_USAGES = ("serverAuth", "clientAuth")
+EXTENDED_KEY_USAGES = tuple(EKU_NAMES)
+SUBORDINATE_KINDS = tuple(kind.value for kind in SubordinateKind)
 UNLIMITED = "unlimited"
 
 
@@ -187,6 +189,8 @@ _ISSUER = Section("issuer", "The issuing CA", (
                                                              "token"),
 ))
 _PROFILE = Section("profile", "The subordinate CA certificate", (
+    FieldSpec("profile.kind", "Kind", _CHOICE, "tls, tls-constrained (name-constrained), "
+              "smime, code-signing, or private (RFC 5280 only)", choices=SUBORDINATE_KINDS),
     FieldSpec("profile.validity_days", "Validity (days)", _INTEGER,
               "must end before the issuer expires", minimum=1, maximum=ROOT_MAX_DAYS),
     FieldSpec("profile.path_length", "Path length", _INTEGER, "CAs allowed below it",
@@ -198,7 +202,15 @@ _PROFILE = Section("profile", "The subordinate CA certificate", (
               choices=EXTENDED_KEY_USAGES),
     FieldSpec("profile.policies", "Policies", FieldKind.TEXTS, "dotted OIDs, separated by "
                                                               "commas"),
-))
+    FieldSpec("profile.permitted_dns", "Permitted DNS names", FieldKind.TEXTS,
+              "name constraints (tls-constrained needs them), separated by commas",
+              optional=True),
+    FieldSpec("profile.excluded_dns", "Excluded DNS names", FieldKind.TEXTS,
+              "name constraints, separated by commas (optional)", optional=True),
+    FieldSpec("profile.permitted_email", "Permitted e-mail domains", FieldKind.TEXTS,
+              "name constraints, separated by commas (optional)", optional=True),
+),
+    note="The kind decides which usages and policies are allowed; see the plan format.")
 
 
 def _backup(ceremony: CeremonyType) -> Section:

@@ -23,8 +23,8 @@ from typing import Any
 
 from ceremony.plan import PLAN_FORMAT, CeremonyType, PinSource
 from crypto.profiles import CRL_MAX_DAYS, POLICY_DOMAIN_VALIDATED
+from crypto.subordinates import KIND_RULES, SubordinateKind
 from gui.viewmodels.plan_fields import (
-    EXTENDED_KEY_USAGES,
     FieldKind,
     FieldSpec,
     Section,
@@ -35,6 +35,7 @@ from gui.viewmodels.toml_text import toml_bool, toml_string, toml_strings
 
 __all__ = ["Person", "PlanForm", "Revocation", "fields_for"]
 
+TLS_RULES = KIND_RULES[SubordinateKind.TLS]
 _SHARE_WORDS = 20  # the shortest SLIP-39 share
 HEADER = ("# A ceremony plan written with the keyceremony app's plan form.\n"
           "# Check it with: keyceremony plan check <this file>\n")
@@ -123,13 +124,17 @@ class IssuerFields:
 class ProfileFields:
     """[profile]: the subordinate CA certificate a sign ceremony issues."""
 
+    kind: str = SubordinateKind.TLS.value
     validity_days: int = 1826
     path_length: int | None = 0  # None: "unlimited"
     crl_url: str = ""
     ca_issuers_url: str = ""
     ocsp_url: str = ""
-    extended_key_usages: list[str] = field(default_factory=lambda: list(EXTENDED_KEY_USAGES))
+    extended_key_usages: list[str] = field(default_factory=lambda: list(TLS_RULES.default_ekus))
     policies: list[str] = field(default_factory=lambda: [POLICY_DOMAIN_VALIDATED])
+    permitted_dns: list[str] = field(default_factory=list)
+    excluded_dns: list[str] = field(default_factory=list)
+    permitted_email: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -327,6 +332,8 @@ def _toml_value(spec: FieldSpec, value: Any) -> str | None:
     if kind is FieldKind.FLAG:
         return toml_bool(bool(value))
     if kind in (FieldKind.HOLDERS, FieldKind.OPTIONS, FieldKind.TEXTS):
+        if spec.optional and not value:
+            return None
         return toml_strings(value)
     raise ValueError(f"{spec.path} is not written as one value")
 

@@ -33,9 +33,9 @@ from crypto.profiles import (
     DistinguishedName,
     RevokedEntry,
     RootProfile,
-    SubordinateProfile,
 )
 from crypto.softhsm import SoftHsmStore
+from crypto.subordinates import SubordinateProfile
 from crypto.token import default_module, open_token
 from tests.conftest import SO_PIN, USER_PIN
 

@@ -410,3 +410,26 @@ def test_a_clean_saved_plan_starts_as_an_opened_plan_does(window: Any, qtbot: An
     qtbot.waitUntil(lambda: view.panel is not None, timeout=10_000)  # the first sign-off
     view.stop()  # before the window closes, which would ask whether to stop
     assert view.worker.wait(10_000)
+
+
+def test_the_form_writes_every_subordinate_kind(tmp_path: Path) -> None:
+    form = PlanForm.new("sign")
+    user_input(form, tmp_path)
+    form.profile.kind = "tls-constrained"
+    form.profile.permitted_dns = ["example.com", "example.net"]
+    profile = written(form, tmp_path).subordinate_profile
+    assert profile is not None and profile.kind.value == "tls-constrained"
+    assert profile.name_constraints is not None
+    assert profile.name_constraints.permitted_dns == ("example.com", "example.net")
+    assert form.review(tmp_path / "plan.toml").can_start
+    form.profile.kind = "smime"
+    form.profile.permitted_dns = []
+    review = form.review(tmp_path / "plan.toml")
+    assert not review.can_start  # serverAuth is not for S/MIME, and the problem finds its field
+    form.profile.extended_key_usages = ["emailProtection"]
+    form.profile.policies = ["2.23.140.1.5.1.2"]
+    assert form.review(tmp_path / "plan.toml").can_start
+    reloaded = PlanForm.from_plan_text(form.to_toml())
+    assert (reloaded.profile.kind, reloaded.profile.extended_key_usages) == (
+        "smime", ["emailProtection"])
+    assert "permitted_dns" not in form.to_toml()
