@@ -97,6 +97,7 @@ class Event(StrEnum):
     SHARES_RETIRED = "shares-retired"
     TOKEN_PIN_SPLIT = "token-pin-split"
     BACKUP_COPIED = "backup-copied"
+    CROSS_SUBJECT_CHECKED = "cross-subject-checked"
 
 
 # --- the guard against journalling secrets and values without one canonical form ----------

@@ -27,6 +27,7 @@ class CeremonyType(Enum):
     RESTORE = "restore"
     RESHARE = "reshare"
     DRILL = "drill"
+    CROSS_CERTIFICATE = "cross-certificate"
 
 
 class Role(Enum):
@@ -105,6 +106,14 @@ class IssuerSpec:
 
 
 @dataclass(frozen=True)
+class CrossSpec:
+    """cross-certificate: the CA cross-signed, from its own certificate or from a CSR (one)."""
+
+    certificate: Path | None = None
+    csr: Path | None = None
+
+
+@dataclass(frozen=True)
 class RevocationSpec:
     serial: int
     reason: str
@@ -148,6 +157,7 @@ class CeremonyPlan:
     issuer: IssuerSpec | None = None
     backup: BackupSpec | None = None
     new_token: TokenSpec | None = None  # restore: the fresh token to restore into
+    cross: CrossSpec | None = None  # cross-certificate: the CA cross-signed
 
     def people(self, role: Role) -> tuple[Participant, ...]:
         return tuple(p for p in self.participants if p.role is role)

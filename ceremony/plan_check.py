@@ -110,6 +110,11 @@ def describe_plan(plan: CeremonyPlan) -> str:
         parts.append(f"signs {plan.csr_file.name} as a "
                      f"{plan.subordinate_profile.kind.value} subordinate for "
                      f"{plan.subordinate_profile.validity_days} days")
+    if plan.cross is not None and plan.subordinate_profile is not None:
+        source = plan.cross.certificate or plan.cross.csr
+        assert source is not None
+        parts.append(f"cross-signs the CA of {source.name} for "
+                     f"{plan.subordinate_profile.validity_days} days")
     if plan.type is CeremonyType.CRL and plan.crl is not None:
         parts.append(f"CRL for {plan.crl.next_update_days} days revoking "
                      f"{len(plan.revocations)} certificate(s)")

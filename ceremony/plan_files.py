@@ -15,7 +15,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
 from ceremony.plan import CeremonyPlan, CeremonyType
 from crypto.algorithms import algorithm_of, spki_der
-from crypto.errors import BackupError, CsrRejected, UnusableInput
+from crypto.errors import BackupError, CsrRejected, ProfileError, UnusableInput
 from crypto.files import UnreadableInput, read_input_file
 from crypto.profiles import CRL_MAX_DAYS, ROOT_MAX_DAYS
 
@@ -67,6 +67,8 @@ def check_issuer_files(plan: CeremonyPlan, found: Findings, now: dt.datetime) ->
         _check_issuer(issuer, plan, found, now)
     if plan.type is CeremonyType.SIGN and plan.csr_file is not None:
         _check_csr(plan.csr_file, issuer, found)
+    if plan.type is CeremonyType.CROSS_CERTIFICATE and plan.cross is not None:
+        _check_cross(plan, issuer, found)
     if plan.type is CeremonyType.CRL:
         _check_revocations(plan, issuer, found)
         _check_previous_crl(plan, issuer, found)
@@ -109,7 +111,8 @@ def _check_issuer(issuer: x509.Certificate, plan: CeremonyPlan, found: Findings,
                              "check this machine's clock")
     profile = plan.subordinate_profile
     # Out-of-range values are the profile's own problems; adding them to a date would overflow.
-    if plan.type is CeremonyType.SIGN and profile is not None and \
+    if plan.type in (CeremonyType.SIGN, CeremonyType.CROSS_CERTIFICATE) and \
+            profile is not None and \
             1 <= profile.validity_days <= ROOT_MAX_DAYS:
         until = now + dt.timedelta(days=profile.validity_days)
         if until > end:
@@ -143,6 +146,41 @@ def _check_csr(path: Path, issuer: x509.Certificate | None, found: Findings) -> 
     if issuer is not None and spki_der(csr.public_key()) == spki_der(issuer.public_key()):
         found.problem("csr.file", "requests a certificate for the issuer's own key; the "
                                   "subordinate CA needs a key of its own")
+
+
+def _check_cross(plan: CeremonyPlan, issuer: x509.Certificate | None,
+                 found: Findings) -> None:
+    """The CA to cross-sign: its own self-signed certificate, or a CSR, whose subject can be
+    repeated byte for byte; never the issuer's own key."""
+    from crypto.cross import CrossSubject  # imported here: only cross-certificate plans use it
+    from crypto.csr import check_csr, load_csr_file
+
+    assert plan.cross is not None
+    try:
+        if plan.cross.certificate is not None:
+            where = "cross.certificate"
+            certificate = _load_certificate(plan.cross.certificate, where, found)
+            if certificate is None:
+                return
+            source = CrossSubject.from_certificate(certificate)
+        else:
+            assert plan.cross.csr is not None
+            where = "cross.csr"
+            csr = load_csr_file(plan.cross.csr)
+            check_csr(csr)
+            source = CrossSubject.from_csr(csr)
+    except (UnusableInput, CsrRejected, ProfileError) as ex:
+        found.problem(where, str(ex))
+        return
+    found.note(where, f"cross-signs {source.subject.rfc4514_string()}, key identifier "
+                      f"{source.key_identifier.digest.hex()}")
+    if issuer is not None and spki_der(source.public_key) == spki_der(issuer.public_key()):
+        found.problem(where, "is the issuer's own key; a CA's new certificate for its own key "
+                             "is a renewal, not a cross-certificate")
+    profile = plan.subordinate_profile
+    if profile is not None and profile.kind.value not in ("tls", "private"):
+        found.problem("profile.kind", f"a cross-certificate is tls (BR 7.1.2.2) or private, "
+                                      f"not {profile.kind.value}")
 
 
 def _check_revocations(plan: CeremonyPlan, issuer: x509.Certificate | None,

@@ -73,9 +73,12 @@ _USES: dict[CeremonyType, dict[str, str]] = {
                            "backup": _REQUIRED},
     # A drill's transcript is signed by the root when the plan names its token and issuer.
     CeremonyType.DRILL: {"shares": _REQUIRED, "token": _OPTIONAL, "issuer": _OPTIONAL},
+    CeremonyType.CROSS_CERTIFICATE: {"token": _REQUIRED, "issuer": _REQUIRED,
+                                     "cross": _REQUIRED, "profile": _REQUIRED,
+                                     "shares": _DEPENDS},
 }
 _SECTIONS = ("token", "new_token", "key", "shares", "new_shares", "certificate", "crl", "csr",
-             "profile", "issuer", "backup")
+             "profile", "issuer", "backup", "cross")
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "token": ("module", "label", "pin"),
     "new_token": ("module", "label", "pin"),
@@ -90,10 +93,12 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
                 "permitted_email"),
     "issuer": ("certificate", "key_label"),
     "backup": ("folder", "file"),
+    "cross": ("certificate", "csr"),
 }
 _TOP_KEYS = ("format", "type", "id", "title", "rehearsal", "location", "participant",
              *_SECTIONS)
-# Share sets that already exist, so the plan names their check value.
+# Ceremonies that sign with an existing CA key, whose PIN may be rebuilt from shares.
+_SIGNING_WITH_TOKEN = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE)
 
 def parse_plan(path: Path | str) -> CeremonyPlan:
     """Read and parse the plan in ``path``; PlanError listing every problem found."""
@@ -240,6 +245,7 @@ class _PlanReader(SectionReader):
         profile = self._profile(tables["profile"]) if "profile" in tables else None
         issuer = self._issuer(tables["issuer"]) if "issuer" in tables else None
         backup = self._backup(tables["backup"]) if "backup" in tables else None
+        cross = self._cross(tables["cross"]) if "cross" in tables else None
         if backup is None and ceremony in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY) \
                 and key is not None and key.backup is BackupMode.WRAPPED:
             backup = BackupSpec()  # the default folder inside the ceremony folder
@@ -254,7 +260,7 @@ class _PlanReader(SectionReader):
             key=key, shares=shares, new_shares=new_shares, subject=subject,
             root_profile=root_profile, subordinate_profile=profile, crl=crl,
             revocations=revocations, previous_crl=previous_crl, csr_file=csr_file,
-            issuer=issuer, backup=backup, new_token=new_token,
+            issuer=issuer, backup=backup, new_token=new_token, cross=cross,
         )
 
     # --- helpers ------------------------------------------------------------------------------
@@ -280,7 +286,7 @@ class _PlanReader(SectionReader):
             missing = "issuer" if "token" in present else "token"
             top.problem(missing, "missing; a drill names both [token] and [issuer] (to sign its "
                                  "transcript with the root) or neither")
-        if ceremony in (CeremonyType.SIGN, CeremonyType.CRL) and token is not None:
+        if ceremony in _SIGNING_WITH_TOKEN and token is not None:
             if token.pin is PinSource.SHARES and "shares" not in present:
                 top.problem("shares", 'missing; token.pin = "shares" needs a [shares] table '
                                       "describing the share set the PIN is rebuilt from")

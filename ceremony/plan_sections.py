@@ -15,6 +15,7 @@ from ceremony.plan import (
     BackupMode,
     BackupSpec,
     CeremonyType,
+    CrossSpec,
     IssuerSpec,
     KeySpec,
     PinSource,
@@ -45,7 +46,7 @@ from crypto.subordinates import (
 _CHECK_VALUE = re.compile(rf"[0-9a-f]{{{CHECK_VALUE_HEX_LENGTH}}}")
 _MAX_SERIAL_BITS = 159  # RFC 5280 4.1.2.2: at most 20 octets, positive
 _EXISTING_SET = (CeremonyType.RESTORE, CeremonyType.RESHARE, CeremonyType.DRILL,
-                 CeremonyType.SIGN, CeremonyType.CRL)
+                 CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE)
 
 
 class SectionReader:
@@ -255,6 +256,17 @@ class SectionReader:
             ocsp_url=ocsp_url, kind=kind,
             name_constraints=NameConstraintsProfile(**names) if any(names.values()) else None,
         )
+
+    def _cross(self, table: Table) -> CrossSpec | None:
+        certificate = self._file(table, "certificate", required=False)
+        csr = self._file(table, "csr", required=False)
+        if table.has("certificate") == table.has("csr"):
+            table.problem(None, "give the cross-signed CA's own certificate (certificate = "
+                                '"root-r2.pem") or its CSR (csr = "root-r2.csr"), one of them')
+        table.finish("[cross]")
+        if certificate is None and csr is None:
+            return None
+        return CrossSpec(certificate=certificate, csr=csr)
 
     def _issuer(self, table: Table) -> IssuerSpec | None:
         certificate = self._file(table, "certificate", example='certificate = "root.pem"')

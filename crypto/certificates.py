@@ -102,10 +102,31 @@ def subordinate_builder(profile: SubordinateProfile, csr: x509.CertificateSignin
                         issuer: x509.Certificate, serial: int,
                         not_before: dt.datetime) -> x509.CertificateBuilder:
     """A subordinate CA from a (checked) CSR: subject and key from the CSR, the rest from the
-    profile (BR 7.1.2.6.1); validity never outlives the issuer."""
+    profile (BR 7.1.2.6.1 and the other kinds); validity never outlives the issuer."""
+    public_key = csr.public_key()
+    return _ca_builder(profile, csr.subject, public_key,
+                       x509.SubjectKeyIdentifier.from_public_key(public_key), issuer, serial,
+                       not_before)
+
+
+def cross_certificate_builder(profile: SubordinateProfile, subject: x509.Name,
+                              public_key: CertificatePublicKeyTypes,
+                              subject_key_identifier: x509.SubjectKeyIdentifier,
+                              issuer: x509.Certificate, serial: int,
+                              not_before: dt.datetime) -> x509.CertificateBuilder:
+    """A cross-certificate: another CA's subject and key identifier exactly as its own
+    certificate has them (so either certificate builds the same paths), this issuer's AKI,
+    and the rest from a subordinate profile; validity never outlives the issuer."""
+    return _ca_builder(profile, subject, public_key, subject_key_identifier, issuer, serial,
+                       not_before)
+
+
+def _ca_builder(profile: SubordinateProfile, subject: x509.Name,
+                public_key: CertificatePublicKeyTypes, ski: x509.SubjectKeyIdentifier,
+                issuer: x509.Certificate, serial: int,
+                not_before: dt.datetime) -> x509.CertificateBuilder:
     profile.validate()
     start, end = _validity_within_issuer(issuer, _utc(not_before), profile.validity_days)
-    public_key = csr.public_key()
     access = [x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS,
                                      x509.UniformResourceIdentifier(profile.ca_issuers_url))]
     if profile.ocsp_url:
@@ -113,7 +134,7 @@ def subordinate_builder(profile: SubordinateProfile, csr: x509.CertificateSignin
                                                 x509.UniformResourceIdentifier(profile.ocsp_url)))
     builder = (
         x509.CertificateBuilder()
-        .subject_name(csr.subject)
+        .subject_name(subject)
         .issuer_name(issuer.subject)
         .public_key(public_key)
         .serial_number(serial)
@@ -140,11 +161,9 @@ def subordinate_builder(profile: SubordinateProfile, csr: x509.CertificateSignin
                                         critical=False)
     if profile.name_constraints is not None:
         # Critical, as RFC 5280 4.2.1.10 asks; BR 7.1.2.5.2 allows either.
-        builder = builder.add_extension(profile.name_constraints.extension(
-            profile.kind, csr.subject),
-                                        critical=True)
-    return builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key),
-                                 critical=False)
+        builder = builder.add_extension(
+            profile.name_constraints.extension(profile.kind, subject), critical=True)
+    return builder.add_extension(ski, critical=False)
 
 
 def document_signer_builder(profile: DocumentSignerProfile, ceremony_id: str,

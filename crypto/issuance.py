@@ -37,6 +37,7 @@ TLS_CONSTRAINED_SUBORDINATE = "tls-constrained-subordinate"
 SMIME_SUBORDINATE = "smime-subordinate"
 CODE_SIGNING_SUBORDINATE = "code-signing-subordinate"
 PRIVATE_SUBORDINATE = "private-subordinate"
+CROSS_CERTIFICATE = "cross-certificate"
 DOCUMENT_SIGNER = "document-signer"
 # The pkilint profile each kind is linted by; see crypto.purposechecks for what is added.
 _PKILINT_TYPES = {
@@ -47,6 +48,9 @@ _PKILINT_TYPES = {
     SMIME_SUBORDINATE: "NON_TLS_CA",
     CODE_SIGNING_SUBORDINATE: "NON_TLS_CA",
     PRIVATE_SUBORDINATE: "PKIX",
+    # A CA of the same organisation cross-signed (BR 7.1.2.2); a private one is a private
+    # subordinate.
+    CROSS_CERTIFICATE: "INTERNAL_CROSS_CA",
 }
 CERT_KINDS = (*_PKILINT_TYPES, DOCUMENT_SIGNER)
 

@@ -15,6 +15,7 @@ _MODULES = {
     CeremonyType.RESTORE: "restore",
     CeremonyType.RESHARE: "reshare",
     CeremonyType.DRILL: "drill",
+    CeremonyType.CROSS_CERTIFICATE: "cross",
 }
 
 

@@ -43,6 +43,8 @@ _TITLES = {
     CeremonyType.RESHARE: ("reshare-root-r1", "Example Root CA R1: reshare the backup wrap "
                                               "key"),
     CeremonyType.DRILL: ("drill-root-r1", "Example Root CA R1: share drill"),
+    CeremonyType.CROSS_CERTIFICATE: ("cross-root-r2", "Example Root CA R1 cross-signs Example "
+                                                      "Root CA R2"),
 }
 
 
@@ -78,6 +80,11 @@ def example_form(ceremony: CeremonyType) -> PlanForm:
                                              common_name="Example TLS Issuing CA 2")
     elif ceremony is CeremonyType.SIGN:
         people += [WITNESS, AUDITOR, OPERATOR]
+    elif ceremony is CeremonyType.CROSS_CERTIFICATE:
+        people += [WITNESS, AUDITOR]
+        form.profile = ProfileFields(path_length=None,
+                                     crl_url="http://crl.example.com/root-r1.crl",
+                                     ca_issuers_url="http://crt.example.com/root-r1.crt")
     elif ceremony is CeremonyType.CRL:
         people += [WITNESS]
     elif ceremony is CeremonyType.RESTORE:

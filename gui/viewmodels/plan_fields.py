@@ -213,6 +213,15 @@ _PROFILE = Section("profile", "The subordinate CA certificate", (
     note="The kind decides which usages and policies are allowed; see the plan format.")
 
 
+_CROSS = Section("cross", "The CA to cross-sign", (
+    FieldSpec("cross.certificate", "Its own certificate", FieldKind.FILE,
+              "the CA's self-signed certificate; its subject and key identifier are repeated "
+              "exactly", optional=True),
+    FieldSpec("cross.csr", "Or its CSR", FieldKind.FILE, "instead of the certificate",
+              optional=True),
+), note="Give the certificate or the CSR, not both.")
+
+
 def _backup(ceremony: CeremonyType) -> Section:
     folder = FieldSpec("backup.folder", "Copy the backup to", FieldKind.FOLDER,
                        "a folder on removable media (optional)", optional=True)
@@ -242,9 +251,10 @@ def fields_for(ceremony: CeremonyType | str) -> tuple[Section, ...]:
                                            existing=False), _certificate(ceremony))
         tail = (_crl(ceremony),) if ceremony is CeremonyType.ROOT else ()
         return head + middle + tail + (_backup(ceremony),)
-    if ceremony in (CeremonyType.SIGN, CeremonyType.CRL):
+    if ceremony in (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE):
         shares = _shares("shares", "The share set the PIN is rebuilt from", existing=True)
-        work = (_CSR, _PROFILE) if ceremony is CeremonyType.SIGN else (_crl(ceremony),)
+        work = {CeremonyType.SIGN: (_CSR, _PROFILE), CeremonyType.CRL: (_crl(ceremony),),
+                CeremonyType.CROSS_CERTIFICATE: (_CROSS, _PROFILE)}[ceremony]
         return (*head, token, shares, _ISSUER, *work)
     if ceremony is CeremonyType.RESTORE:
         return (*head, _token("new_token", "The new token (the key is restored into it)"),

@@ -138,6 +138,14 @@ class ProfileFields:
 
 
 @dataclass
+class CrossFields:
+    """[cross]: the CA a cross-certificate names, by its own certificate or its CSR."""
+
+    certificate: str = ""
+    csr: str = ""
+
+
+@dataclass
 class BackupFields:
     """[backup]: where a backup is copied to, or the backup read."""
 
@@ -169,6 +177,7 @@ class PlanForm:
     issuer: IssuerFields = field(default_factory=IssuerFields)
     profile: ProfileFields = field(default_factory=ProfileFields)
     backup: BackupFields = field(default_factory=BackupFields)
+    cross: CrossFields = field(default_factory=CrossFields)
     signed_by_root: bool = False  # drill: name the root's token and issuer to sign with
 
     @classmethod
@@ -194,7 +203,8 @@ class PlanForm:
         if kind in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY) and \
                 table in ("shares", "backup"):
             return self.key.backup == "wrapped"
-        if kind in (CeremonyType.SIGN, CeremonyType.CRL) and table == "shares":
+        if kind in (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE) and \
+                table == "shares":
             return self.token.pin == PinSource.SHARES.value
         if kind is CeremonyType.DRILL and table in ("token", "issuer"):
             return self.signed_by_root

@@ -44,10 +44,12 @@ def user_input(form: PlanForm, folder: Path) -> None:
     """What only the person writing the plan knows: the files it names, a set's check value."""
     kind = form.type
     folder.mkdir(exist_ok=True)
-    if kind in (CeremonyType.SIGN, CeremonyType.CRL):
+    if kind in (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE):
         root = make_root(folder)
         form.issuer.certificate = str(root.path)
-        if kind is CeremonyType.SIGN:
+        if kind is CeremonyType.CROSS_CERTIFICATE:
+            form.cross.certificate = str(make_root(folder, "Test Root CA 2").path)
+        elif kind is CeremonyType.SIGN:
             form.csr.file = str(make_csr(folder / "issuing.csr"))
         else:
             retired = issue_subordinate(root, folder / "retired.pem", 0x64FD78DF17A2F64A)
@@ -73,6 +75,7 @@ def test_a_new_form_needs_only_the_users_own_values(kind: CeremonyType, tmp_path
     before = form.review(tmp_path / "plan.toml")
     users = {CeremonyType.SIGN: {"issuer.certificate", "csr.file"},
              CeremonyType.CRL: {"issuer.certificate"},
+             CeremonyType.CROSS_CERTIFICATE: {"issuer.certificate", "cross"},
              CeremonyType.RESTORE: {"shares.check_value", "backup.file"},
              CeremonyType.RESHARE: {"shares.check_value", "backup.file"},
              CeremonyType.DRILL: {"shares.check_value"}}.get(kind, set())
