@@ -28,6 +28,7 @@ class CeremonyType(Enum):
     RESHARE = "reshare"
     DRILL = "drill"
     CROSS_CERTIFICATE = "cross-certificate"
+    ROOT_RENEWAL = "root-renewal"
 
 
 class Role(Enum):
@@ -114,6 +115,13 @@ class CrossSpec:
 
 
 @dataclass(frozen=True)
+class RenewalSpec:
+    """root-renewal: the renewed root certificate's validity (key and subject stay)."""
+
+    validity_days: int
+
+
+@dataclass(frozen=True)
 class RevocationSpec:
     serial: int
     reason: str
@@ -158,6 +166,7 @@ class CeremonyPlan:
     backup: BackupSpec | None = None
     new_token: TokenSpec | None = None  # restore: the fresh token to restore into
     cross: CrossSpec | None = None  # cross-certificate: the CA cross-signed
+    renewal: RenewalSpec | None = None  # root-renewal
 
     def people(self, role: Role) -> tuple[Participant, ...]:
         return tuple(p for p in self.participants if p.role is role)

@@ -31,7 +31,7 @@ from ceremony.plan import (
 )
 from ceremony.plan_files import Findings, check_backup_file, check_issuer_files
 from crypto.errors import ProfileError
-from crypto.profiles import DistinguishedName
+from crypto.profiles import ROOT_MAX_DAYS, ROOT_MIN_DAYS, DistinguishedName
 
 # ceremony.backups.BACKUP_FOLDER, not imported: that module loads python-pkcs11.
 DEFAULT_BACKUP_FOLDER = "backup"  # inside the ceremony folder
@@ -115,6 +115,8 @@ def describe_plan(plan: CeremonyPlan) -> str:
         assert source is not None
         parts.append(f"cross-signs the CA of {source.name} for "
                      f"{plan.subordinate_profile.validity_days} days")
+    if plan.renewal is not None:
+        parts.append(f"renews the root certificate for {plan.renewal.validity_days} days")
     if plan.type is CeremonyType.CRL and plan.crl is not None:
         parts.append(f"CRL for {plan.crl.next_update_days} days revoking "
                      f"{len(plan.revocations)} certificate(s)")
@@ -276,6 +278,11 @@ def _check_profiles(plan: CeremonyPlan, found: Findings) -> None:
         _validated(plan.subordinate_profile.validate, found)
     if plan.crl is not None:
         _validated(plan.crl.validate, found)
+    if plan.renewal is not None and \
+            not ROOT_MIN_DAYS <= plan.renewal.validity_days <= ROOT_MAX_DAYS:
+        found.problem("renewal.validity_days", f"a root is valid between {ROOT_MIN_DAYS} and "
+                                               f"{ROOT_MAX_DAYS} days (8 to 25 years, BR 6.3.2), "
+                                               f"not {plan.renewal.validity_days}")
 
 
 def _check_labels(plan: CeremonyPlan, found: Findings) -> None:

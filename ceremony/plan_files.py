@@ -69,6 +69,8 @@ def check_issuer_files(plan: CeremonyPlan, found: Findings, now: dt.datetime) ->
         _check_csr(plan.csr_file, issuer, found)
     if plan.type is CeremonyType.CROSS_CERTIFICATE and plan.cross is not None:
         _check_cross(plan, issuer, found)
+    if plan.type is CeremonyType.ROOT_RENEWAL and issuer is not None:
+        _check_renewed_root(issuer, found)
     if plan.type is CeremonyType.CRL:
         _check_revocations(plan, issuer, found)
         _check_previous_crl(plan, issuer, found)
@@ -181,6 +183,17 @@ def _check_cross(plan: CeremonyPlan, issuer: x509.Certificate | None,
     if profile is not None and profile.kind.value not in ("tls", "private"):
         found.problem("profile.kind", f"a cross-certificate is tls (BR 7.1.2.2) or private, "
                                       f"not {profile.kind.value}")
+
+
+def _check_renewed_root(issuer: x509.Certificate, found: Findings) -> None:
+    """A renewal repeats a root's subject and key: the issuer must be a self-signed root whose
+    subject this tool can repeat byte for byte."""
+    from crypto.cross import CrossSubject  # imported here: only root-renewal plans use it
+
+    try:
+        CrossSubject.from_certificate(issuer)
+    except ProfileError as ex:
+        found.problem("issuer.certificate", f"cannot be renewed: it {ex}")
 
 
 def _check_revocations(plan: CeremonyPlan, issuer: x509.Certificate | None,

@@ -76,9 +76,12 @@ _USES: dict[CeremonyType, dict[str, str]] = {
     CeremonyType.CROSS_CERTIFICATE: {"token": _REQUIRED, "issuer": _REQUIRED,
                                      "cross": _REQUIRED, "profile": _REQUIRED,
                                      "shares": _DEPENDS},
+    # The root's current certificate is [issuer]: its key signs its own renewal.
+    CeremonyType.ROOT_RENEWAL: {"token": _REQUIRED, "issuer": _REQUIRED, "renewal": _REQUIRED,
+                                "shares": _DEPENDS},
 }
 _SECTIONS = ("token", "new_token", "key", "shares", "new_shares", "certificate", "crl", "csr",
-             "profile", "issuer", "backup", "cross")
+             "profile", "issuer", "backup", "cross", "renewal")
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "token": ("module", "label", "pin"),
     "new_token": ("module", "label", "pin"),
@@ -94,11 +97,13 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "issuer": ("certificate", "key_label"),
     "backup": ("folder", "file"),
     "cross": ("certificate", "csr"),
+    "renewal": ("validity_days",),
 }
 _TOP_KEYS = ("format", "type", "id", "title", "rehearsal", "location", "participant",
              *_SECTIONS)
 # Ceremonies that sign with an existing CA key, whose PIN may be rebuilt from shares.
-_SIGNING_WITH_TOKEN = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE)
+_SIGNING_WITH_TOKEN = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
+                       CeremonyType.ROOT_RENEWAL)
 
 def parse_plan(path: Path | str) -> CeremonyPlan:
     """Read and parse the plan in ``path``; PlanError listing every problem found."""
@@ -246,6 +251,7 @@ class _PlanReader(SectionReader):
         issuer = self._issuer(tables["issuer"]) if "issuer" in tables else None
         backup = self._backup(tables["backup"]) if "backup" in tables else None
         cross = self._cross(tables["cross"]) if "cross" in tables else None
+        renewal = self._renewal(tables["renewal"]) if "renewal" in tables else None
         if backup is None and ceremony in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY) \
                 and key is not None and key.backup is BackupMode.WRAPPED:
             backup = BackupSpec()  # the default folder inside the ceremony folder
@@ -261,6 +267,7 @@ class _PlanReader(SectionReader):
             root_profile=root_profile, subordinate_profile=profile, crl=crl,
             revocations=revocations, previous_crl=previous_crl, csr_file=csr_file,
             issuer=issuer, backup=backup, new_token=new_token, cross=cross,
+            renewal=renewal,
         )
 
     # --- helpers ------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from ceremony.plan import (
     IssuerSpec,
     KeySpec,
     PinSource,
+    RenewalSpec,
     RevocationSpec,
     ShareGroup,
     ShareSpec,
@@ -46,7 +47,8 @@ from crypto.subordinates import (
 _CHECK_VALUE = re.compile(rf"[0-9a-f]{{{CHECK_VALUE_HEX_LENGTH}}}")
 _MAX_SERIAL_BITS = 159  # RFC 5280 4.1.2.2: at most 20 octets, positive
 _EXISTING_SET = (CeremonyType.RESTORE, CeremonyType.RESHARE, CeremonyType.DRILL,
-                 CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE)
+                 CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
+                 CeremonyType.ROOT_RENEWAL)
 
 
 class SectionReader:
@@ -267,6 +269,11 @@ class SectionReader:
         if certificate is None and csr is None:
             return None
         return CrossSpec(certificate=certificate, csr=csr)
+
+    def _renewal(self, table: Table) -> RenewalSpec | None:
+        days = table.integer("validity_days", example="validity_days = 9131")
+        table.finish("[renewal]")
+        return None if days is None else RenewalSpec(days)
 
     def _issuer(self, table: Table) -> IssuerSpec | None:
         certificate = self._file(table, "certificate", example='certificate = "root.pem"')

@@ -160,6 +160,13 @@ def chain_of(name: x509.Name, signature: bytes, tbs: bytes, hash_algorithm: Any,
     return direct, "the chain is longer than any this tool issues"
 
 
+def _renews_a_trusted_root(certificate: x509.Certificate, trust: Trust) -> bool:
+    """A renewed root: self-signed by the key of a trusted root, under the same name."""
+    spki = spki_sha256(certificate.public_key())
+    return any(root.subject == certificate.subject and spki_sha256(root.public_key()) == spki
+               for root in trust.roots)
+
+
 def _chain(obj: Issued, certificates: Sequence[x509.Certificate],
            trust: Trust) -> tuple[Issuer | None, str | None]:
     """The direct issuer of ``obj`` and, if it does not reach what is trusted, why."""
@@ -169,7 +176,8 @@ def _chain(obj: Issued, certificates: Sequence[x509.Certificate],
                                                 c.tbs_certificate_bytes,
                                                 c.signature_hash_algorithm):
             issuer = Issuer(c.subject, c.public_key(), c)
-            trusted = trust.is_root(c) or spki_sha256(c.public_key()) in trust.keys
+            trusted = trust.is_root(c) or spki_sha256(c.public_key()) in trust.keys \
+                or _renews_a_trusted_root(c, trust)
             return issuer, None if trusted else "self-signed but not a trusted root"
         return chain_of(c.issuer, c.signature, c.tbs_certificate_bytes,
                         c.signature_hash_algorithm, certificates, trust)

@@ -15,6 +15,8 @@ from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsag
 
 from crypto.errors import ProfileError
 from crypto.profiles import (
+    ROOT_MAX_DAYS,
+    ROOT_MIN_DAYS,
     DistinguishedName,
     DocumentSignerProfile,
     RootProfile,
@@ -57,9 +59,26 @@ def root_builder(profile: RootProfile, public_key: CertificatePublicKeyTypes, se
                  not_before: dt.datetime) -> x509.CertificateBuilder:
     """A self-signed root per BR 7.1.2.1: no pathLen, no EKU, AKI keyIdentifier equal to SKI."""
     profile.validate()
+    return _self_signed(profile.subject.to_name(), public_key,
+                        x509.SubjectKeyIdentifier.from_public_key(public_key), serial,
+                        not_before, profile.validity_days)
+
+
+def renewal_builder(current: x509.Certificate, validity_days: int, serial: int,
+                    not_before: dt.datetime) -> x509.CertificateBuilder:
+    """A renewed root: the same key, subject and subjectKeyIdentifier as ``current``, a new
+    serial and validity, and the root profile's extensions (BR 7.1.2.1)."""
+    if not ROOT_MIN_DAYS <= validity_days <= ROOT_MAX_DAYS:
+        raise ProfileError(f"renewal.validity_days: a root is valid between {ROOT_MIN_DAYS} and "
+                           f"{ROOT_MAX_DAYS} days (BR 6.3.2), not {validity_days}")
+    return _self_signed(current.subject, current.public_key(), _issuer_ski(current), serial,
+                        not_before, validity_days)
+
+
+def _self_signed(name: x509.Name, public_key: CertificatePublicKeyTypes,
+                 ski: x509.SubjectKeyIdentifier, serial: int, not_before: dt.datetime,
+                 days: int) -> x509.CertificateBuilder:
     start = _utc(not_before)
-    name = profile.subject.to_name()
-    ski = x509.SubjectKeyIdentifier.from_public_key(public_key)
     return (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -67,7 +86,7 @@ def root_builder(profile: RootProfile, public_key: CertificatePublicKeyTypes, se
         .public_key(public_key)
         .serial_number(serial)
         .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=profile.validity_days))
+        .not_valid_after(start + dt.timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(_ca_key_usage(digital_signature=True), critical=True)
         .add_extension(ski, critical=False)

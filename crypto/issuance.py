@@ -38,6 +38,7 @@ SMIME_SUBORDINATE = "smime-subordinate"
 CODE_SIGNING_SUBORDINATE = "code-signing-subordinate"
 PRIVATE_SUBORDINATE = "private-subordinate"
 CROSS_CERTIFICATE = "cross-certificate"
+RENEWED_ROOT = "renewed-root"
 DOCUMENT_SIGNER = "document-signer"
 # The pkilint profile each kind is linted by; see crypto.purposechecks for what is added.
 _PKILINT_TYPES = {
@@ -51,6 +52,7 @@ _PKILINT_TYPES = {
     # A CA of the same organisation cross-signed (BR 7.1.2.2); a private one is a private
     # subordinate.
     CROSS_CERTIFICATE: "INTERNAL_CROSS_CA",
+    RENEWED_ROOT: "ROOT_CA",  # a root all the same; its own kind so the inventory can tell
 }
 CERT_KINDS = (*_PKILINT_TYPES, DOCUMENT_SIGNER)
 

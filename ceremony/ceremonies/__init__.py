@@ -16,6 +16,7 @@ _MODULES = {
     CeremonyType.RESHARE: "reshare",
     CeremonyType.DRILL: "drill",
     CeremonyType.CROSS_CERTIFICATE: "cross",
+    CeremonyType.ROOT_RENEWAL: "renewal",
 }
 
 

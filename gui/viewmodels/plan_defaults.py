@@ -45,6 +45,7 @@ _TITLES = {
     CeremonyType.DRILL: ("drill-root-r1", "Example Root CA R1: share drill"),
     CeremonyType.CROSS_CERTIFICATE: ("cross-root-r2", "Example Root CA R1 cross-signs Example "
                                                       "Root CA R2"),
+    CeremonyType.ROOT_RENEWAL: ("renew-root-r1", "Example Root CA R1: root certificate renewal"),
 }
 
 
@@ -80,6 +81,8 @@ def example_form(ceremony: CeremonyType) -> PlanForm:
                                              common_name="Example TLS Issuing CA 2")
     elif ceremony is CeremonyType.SIGN:
         people += [WITNESS, AUDITOR, OPERATOR]
+    elif ceremony is CeremonyType.ROOT_RENEWAL:
+        people += [WITNESS, AUDITOR]
     elif ceremony is CeremonyType.CROSS_CERTIFICATE:
         people += [WITNESS, AUDITOR]
         form.profile = ProfileFields(path_length=None,

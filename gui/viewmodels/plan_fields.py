@@ -87,6 +87,9 @@ _ROLES = tuple(role.value for role in Role)
 _PINS = tuple(pin.value for pin in PinSource)
 _ALGORITHMS = tuple(algorithm.value for algorithm in KeyAlgorithm)
 _BACKUPS = tuple(mode.value for mode in BackupMode)
+# Ceremonies that sign with an existing CA key in [token], named by [issuer].
+SIGNING_WITH_TOKEN = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
+                      CeremonyType.ROOT_RENEWAL)
 _EXISTING_SETS = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.RESTORE,
                   CeremonyType.RESHARE, CeremonyType.DRILL)
 
@@ -222,6 +225,12 @@ _CROSS = Section("cross", "The CA to cross-sign", (
 ), note="Give the certificate or the CSR, not both.")
 
 
+_RENEWAL = Section("renewal", "The renewed root certificate", (
+    FieldSpec("renewal.validity_days", "Validity (days)", _INTEGER, "8 to 25 years, from the "
+              "ceremony day", minimum=ROOT_MIN_DAYS, maximum=ROOT_MAX_DAYS),),
+    note="Key, subject and key identifier stay those of the issuer certificate.")
+
+
 def _backup(ceremony: CeremonyType) -> Section:
     folder = FieldSpec("backup.folder", "Copy the backup to", FieldKind.FOLDER,
                        "a folder on removable media (optional)", optional=True)
@@ -251,10 +260,11 @@ def fields_for(ceremony: CeremonyType | str) -> tuple[Section, ...]:
                                            existing=False), _certificate(ceremony))
         tail = (_crl(ceremony),) if ceremony is CeremonyType.ROOT else ()
         return head + middle + tail + (_backup(ceremony),)
-    if ceremony in (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE):
+    if ceremony in SIGNING_WITH_TOKEN:
         shares = _shares("shares", "The share set the PIN is rebuilt from", existing=True)
         work = {CeremonyType.SIGN: (_CSR, _PROFILE), CeremonyType.CRL: (_crl(ceremony),),
-                CeremonyType.CROSS_CERTIFICATE: (_CROSS, _PROFILE)}[ceremony]
+                CeremonyType.CROSS_CERTIFICATE: (_CROSS, _PROFILE),
+                CeremonyType.ROOT_RENEWAL: (_RENEWAL,)}[ceremony]
         return (*head, token, shares, _ISSUER, *work)
     if ceremony is CeremonyType.RESTORE:
         return (*head, _token("new_token", "The new token (the key is restored into it)"),

@@ -25,6 +25,7 @@ from ceremony.plan import PLAN_FORMAT, CeremonyType, PinSource
 from crypto.profiles import CRL_MAX_DAYS, POLICY_DOMAIN_VALIDATED
 from crypto.subordinates import KIND_RULES, SubordinateKind
 from gui.viewmodels.plan_fields import (
+    SIGNING_WITH_TOKEN,
     FieldKind,
     FieldSpec,
     Section,
@@ -146,6 +147,13 @@ class CrossFields:
 
 
 @dataclass
+class RenewalFields:
+    """[renewal]: the renewed root certificate's validity."""
+
+    validity_days: int = 9131
+
+
+@dataclass
 class BackupFields:
     """[backup]: where a backup is copied to, or the backup read."""
 
@@ -178,6 +186,7 @@ class PlanForm:
     profile: ProfileFields = field(default_factory=ProfileFields)
     backup: BackupFields = field(default_factory=BackupFields)
     cross: CrossFields = field(default_factory=CrossFields)
+    renewal: RenewalFields = field(default_factory=RenewalFields)
     signed_by_root: bool = False  # drill: name the root's token and issuer to sign with
 
     @classmethod
@@ -203,8 +212,7 @@ class PlanForm:
         if kind in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY) and \
                 table in ("shares", "backup"):
             return self.key.backup == "wrapped"
-        if kind in (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE) and \
-                table == "shares":
+        if kind in SIGNING_WITH_TOKEN and table == "shares":
             return self.token.pin == PinSource.SHARES.value
         if kind is CeremonyType.DRILL and table in ("token", "issuer"):
             return self.signed_by_root

@@ -44,7 +44,8 @@ def user_input(form: PlanForm, folder: Path) -> None:
     """What only the person writing the plan knows: the files it names, a set's check value."""
     kind = form.type
     folder.mkdir(exist_ok=True)
-    if kind in (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE):
+    if kind in (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
+                CeremonyType.ROOT_RENEWAL):
         root = make_root(folder)
         form.issuer.certificate = str(root.path)
         if kind is CeremonyType.CROSS_CERTIFICATE:
@@ -76,6 +77,7 @@ def test_a_new_form_needs_only_the_users_own_values(kind: CeremonyType, tmp_path
     users = {CeremonyType.SIGN: {"issuer.certificate", "csr.file"},
              CeremonyType.CRL: {"issuer.certificate"},
              CeremonyType.CROSS_CERTIFICATE: {"issuer.certificate", "cross"},
+             CeremonyType.ROOT_RENEWAL: {"issuer.certificate"},
              CeremonyType.RESTORE: {"shares.check_value", "backup.file"},
              CeremonyType.RESHARE: {"shares.check_value", "backup.file"},
              CeremonyType.DRILL: {"shares.check_value"}}.get(kind, set())

@@ -1,6 +1,7 @@
-"""The cross-certificate ceremony: the demo's SoftHSM root cross-signs a second root, checked by
-``openssl verify`` (a certificate of the second root then chains to the first), pkilint's
-command-line linters, the DER of subject and key identifier read with asn1crypto, and
+"""Rolling a root over: the demo's SoftHSM root cross-signs a second root, and renews its own
+certificate. Checked by ``openssl verify`` (a certificate of the second root chains to the
+first; what the old root certificate issued verifies under the renewed one), pkilint's
+command-line linters, the DER of subject, key and key identifier read with asn1crypto, and
 ``keyceremony verify --root``."""
 
 from __future__ import annotations
@@ -118,3 +119,56 @@ def test_plan_check_refuses_what_is_not_a_cross_certificate(tmp_path: Path) -> N
     assert list(raised.value.problems) == [
         'cross: give the cross-signed CA\'s own certificate (certificate = "root-r2.pem") or its '
         'CSR (csr = "root-r2.csr"), one of them']
+
+
+def renewal_plan(issuer: Path, days: int = 8000) -> str:
+    return (header("root-renewal", "test-renewal")
+            + f'\n[token]\nmodule = "{default_module()}"\nlabel = "{ROOT_TOKEN}"\n'
+            + f'\n[issuer]\ncertificate = "{issuer}"\nkey_label = "{ROOT_KEY}"\n'
+            + f"\n[renewal]\nvalidity_days = {days}\n")
+
+
+@pytest.mark.softhsm
+def test_the_root_renews_its_certificate_with_the_same_key_subject_and_identifier(
+        demo: DemoResult, tmp_path: Path) -> None:
+    from gui.launcher import main
+
+    SoftHsmStore(demo.folder / "softhsm").activate()
+    root = demo.folder / "root-ca.pem"
+    plan = write_plan(tmp_path, "renewal", renewal_plan(root))
+    context = run(plan, tmp_path / "out", prompter(), demo.folder / "inventory.sqlite3")
+    renewed = context.folder / "root-ca-renewed.pem"
+    old, new = tbs(root), tbs(renewed)
+    for field in ("subject", "issuer", "subject_public_key_info"):
+        assert new[field].dump() == old[field].dump(), field
+    assert ski(renewed) == ski(root)
+    assert new["serial_number"].native != old["serial_number"].native
+    assert new["validity"]["not_after"].native > old["validity"]["not_after"].native
+    # The renewed root is self-signed, and what the old certificate's key issued chains to it.
+    for leaf in (renewed, demo.folder / "intermediate-ca.pem"):
+        done = subprocess.run(["openssl", "verify", "-x509_strict", "-CAfile", str(renewed),
+                               str(leaf)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    lint = subprocess.run([str(BIN / "lint_cabf_serverauth_cert"), "lint", "-t", "ROOT-CA",
+                           "-s", "WARNING", str(renewed)], capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout
+    record = next(r for r in context.journal.records if r.event == "certificate-issued")
+    assert record.data["lint_kind"] == "renewed-root"
+    assert main(["verify", str(context.folder / "transcript.pdf"), "--root", str(root)]) == 0
+
+
+def test_plan_check_refuses_renewing_what_is_not_a_root(tmp_path: Path) -> None:
+    issuer = make_root(tmp_path, "Issuer Root")
+    subordinate = issue_subordinate(issuer, tmp_path / "sub.pem", 0x6A5F3C9E1B7D2F42)
+
+    def problems(path: Path, days: int = 8000) -> tuple[str, ...]:
+        plan = parse_plan_text(renewal_plan(path, days), tmp_path / "p.toml")
+        return check_plan(plan, tmp_path / "out").problems
+
+    assert problems(issuer.path) == ()
+    assert problems(subordinate) == (
+        "issuer.certificate: cannot be renewed: it is not self-signed; name the cross-signed "
+        "CA's own self-signed certificate, or give its CSR",)
+    assert problems(issuer.path, 20000) == (
+        "renewal.validity_days: a root is valid between 2922 and 9132 days (8 to 25 years, BR "
+        "6.3.2), not 20000",)
