@@ -13,7 +13,7 @@ from enum import Enum
 from pathlib import Path
 
 from crypto.algorithms import KeyAlgorithm
-from crypto.profiles import CrlProfile, DistinguishedName, RootProfile
+from crypto.profiles import CrlProfile, DistinguishedName, OcspSignerProfile, RootProfile
 from crypto.subordinates import SubordinateProfile
 
 PLAN_FORMAT = "keyceremony-plan/1"
@@ -29,6 +29,7 @@ class CeremonyType(Enum):
     DRILL = "drill"
     CROSS_CERTIFICATE = "cross-certificate"
     ROOT_RENEWAL = "root-renewal"
+    OCSP_SIGNER = "ocsp-signer"
 
 
 class Role(Enum):
@@ -122,6 +123,23 @@ class RenewalSpec:
 
 
 @dataclass(frozen=True)
+class ResponderSpec:
+    """ocsp-signer: the responder's key, from a CSR or made in a token, and its validity.
+
+    With ``csr`` the subject and key are the CSR's. Otherwise the key ``key_label`` is made in
+    the token ``token`` (with [token]'s module; its PIN typed) and the subject is the issuer's
+    names before its common name, then ``common_name``.
+    """
+
+    profile: OcspSignerProfile
+    csr: Path | None = None
+    token: str | None = None
+    key_label: str | None = None
+    algorithm: KeyAlgorithm | None = None
+    common_name: str | None = None
+
+
+@dataclass(frozen=True)
 class RevocationSpec:
     serial: int
     reason: str
@@ -167,6 +185,7 @@ class CeremonyPlan:
     new_token: TokenSpec | None = None  # restore: the fresh token to restore into
     cross: CrossSpec | None = None  # cross-certificate: the CA cross-signed
     renewal: RenewalSpec | None = None  # root-renewal
+    responder: ResponderSpec | None = None  # ocsp-signer
 
     def people(self, role: Role) -> tuple[Participant, ...]:
         return tuple(p for p in self.participants if p.role is role)

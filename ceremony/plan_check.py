@@ -115,6 +115,11 @@ def describe_plan(plan: CeremonyPlan) -> str:
         assert source is not None
         parts.append(f"cross-signs the CA of {source.name} for "
                      f"{plan.subordinate_profile.validity_days} days")
+    if plan.responder is not None:
+        key = (f"from {plan.responder.csr.name}" if plan.responder.csr is not None
+               else f"with key '{plan.responder.key_label}' made in token "
+                    f"'{plan.responder.token}'")
+        parts.append(f"OCSP signer {key} for {plan.responder.profile.validity_days} days")
     if plan.renewal is not None:
         parts.append(f"renews the root certificate for {plan.renewal.validity_days} days")
     if plan.type is CeremonyType.CRL and plan.crl is not None:
@@ -278,6 +283,8 @@ def _check_profiles(plan: CeremonyPlan, found: Findings) -> None:
         _validated(plan.subordinate_profile.validate, found)
     if plan.crl is not None:
         _validated(plan.crl.validate, found)
+    if plan.responder is not None:
+        _validated(plan.responder.profile.validate, found)
     if plan.renewal is not None and \
             not ROOT_MIN_DAYS <= plan.renewal.validity_days <= ROOT_MAX_DAYS:
         found.problem("renewal.validity_days", f"a root is valid between {ROOT_MIN_DAYS} and "

@@ -71,6 +71,8 @@ def check_issuer_files(plan: CeremonyPlan, found: Findings, now: dt.datetime) ->
         _check_cross(plan, issuer, found)
     if plan.type is CeremonyType.ROOT_RENEWAL and issuer is not None:
         _check_renewed_root(issuer, found)
+    if plan.type is CeremonyType.OCSP_SIGNER and plan.responder is not None:
+        _check_responder(plan, issuer, found, now)
     if plan.type is CeremonyType.CRL:
         _check_revocations(plan, issuer, found)
         _check_previous_crl(plan, issuer, found)
@@ -194,6 +196,37 @@ def _check_renewed_root(issuer: x509.Certificate, found: Findings) -> None:
         CrossSubject.from_certificate(issuer)
     except ProfileError as ex:
         found.problem("issuer.certificate", f"cannot be renewed: it {ex}")
+
+
+def _check_responder(plan: CeremonyPlan, issuer: x509.Certificate | None, found: Findings,
+                     now: dt.datetime) -> None:
+    """The responder's CSR (or the name and token of a key to make), and its validity."""
+    from crypto.csr import check_csr, load_csr_file  # imported here: ocsp-signer plans only
+
+    responder = plan.responder
+    assert responder is not None
+    if responder.csr is not None:
+        try:
+            csr = load_csr_file(responder.csr)
+            check_csr(csr)
+        except (UnusableInput, CsrRejected) as ex:
+            found.problem("responder.csr", str(ex))
+        else:
+            if issuer is not None and spki_der(csr.public_key()) == spki_der(issuer.public_key()):
+                found.problem("responder.csr", "requests a certificate for the issuer's own key; "
+                                               "the responder needs a key of its own")
+    name = responder.common_name
+    if name is not None and (not name.strip() or len(name) > 64 or not name.isprintable()):
+        found.problem("responder.common_name", "must be 1 to 64 printable characters")
+    if responder.token is not None and plan.token is not None and \
+            responder.token == plan.token.label:
+        found.problem("responder.token", "is the issuer's own token; an OCSP responder's key "
+                                         "lives in a token of its own, online")
+    days = responder.profile.validity_days
+    if issuer is not None and 1 <= days <= ROOT_MAX_DAYS and \
+            now + dt.timedelta(days=days) > issuer.not_valid_after_utc:
+        found.problem("responder.validity_days", f"{days} days from today would end after the "
+                                                 "issuer certificate expires; shorten it")
 
 
 def _check_revocations(plan: CeremonyPlan, issuer: x509.Certificate | None,

@@ -79,9 +79,11 @@ _USES: dict[CeremonyType, dict[str, str]] = {
     # The root's current certificate is [issuer]: its key signs its own renewal.
     CeremonyType.ROOT_RENEWAL: {"token": _REQUIRED, "issuer": _REQUIRED, "renewal": _REQUIRED,
                                 "shares": _DEPENDS},
+    CeremonyType.OCSP_SIGNER: {"token": _REQUIRED, "issuer": _REQUIRED,
+                               "responder": _REQUIRED, "shares": _DEPENDS},
 }
 _SECTIONS = ("token", "new_token", "key", "shares", "new_shares", "certificate", "crl", "csr",
-             "profile", "issuer", "backup", "cross", "renewal")
+             "profile", "issuer", "backup", "cross", "renewal", "responder")
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "token": ("module", "label", "pin"),
     "new_token": ("module", "label", "pin"),
@@ -98,12 +100,13 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "backup": ("folder", "file"),
     "cross": ("certificate", "csr"),
     "renewal": ("validity_days",),
+    "responder": ("validity_days", "csr", "token", "key_label", "algorithm", "common_name"),
 }
 _TOP_KEYS = ("format", "type", "id", "title", "rehearsal", "location", "participant",
              *_SECTIONS)
 # Ceremonies that sign with an existing CA key, whose PIN may be rebuilt from shares.
 _SIGNING_WITH_TOKEN = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
-                       CeremonyType.ROOT_RENEWAL)
+                       CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER)
 
 def parse_plan(path: Path | str) -> CeremonyPlan:
     """Read and parse the plan in ``path``; PlanError listing every problem found."""
@@ -252,6 +255,7 @@ class _PlanReader(SectionReader):
         backup = self._backup(tables["backup"]) if "backup" in tables else None
         cross = self._cross(tables["cross"]) if "cross" in tables else None
         renewal = self._renewal(tables["renewal"]) if "renewal" in tables else None
+        responder = self._responder(tables["responder"]) if "responder" in tables else None
         if backup is None and ceremony in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY) \
                 and key is not None and key.backup is BackupMode.WRAPPED:
             backup = BackupSpec()  # the default folder inside the ceremony folder
@@ -267,7 +271,7 @@ class _PlanReader(SectionReader):
             root_profile=root_profile, subordinate_profile=profile, crl=crl,
             revocations=revocations, previous_crl=previous_crl, csr_file=csr_file,
             issuer=issuer, backup=backup, new_token=new_token, cross=cross,
-            renewal=renewal,
+            renewal=renewal, responder=responder,
         )
 
     # --- helpers ------------------------------------------------------------------------------

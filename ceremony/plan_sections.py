@@ -20,6 +20,7 @@ from ceremony.plan import (
     KeySpec,
     PinSource,
     RenewalSpec,
+    ResponderSpec,
     RevocationSpec,
     ShareGroup,
     ShareSpec,
@@ -35,6 +36,7 @@ from crypto.profiles import (
     CRL_MAX_DAYS,
     CrlProfile,
     DistinguishedName,
+    OcspSignerProfile,
     RootProfile,
 )
 from crypto.subordinates import (
@@ -48,7 +50,7 @@ _CHECK_VALUE = re.compile(rf"[0-9a-f]{{{CHECK_VALUE_HEX_LENGTH}}}")
 _MAX_SERIAL_BITS = 159  # RFC 5280 4.1.2.2: at most 20 octets, positive
 _EXISTING_SET = (CeremonyType.RESTORE, CeremonyType.RESHARE, CeremonyType.DRILL,
                  CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
-                 CeremonyType.ROOT_RENEWAL)
+                 CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER)
 
 
 class SectionReader:
@@ -274,6 +276,35 @@ class SectionReader:
         days = table.integer("validity_days", example="validity_days = 9131")
         table.finish("[renewal]")
         return None if days is None else RenewalSpec(days)
+
+    def _responder(self, table: Table) -> ResponderSpec | None:
+        days = table.integer("validity_days", required=False)
+        csr = self._file(table, "csr", required=False)
+        generated = ("token", "key_label", "algorithm", "common_name")
+        texts = {key: table.text(key, required=False) for key in generated}
+        algorithm: KeyAlgorithm | None = None
+        if texts["algorithm"] is not None:
+            try:
+                algorithm = KeyAlgorithm.parse(texts["algorithm"])
+            except ProfileError as ex:
+                table.problem("algorithm", str(ex))
+        if table.has("csr"):
+            for key in generated:
+                if table.has(key):
+                    table.problem(key, "not used with csr (the CSR's key and subject are "
+                                       "used); remove it")
+        else:
+            for key in generated:
+                if not table.has(key):
+                    table.problem(key, "missing; give csr = \"responder.csr\", or token, "
+                                       "key_label, algorithm and common_name to make the "
+                                       "responder's key in a token")
+        table.finish("[responder]")
+        if self.problems:
+            return None
+        return ResponderSpec(OcspSignerProfile() if days is None else OcspSignerProfile(days),
+                             csr=csr, token=texts["token"], key_label=texts["key_label"],
+                             algorithm=algorithm, common_name=texts["common_name"])
 
     def _issuer(self, table: Table) -> IssuerSpec | None:
         certificate = self._file(table, "certificate", example='certificate = "root.pem"')

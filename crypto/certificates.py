@@ -19,6 +19,7 @@ from crypto.profiles import (
     ROOT_MIN_DAYS,
     DistinguishedName,
     DocumentSignerProfile,
+    OcspSignerProfile,
     RootProfile,
 )
 from crypto.subordinates import SubordinateProfile
@@ -183,6 +184,34 @@ def _ca_builder(profile: SubordinateProfile, subject: x509.Name,
         builder = builder.add_extension(
             profile.name_constraints.extension(profile.kind, subject), critical=True)
     return builder.add_extension(ski, critical=False)
+
+
+def ocsp_signer_builder(profile: OcspSignerProfile, subject: x509.Name,
+                        public_key: CertificatePublicKeyTypes, issuer: x509.Certificate,
+                        serial: int, not_before: dt.datetime) -> x509.CertificateBuilder:
+    """A delegated OCSP responder per BR 7.1.2.8: keyUsage digitalSignature, EKU OCSPSigning
+    only, id-pkix-ocsp-nocheck, AKI and SKI, nothing else; within the issuer's validity."""
+    profile.validate()
+    start, end = _validity_within_issuer(issuer, _utc(not_before), profile.validity_days)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer.subject)
+        .public_key(public_key)
+        .serial_number(serial)
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
+            _issuer_ski(issuer)), critical=False)
+        .add_extension(x509.KeyUsage(
+            digital_signature=True, content_commitment=False, key_encipherment=False,
+            data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+            encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.OCSP_SIGNING]),
+                       critical=False)
+        .add_extension(x509.OCSPNoCheck(), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+    )
 
 
 def document_signer_builder(profile: DocumentSignerProfile, ceremony_id: str,

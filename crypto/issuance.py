@@ -39,6 +39,7 @@ CODE_SIGNING_SUBORDINATE = "code-signing-subordinate"
 PRIVATE_SUBORDINATE = "private-subordinate"
 CROSS_CERTIFICATE = "cross-certificate"
 RENEWED_ROOT = "renewed-root"
+OCSP_SIGNER = "ocsp-signer"
 DOCUMENT_SIGNER = "document-signer"
 # The pkilint profile each kind is linted by; see crypto.purposechecks for what is added.
 _PKILINT_TYPES = {
@@ -53,6 +54,7 @@ _PKILINT_TYPES = {
     # subordinate.
     CROSS_CERTIFICATE: "INTERNAL_CROSS_CA",
     RENEWED_ROOT: "ROOT_CA",  # a root all the same; its own kind so the inventory can tell
+    OCSP_SIGNER: "OCSP_RESPONDER",  # BR 7.1.2.8
 }
 CERT_KINDS = (*_PKILINT_TYPES, DOCUMENT_SIGNER)
 

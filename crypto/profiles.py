@@ -22,6 +22,10 @@ ROOT_MAX_DAYS = 9132
 # BR 7.2: a root's CRL is reissued at least every 12 months (nextUpdate at most 365 days on).
 CRL_MAX_DAYS = 365
 
+# A delegated OCSP responder's certificate is short-lived (BR 7.1.2.8 sets no limit; it carries
+# id-pkix-ocsp-nocheck, so it cannot be revoked in practice and must expire soon instead).
+OCSP_SIGNER_MAX_DAYS = 365
+
 # A longer chain of CAs below a root than anyone runs; bounds an otherwise open integer.
 MAX_PATH_LENGTH = 16
 
@@ -112,6 +116,19 @@ class DocumentSignerProfile:
     def common_name(self, ceremony_id: str) -> str:
         """The signer's commonName for ceremony ``ceremony_id`` (at most 64 characters)."""
         return f"{self.subject_suffix} {ceremony_id}"[:64]
+
+
+@dataclass(frozen=True)
+class OcspSignerProfile:
+    """A delegated OCSP responder's certificate (BR 7.1.2.8): OCSPSigning only, no-check."""
+
+    validity_days: int = OCSP_SIGNER_MAX_DAYS
+
+    def validate(self) -> None:
+        if not 1 <= self.validity_days <= OCSP_SIGNER_MAX_DAYS:
+            raise ProfileError(f"responder.validity_days: must be 1 to {OCSP_SIGNER_MAX_DAYS} "
+                               "days; a responder certificate carries id-pkix-ocsp-nocheck, so "
+                               f"it must expire soon, not after {self.validity_days}")
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,10 @@ def purpose_findings(cert: x509.Certificate, lint_kind: str) -> tuple[LintFindin
         findings += _usage_findings(cert, *_USAGES[lint_kind])
     if lint_kind in _POLICY_ARCS:
         findings += _policy_findings(cert, *_POLICY_ARCS[lint_kind])
+    if lint_kind == "ocsp-signer" and not _has(cert, x509.OCSPNoCheck):
+        findings.append(_finding("ERROR", "keyceremony.ocsp_nocheck_missing",
+                                 "a delegated OCSP responder carries id-pkix-ocsp-nocheck "
+                                 "(BR 7.1.2.8)"))
     if lint_kind == "private-subordinate":
         findings += [_finding("WARNING", "keyceremony.private_ca_claims_cabf_policy",
                               f"a private CA asserts the CA/Browser Forum policy {oid}")
@@ -59,6 +63,14 @@ def _usage_findings(cert: x509.Certificate, required: x509.ObjectIdentifier,
                                  f"the extendedKeyUsage holds {other._name}, which {reference} "
                                  "does not allow here"))
     return findings
+
+
+def _has(cert: x509.Certificate, extension: type[x509.ExtensionType]) -> bool:
+    try:
+        cert.extensions.get_extension_for_class(extension)
+    except x509.ExtensionNotFound:
+        return False
+    return True
 
 
 def _policies(cert: x509.Certificate) -> list[str]:

@@ -17,6 +17,7 @@ _MODULES = {
     CeremonyType.DRILL: "drill",
     CeremonyType.CROSS_CERTIFICATE: "cross",
     CeremonyType.ROOT_RENEWAL: "renewal",
+    CeremonyType.OCSP_SIGNER: "ocsp",
 }
 
 

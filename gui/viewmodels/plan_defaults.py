@@ -16,6 +16,7 @@ from gui.viewmodels.plan_form import (
     Person,
     PlanForm,
     ProfileFields,
+    ResponderFields,
     ShareFields,
     TokenFields,
 )
@@ -46,6 +47,8 @@ _TITLES = {
     CeremonyType.CROSS_CERTIFICATE: ("cross-root-r2", "Example Root CA R1 cross-signs Example "
                                                       "Root CA R2"),
     CeremonyType.ROOT_RENEWAL: ("renew-root-r1", "Example Root CA R1: root certificate renewal"),
+    CeremonyType.OCSP_SIGNER: ("ocsp-signer-root-r1", "Example Root CA R1: OCSP responder "
+                                                      "certificate"),
 }
 
 
@@ -83,6 +86,11 @@ def example_form(ceremony: CeremonyType) -> PlanForm:
         people += [WITNESS, AUDITOR, OPERATOR]
     elif ceremony is CeremonyType.ROOT_RENEWAL:
         people += [WITNESS, AUDITOR]
+    elif ceremony is CeremonyType.OCSP_SIGNER:
+        people += [WITNESS, AUDITOR]
+        form.responder = ResponderFields(validity_days=90, token="ocsp-r1",
+                                         key_label="ocsp-key", algorithm="ec-p256",
+                                         common_name="Example Root CA R1 OCSP Responder 1")
     elif ceremony is CeremonyType.CROSS_CERTIFICATE:
         people += [WITNESS, AUDITOR]
         form.profile = ProfileFields(path_length=None,

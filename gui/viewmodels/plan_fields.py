@@ -18,6 +18,7 @@ from crypto.algorithms import KeyAlgorithm
 from crypto.profiles import (
     ALLOWED_REASONS,
     CRL_MAX_DAYS,
+    OCSP_SIGNER_MAX_DAYS,
     ROOT_MAX_DAYS,
     ROOT_MIN_DAYS,
 )
@@ -89,7 +90,7 @@ _ALGORITHMS = tuple(algorithm.value for algorithm in KeyAlgorithm)
 _BACKUPS = tuple(mode.value for mode in BackupMode)
 # Ceremonies that sign with an existing CA key in [token], named by [issuer].
 SIGNING_WITH_TOKEN = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
-                      CeremonyType.ROOT_RENEWAL)
+                      CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER)
 _EXISTING_SETS = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.RESTORE,
                   CeremonyType.RESHARE, CeremonyType.DRILL)
 
@@ -231,6 +232,21 @@ _RENEWAL = Section("renewal", "The renewed root certificate", (
     note="Key, subject and key identifier stay those of the issuer certificate.")
 
 
+_RESPONDER = Section("responder", "The OCSP responder certificate", (
+    FieldSpec("responder.validity_days", "Validity (days)", _INTEGER, "short: it carries "
+              "id-pkix-ocsp-nocheck", minimum=1, maximum=OCSP_SIGNER_MAX_DAYS),
+    FieldSpec("responder.csr", "Responder's CSR", FieldKind.FILE, "either a CSR, or the four "
+              "fields below to make the key here", optional=True),
+    FieldSpec("responder.token", "Responder's token", _TEXT, "the label of the responder's own "
+              "token, where its key is made", optional=True),
+    FieldSpec("responder.key_label", "Responder key label", _TEXT, optional=True),
+    FieldSpec("responder.algorithm", "Responder key algorithm", _CHOICE,
+              "empty with a CSR", choices=("", *_ALGORITHMS), optional=True),
+    FieldSpec("responder.common_name", "Responder common name", _TEXT, "after the issuer's "
+              "country and organisation", optional=True),
+), note="Give the CSR, or the token, key label, algorithm and common name; not both.")
+
+
 def _backup(ceremony: CeremonyType) -> Section:
     folder = FieldSpec("backup.folder", "Copy the backup to", FieldKind.FOLDER,
                        "a folder on removable media (optional)", optional=True)
@@ -264,7 +280,8 @@ def fields_for(ceremony: CeremonyType | str) -> tuple[Section, ...]:
         shares = _shares("shares", "The share set the PIN is rebuilt from", existing=True)
         work = {CeremonyType.SIGN: (_CSR, _PROFILE), CeremonyType.CRL: (_crl(ceremony),),
                 CeremonyType.CROSS_CERTIFICATE: (_CROSS, _PROFILE),
-                CeremonyType.ROOT_RENEWAL: (_RENEWAL,)}[ceremony]
+                CeremonyType.ROOT_RENEWAL: (_RENEWAL,),
+                CeremonyType.OCSP_SIGNER: (_RESPONDER,)}[ceremony]
         return (*head, token, shares, _ISSUER, *work)
     if ceremony is CeremonyType.RESTORE:
         return (*head, _token("new_token", "The new token (the key is restored into it)"),

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ceremony.plan import PLAN_FORMAT, CeremonyType, PinSource
-from crypto.profiles import CRL_MAX_DAYS, POLICY_DOMAIN_VALIDATED
+from crypto.profiles import CRL_MAX_DAYS, OCSP_SIGNER_MAX_DAYS, POLICY_DOMAIN_VALIDATED
 from crypto.subordinates import KIND_RULES, SubordinateKind
 from gui.viewmodels.plan_fields import (
     SIGNING_WITH_TOKEN,
@@ -154,6 +154,18 @@ class RenewalFields:
 
 
 @dataclass
+class ResponderFields:
+    """[responder]: the OCSP responder's key (a CSR, or made in its token) and validity."""
+
+    validity_days: int = OCSP_SIGNER_MAX_DAYS
+    csr: str = ""
+    token: str = ""
+    key_label: str = ""
+    algorithm: str = ""
+    common_name: str = ""
+
+
+@dataclass
 class BackupFields:
     """[backup]: where a backup is copied to, or the backup read."""
 
@@ -187,6 +199,7 @@ class PlanForm:
     backup: BackupFields = field(default_factory=BackupFields)
     cross: CrossFields = field(default_factory=CrossFields)
     renewal: RenewalFields = field(default_factory=RenewalFields)
+    responder: ResponderFields = field(default_factory=ResponderFields)
     signed_by_root: bool = False  # drill: name the root's token and issuer to sign with
 
     @classmethod

@@ -45,7 +45,7 @@ def user_input(form: PlanForm, folder: Path) -> None:
     kind = form.type
     folder.mkdir(exist_ok=True)
     if kind in (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
-                CeremonyType.ROOT_RENEWAL):
+                CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER):
         root = make_root(folder)
         form.issuer.certificate = str(root.path)
         if kind is CeremonyType.CROSS_CERTIFICATE:
@@ -78,6 +78,7 @@ def test_a_new_form_needs_only_the_users_own_values(kind: CeremonyType, tmp_path
              CeremonyType.CRL: {"issuer.certificate"},
              CeremonyType.CROSS_CERTIFICATE: {"issuer.certificate", "cross"},
              CeremonyType.ROOT_RENEWAL: {"issuer.certificate"},
+             CeremonyType.OCSP_SIGNER: {"issuer.certificate"},
              CeremonyType.RESTORE: {"shares.check_value", "backup.file"},
              CeremonyType.RESHARE: {"shares.check_value", "backup.file"},
              CeremonyType.DRILL: {"shares.check_value"}}.get(kind, set())
