@@ -9,7 +9,9 @@ The rules, so that the list asks for action only where action is needed:
   re-keyed CA of the same name keeps its own CRL line);
 - a share set falls due for a drill a year after its last drill, or after its creation if it was
   never drilled; when the last drill failed it is due at once, since the backup it protects may
-  not be recoverable. A retired share set (replaced by a reshare) is never due.
+  not be recoverable. A retired share set (replaced by a reshare) is never due;
+- a retired key (destroyed in its token by a retire ceremony, with no live copy in another
+  token) signs nothing more: its certificates and the CRLs it issued are never due.
 
 ``due_items`` is a pure function of the inventory and ``now``, so the GUI dashboard and the
 ``due`` command show the same thing.
@@ -69,9 +71,15 @@ def due_items(inventory: Inventory, now: datetime,
     if within_days < 0:
         raise ValueError("within_days must not be negative")
     horizon = now + timedelta(days=within_days)
+    keys = inventory.keys()
+    retired = ({k.spki_sha256 for k in keys if k.retired is not None}
+               - {k.spki_sha256 for k in keys if k.retired is None})
+    certificates = [c for c in inventory.certificates() if c.spki_sha256 not in retired]
+    silent = ({c.subject for c in inventory.certificates() if c.spki_sha256 in retired}
+              - {c.subject for c in certificates})
     found = [
-        *_certificates_due(inventory.certificates()),
-        *_crls_due(inventory.crls()),
+        *_certificates_due(certificates),
+        *_crls_due(c for c in inventory.crls() if c.issuer not in silent),
         *_drills_due(inventory.share_sets()),
     ]
     items = (

@@ -30,6 +30,7 @@ class CeremonyType(Enum):
     CROSS_CERTIFICATE = "cross-certificate"
     ROOT_RENEWAL = "root-renewal"
     OCSP_SIGNER = "ocsp-signer"
+    RETIRE = "retire"
 
 
 class Role(Enum):
@@ -140,6 +141,15 @@ class ResponderSpec:
 
 
 @dataclass(frozen=True)
+class RetireSpec:
+    """retire: why the [issuer]'s key is destroyed, and whether the custodians destroy their
+    share copies too (the backup's destruction is recorded when [backup] names it)."""
+
+    reason: str
+    shares_destroyed: bool = False
+
+
+@dataclass(frozen=True)
 class RevocationSpec:
     serial: int
     reason: str
@@ -186,6 +196,7 @@ class CeremonyPlan:
     cross: CrossSpec | None = None  # cross-certificate: the CA cross-signed
     renewal: RenewalSpec | None = None  # root-renewal
     responder: ResponderSpec | None = None  # ocsp-signer
+    retire: RetireSpec | None = None  # retire
 
     def people(self, role: Role) -> tuple[Participant, ...]:
         return tuple(p for p in self.participants if p.role is role)

@@ -78,6 +78,8 @@ def check_plan(plan: CeremonyPlan, out_dir: Path | None = None, *,
         check_issuer_files(plan, found, now)
     if plan.backup is not None and plan.backup.file is not None:
         check_backup_file(plan, found)
+    if plan.retire is not None:
+        _check_retire(plan, found)
     _check_outputs(plan, out_dir, found)
     if plan.rehearsal:
         found.note("rehearsal", "this is a rehearsal; its transcript and artifacts are marked "
@@ -120,12 +122,33 @@ def describe_plan(plan: CeremonyPlan) -> str:
                else f"with key '{plan.responder.key_label}' made in token "
                     f"'{plan.responder.token}'")
         parts.append(f"OCSP signer {key} for {plan.responder.profile.validity_days} days")
+    if plan.retire is not None and plan.issuer is not None:
+        parts.append(f"destroys key '{plan.issuer.key_label}'"
+                     + (", its backup" if plan.backup is not None else "")
+                     + (" and the custodians' share copies" if plan.retire.shares_destroyed
+                        else ""))
     if plan.renewal is not None:
         parts.append(f"renews the root certificate for {plan.renewal.validity_days} days")
     if plan.type is CeremonyType.CRL and plan.crl is not None:
         parts.append(f"CRL for {plan.crl.next_update_days} days revoking "
                      f"{len(plan.revocations)} certificate(s)")
     return ", ".join(parts)
+
+
+def _check_retire(plan: CeremonyPlan, found: Findings) -> None:
+    assert plan.retire is not None and plan.token is not None
+    by_pin = plan.token.pin is PinSource.SHARES
+    if plan.shares is None and (by_pin or plan.retire.shares_destroyed):
+        why = 'token.pin = "shares"' if by_pin else "retire.shares_destroyed = true"
+        found.problem("shares", f"missing; {why} needs a [shares] table naming the share set")
+    if plan.shares is not None and not (by_pin or plan.retire.shares_destroyed):
+        found.problem("shares", 'a retire ceremony uses a share set only when token.pin = '
+                                '"shares" or retire.shares_destroyed = true; remove it')
+    if plan.backup is None:
+        found.note("backup", "no backup named, so its destruction is not recorded; name the "
+                             "key's backup under [backup] file if it had one")
+    found.note("retire", "the key is destroyed in the token for good; a backup or share set "
+                         "that is not destroyed can still bring it back")
 
 
 def _describe_shares(spec: ShareSpec) -> str:

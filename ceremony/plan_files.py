@@ -73,6 +73,9 @@ def check_issuer_files(plan: CeremonyPlan, found: Findings, now: dt.datetime) ->
         _check_renewed_root(issuer, found)
     if plan.type is CeremonyType.OCSP_SIGNER and plan.responder is not None:
         _check_responder(plan, issuer, found, now)
+    if plan.type is CeremonyType.RETIRE and issuer is not None and plan.backup is not None \
+            and plan.backup.file is not None:
+        _check_retired_backup(plan.backup.file, issuer, found)
     if plan.type is CeremonyType.CRL:
         _check_revocations(plan, issuer, found)
         _check_previous_crl(plan, issuer, found)
@@ -227,6 +230,19 @@ def _check_responder(plan: CeremonyPlan, issuer: x509.Certificate | None, found:
             now + dt.timedelta(days=days) > issuer.not_valid_after_utc:
         found.problem("responder.validity_days", f"{days} days from today would end after the "
                                                  "issuer certificate expires; shorten it")
+
+
+def _check_retired_backup(path: Path, issuer: x509.Certificate, found: Findings) -> None:
+    from crypto.backupfile import read_backup  # imported here: retire plans only
+    from crypto.keys import spki_sha256
+
+    try:
+        metadata = read_backup(path).metadata
+    except BackupError:
+        return  # check_backup_file reports it
+    if metadata.spki_sha256 != spki_sha256(issuer.public_key()):
+        found.problem("backup.file", "is the backup of another key than the issuer "
+                                     "certificate's; name the backup of the key retired")
 
 
 def _check_revocations(plan: CeremonyPlan, issuer: x509.Certificate | None,

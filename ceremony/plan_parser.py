@@ -81,9 +81,13 @@ _USES: dict[CeremonyType, dict[str, str]] = {
                                 "shares": _DEPENDS},
     CeremonyType.OCSP_SIGNER: {"token": _REQUIRED, "issuer": _REQUIRED,
                                "responder": _REQUIRED, "shares": _DEPENDS},
+    # [issuer] names the key destroyed; [shares] and [backup] what is destroyed with it (plan
+    # check says when [shares] is needed: token.pin = "shares" or retire.shares_destroyed).
+    CeremonyType.RETIRE: {"token": _REQUIRED, "issuer": _REQUIRED, "retire": _REQUIRED,
+                          "shares": _OPTIONAL, "backup": _OPTIONAL},
 }
 _SECTIONS = ("token", "new_token", "key", "shares", "new_shares", "certificate", "crl", "csr",
-             "profile", "issuer", "backup", "cross", "renewal", "responder")
+             "profile", "issuer", "backup", "cross", "renewal", "responder", "retire")
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "token": ("module", "label", "pin"),
     "new_token": ("module", "label", "pin"),
@@ -101,6 +105,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "cross": ("certificate", "csr"),
     "renewal": ("validity_days",),
     "responder": ("validity_days", "csr", "token", "key_label", "algorithm", "common_name"),
+    "retire": ("reason", "shares_destroyed"),
 }
 _TOP_KEYS = ("format", "type", "id", "title", "rehearsal", "location", "participant",
              *_SECTIONS)
@@ -256,6 +261,7 @@ class _PlanReader(SectionReader):
         cross = self._cross(tables["cross"]) if "cross" in tables else None
         renewal = self._renewal(tables["renewal"]) if "renewal" in tables else None
         responder = self._responder(tables["responder"]) if "responder" in tables else None
+        retire = self._retire(tables["retire"]) if "retire" in tables else None
         if backup is None and ceremony in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY) \
                 and key is not None and key.backup is BackupMode.WRAPPED:
             backup = BackupSpec()  # the default folder inside the ceremony folder
@@ -271,7 +277,7 @@ class _PlanReader(SectionReader):
             root_profile=root_profile, subordinate_profile=profile, crl=crl,
             revocations=revocations, previous_crl=previous_crl, csr_file=csr_file,
             issuer=issuer, backup=backup, new_token=new_token, cross=cross,
-            renewal=renewal, responder=responder,
+            renewal=renewal, responder=responder, retire=retire,
         )
 
     # --- helpers ------------------------------------------------------------------------------

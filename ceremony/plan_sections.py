@@ -21,6 +21,7 @@ from ceremony.plan import (
     PinSource,
     RenewalSpec,
     ResponderSpec,
+    RetireSpec,
     RevocationSpec,
     ShareGroup,
     ShareSpec,
@@ -50,7 +51,7 @@ _CHECK_VALUE = re.compile(rf"[0-9a-f]{{{CHECK_VALUE_HEX_LENGTH}}}")
 _MAX_SERIAL_BITS = 159  # RFC 5280 4.1.2.2: at most 20 octets, positive
 _EXISTING_SET = (CeremonyType.RESTORE, CeremonyType.RESHARE, CeremonyType.DRILL,
                  CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
-                 CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER)
+                 CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER, CeremonyType.RETIRE)
 
 
 class SectionReader:
@@ -306,6 +307,14 @@ class SectionReader:
                              csr=csr, token=texts["token"], key_label=texts["key_label"],
                              algorithm=algorithm, common_name=texts["common_name"])
 
+    def _retire(self, table: Table) -> RetireSpec | None:
+        reason = table.text("reason", example='reason = "superseded by Example Root CA R2"')
+        if reason is not None and not reason.strip():
+            table.problem("reason", "must not be empty; say why the key is destroyed")
+        destroyed = table.flag("shares_destroyed", required=False) or False
+        table.finish("[retire]")
+        return None if reason is None else RetireSpec(reason, destroyed)
+
     def _issuer(self, table: Table) -> IssuerSpec | None:
         certificate = self._file(table, "certificate", example='certificate = "root.pem"')
         key_label = table.text("key_label", example='key_label = "root-key"')
@@ -318,8 +327,9 @@ class SectionReader:
         ceremony = self.ceremony
         folder: Path | None = None
         file: Path | None = None
-        if ceremony is CeremonyType.RESTORE:
-            table.not_used("folder", "a restore reads a backup and writes none; remove it")
+        if ceremony in (CeremonyType.RESTORE, CeremonyType.RETIRE):
+            table.not_used("folder", f"a {ceremony.value} reads a backup and writes none; "
+                                     "remove it")
         else:
             folder = self._file(table, "folder", required=False)
         if ceremony in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY):

@@ -14,7 +14,7 @@ from typing import Any
 from cryptography import x509
 
 from ceremony.inventory import Inventory
-from ceremony.journal import JournalRecord
+from ceremony.journal import Event, JournalRecord
 
 _ROLES = {"root": "root", "tls-subordinate": "intermediate", "document-signer": "document-signing"}
 
@@ -65,6 +65,9 @@ def record_ceremony(inventory: Inventory, folder: Path,
                                    bool(data.get("ok")), ceremony_id=ceremony_id)
         elif record.event == "shares-retired":
             inventory.retire_share_set(str(data["check_value"]), record.timestamp)
+        elif record.event == Event.KEY_DESTROYED:
+            inventory.retire_key(str(data["spki_sha256"]), str(data["token_serial"]),
+                                 record.timestamp, ceremony_id=ceremony_id)
     if outcome != "completed":
         return  # a stopped ceremony may be resumed; it is finished only once, when complete
     last = records[-1]

@@ -17,6 +17,7 @@ from gui.viewmodels.plan_form import (
     PlanForm,
     ProfileFields,
     ResponderFields,
+    RetireFields,
     ShareFields,
     TokenFields,
 )
@@ -49,6 +50,7 @@ _TITLES = {
     CeremonyType.ROOT_RENEWAL: ("renew-root-r1", "Example Root CA R1: root certificate renewal"),
     CeremonyType.OCSP_SIGNER: ("ocsp-signer-root-r1", "Example Root CA R1: OCSP responder "
                                                       "certificate"),
+    CeremonyType.RETIRE: ("retire-root-r1", "Example Root CA R1: retirement of the root key"),
 }
 
 
@@ -86,6 +88,11 @@ def example_form(ceremony: CeremonyType) -> PlanForm:
         people += [WITNESS, AUDITOR, OPERATOR]
     elif ceremony is CeremonyType.ROOT_RENEWAL:
         people += [WITNESS, AUDITOR]
+    elif ceremony is CeremonyType.RETIRE:
+        people += [WITNESS, AUDITOR, *_custodians(CUSTODIANS)]
+        form.shares = _set(3, CUSTODIANS)
+        form.retire = RetireFields(reason="superseded by Example Root CA R2",
+                                   shares_destroyed=True)
     elif ceremony is CeremonyType.OCSP_SIGNER:
         people += [WITNESS, AUDITOR]
         form.responder = ResponderFields(validity_days=90, token="ocsp-r1",

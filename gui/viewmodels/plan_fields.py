@@ -8,6 +8,7 @@ plan parser and ``plan check``, not here.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -247,6 +248,14 @@ _RESPONDER = Section("responder", "The OCSP responder certificate", (
 ), note="Give the CSR, or the token, key label, algorithm and common name; not both.")
 
 
+_RETIRE = Section("retire", "The retirement", (
+    FieldSpec("retire.reason", "Reason", _TEXT, "why the key is destroyed"),
+    FieldSpec("retire.shares_destroyed", "The custodians destroy their share copies too (each "
+              "confirms)", _FLAG),
+), note="The key named under 'The issuing CA' is destroyed in the token after the witnesses "
+        "confirm.")
+
+
 def _backup(ceremony: CeremonyType) -> Section:
     folder = FieldSpec("backup.folder", "Copy the backup to", FieldKind.FOLDER,
                        "a folder on removable media (optional)", optional=True)
@@ -254,6 +263,10 @@ def _backup(ceremony: CeremonyType) -> Section:
                      "its .wrapped file lies beside it")
     if ceremony is CeremonyType.RESTORE:
         return Section("backup", "The backup to restore", (file,))
+    if ceremony is CeremonyType.RETIRE:
+        return Section("backup", "The backup destroyed", (dataclasses.replace(
+            file, hint="the key's backup .json, whose destruction is recorded (optional)",
+            optional=True),))
     if ceremony is CeremonyType.RESHARE:
         return Section("backup", "The backup to re-wrap", (file, folder))
     return Section("backup", "The backup", (folder,),
@@ -291,6 +304,10 @@ def fields_for(ceremony: CeremonyType | str) -> tuple[Section, ...]:
         return (*head, _token("token", "The token (the new wrap key is made in it)"),
                 _shares("shares", "The old share set", existing=True),
                 _shares("new_shares", "The new share set", existing=False), _backup(ceremony))
+    if ceremony is CeremonyType.RETIRE:
+        return (*head, _token("token", "The token"), _shares(
+            "shares", "The share set (PIN, or copies destroyed)", existing=True), _ISSUER,
+            _RETIRE, _backup(ceremony))
     assert ceremony is CeremonyType.DRILL
     return (*head, _shares("shares", "The share set", existing=True),
             _token("token", "The root's token"), _ISSUER)

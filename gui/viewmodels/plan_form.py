@@ -166,6 +166,14 @@ class ResponderFields:
 
 
 @dataclass
+class RetireFields:
+    """[retire]: why the key is destroyed; whether the share copies are destroyed too."""
+
+    reason: str = ""
+    shares_destroyed: bool = False
+
+
+@dataclass
 class BackupFields:
     """[backup]: where a backup is copied to, or the backup read."""
 
@@ -200,6 +208,7 @@ class PlanForm:
     cross: CrossFields = field(default_factory=CrossFields)
     renewal: RenewalFields = field(default_factory=RenewalFields)
     responder: ResponderFields = field(default_factory=ResponderFields)
+    retire: RetireFields = field(default_factory=RetireFields)
     signed_by_root: bool = False  # drill: name the root's token and issuer to sign with
 
     @classmethod
@@ -225,6 +234,8 @@ class PlanForm:
         if kind in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY) and \
                 table in ("shares", "backup"):
             return self.key.backup == "wrapped"
+        if kind is CeremonyType.RETIRE and table == "shares":
+            return self.token.pin == PinSource.SHARES.value or self.retire.shares_destroyed
         if kind in SIGNING_WITH_TOKEN and table == "shares":
             return self.token.pin == PinSource.SHARES.value
         if kind is CeremonyType.DRILL and table in ("token", "issuer"):

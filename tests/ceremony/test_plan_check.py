@@ -42,7 +42,7 @@ from tests.conftest import SO_PIN, USER_PIN
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 FILES = EXAMPLES / "files"
 TYPES = ("root", "intermediate-key", "sign", "crl", "restore", "reshare", "drill",
-         "cross-certificate", "root-renewal", "ocsp-signer")
+         "cross-certificate", "root-renewal", "ocsp-signer", "retire")
 RETIRED_SERIAL = "64fd78df17a2f64a89d942c27513160b"
 
 

@@ -45,7 +45,7 @@ def user_input(form: PlanForm, folder: Path) -> None:
     kind = form.type
     folder.mkdir(exist_ok=True)
     if kind in (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
-                CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER):
+                CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER, CeremonyType.RETIRE):
         root = make_root(folder)
         form.issuer.certificate = str(root.path)
         if kind is CeremonyType.CROSS_CERTIFICATE:
@@ -59,7 +59,8 @@ def user_input(form: PlanForm, folder: Path) -> None:
                                    certificate=str(retired))
     if kind in (CeremonyType.RESTORE, CeremonyType.RESHARE):
         form.backup.file = str(BACKUP)
-    if kind in (CeremonyType.RESTORE, CeremonyType.RESHARE, CeremonyType.DRILL):
+    if kind in (CeremonyType.RESTORE, CeremonyType.RESHARE, CeremonyType.DRILL,
+                CeremonyType.RETIRE):
         form.shares.check_value = BACKUP_CHECK_VALUE
 
 
@@ -79,6 +80,7 @@ def test_a_new_form_needs_only_the_users_own_values(kind: CeremonyType, tmp_path
              CeremonyType.CROSS_CERTIFICATE: {"issuer.certificate", "cross"},
              CeremonyType.ROOT_RENEWAL: {"issuer.certificate"},
              CeremonyType.OCSP_SIGNER: {"issuer.certificate"},
+             CeremonyType.RETIRE: {"issuer.certificate", "shares.check_value"},
              CeremonyType.RESTORE: {"shares.check_value", "backup.file"},
              CeremonyType.RESHARE: {"shares.check_value", "backup.file"},
              CeremonyType.DRILL: {"shares.check_value"}}.get(kind, set())
