@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from asn1crypto import csr as asn1_csr
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -60,9 +61,15 @@ class CrossSubject:
 
     @classmethod
     def from_csr(cls, csr: x509.CertificateSigningRequest) -> CrossSubject:
-        """From a (checked) CSR: its subject, and a key identifier made from its key."""
+        """From a (checked) CSR: its subject as encoded, and a key identifier made from its
+        key (RFC 5280 method 1); ProfileError when the subject cannot be repeated exactly."""
+        request = asn1_csr.CertificationRequest.load(
+            csr.public_bytes(serialization.Encoding.DER))
+        der = bytes(request["certification_request_info"]["subject"].dump())
+        if csr.subject.public_bytes() != der:
+            raise ProfileError("has a subject this tool cannot repeat byte for byte")
         key = csr.public_key()
-        return cls(csr.subject, csr.subject.public_bytes(), key,
+        return cls(csr.subject, der, key,
                    x509.SubjectKeyIdentifier.from_public_key(key), "CSR")
 
 

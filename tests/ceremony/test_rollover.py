@@ -172,3 +172,28 @@ def test_plan_check_refuses_renewing_what_is_not_a_root(tmp_path: Path) -> None:
     assert problems(issuer.path, 20000) == (
         "renewal.validity_days: a root is valid between 2922 and 9132 days (8 to 25 years, BR "
         "6.3.2), not 20000",)
+
+
+@pytest.mark.softhsm
+def test_a_cross_certificate_from_a_csr(demo: DemoResult, tmp_path: Path) -> None:
+    from cryptography import x509
+
+    SoftHsmStore(demo.folder / "softhsm").activate()
+    root = demo.folder / "root-ca.pem"
+    csr_path = make_csr(tmp_path / "bridge.csr")
+    plan = write_plan(tmp_path, "cross", cross_plan(root, f'csr = "{csr_path}"',
+                                                    'extended_key_usages = ["serverAuth"]\n')
+                      .replace('"test-cross"', '"test-cross-csr"'))
+    context = run(plan, tmp_path / "out", prompter(), demo.folder / "inventory.sqlite3")
+    cross = context.folder / "cross-certificate.pem"
+    csr = x509.load_pem_x509_csr(csr_path.read_bytes())
+    from asn1crypto import csr as asn1_csr
+
+    _, _, request = asn1_pem.unarmor(csr_path.read_bytes())
+    requested = asn1_csr.CertificationRequest.load(request)["certification_request_info"]
+    assert tbs(cross)["subject"].dump() == requested["subject"].dump()
+    assert ski(cross) == x509.SubjectKeyIdentifier.from_public_key(csr.public_key()).digest
+    assert (context.folder / "cross-signed-ca.csr").read_bytes() == csr_path.read_bytes()
+    done = subprocess.run(["openssl", "verify", "-x509_strict", "-CAfile", str(root),
+                           str(cross)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
