@@ -227,7 +227,10 @@ def document_signer_builder(profile: DocumentSignerProfile, ceremony_id: str,
     start = _utc(not_before)
     end = start + dt.timedelta(days=profile.validity_days)
     if issuer is not None:
-        start, end = _validity_within_issuer(issuer, start, profile.validity_days)
+        # The signer signs one transcript, now: it ends with its issuer rather than refuse a
+        # CA whose certificate has less left than the signer profile's validity.
+        days = min(profile.validity_days, (issuer.not_valid_after_utc - start).days)
+        start, end = _validity_within_issuer(issuer, start, max(days, 1))
         issuer_name = issuer.subject
         org = [a.value for a in issuer.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)]
         country = [a.value for a in issuer.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)]

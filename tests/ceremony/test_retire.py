@@ -115,3 +115,34 @@ def test_plan_check_of_a_retirement(tmp_path: Path) -> None:
     assert problems(kept + share_table("shares", "0123456789abcdef")) == (
         'shares: a retire ceremony uses a share set only when token.pin = "shares" or '
         "retire.shares_destroyed = true; remove it",)
+
+
+@pytest.mark.softhsm
+def test_a_stopped_retirement_resumes_without_destroying_twice(demo: DemoResult,
+                                                               tmp_path: Path) -> None:
+    from ceremony.demo import INTERMEDIATE_KEY, INTERMEDIATE_TOKEN
+    from ceremony.scripted import ScriptedPrompter
+
+    SoftHsmStore(demo.folder / "softhsm").activate()
+    text = (retire_plan(demo.folder, check_value(demo), backup=False,
+                        ceremony_id="test-retire-intermediate")
+            .replace(f'label = "{ROOT_TOKEN}"', f'label = "{INTERMEDIATE_TOKEN}"')
+            .replace(str(demo.folder / "root-ca.pem"), str(demo.folder / "intermediate-ca.pem"))
+            .replace(f'key_label = "{ROOT_KEY}"', f'key_label = "{INTERMEDIATE_KEY}"'))
+    plan = write_plan(tmp_path, "retire-intermediate", text)
+    pins = {INTERMEDIATE_TOKEN: DEMO_PIN}
+    out = tmp_path / "out"
+    # The key is destroyed, then a custodian refuses to confirm: the ceremony stops there.
+    with pytest.raises(StepRefused):
+        run(plan, out, ScriptedPrompter(pins=pins, refusals={"destroy-shares": "lost it"}),
+            demo.folder / "inventory.sqlite3")
+    context = run(plan, out, ScriptedPrompter(pins=pins), demo.folder / "inventory.sqlite3")
+    events = [r.event for r in context.journal.records]
+    assert events.count("key-destroyed") == 1
+    assert events.count("share-copy-destroyed") == 5
+    assert "ceremony-completed" in events and events[-1] == "transcript-written"
+    from gui.launcher import main
+
+    # The signer, certified by the intermediate before its key went, chains to the root.
+    assert main(["verify", str(out / "transcript.pdf"), "--root",
+                 str(demo.folder / "root-ca.pem")]) == 0
