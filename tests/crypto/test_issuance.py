@@ -26,9 +26,9 @@ from crypto.profiles import (
     DistinguishedName,
     RevokedEntry,
     RootProfile,
-    SubordinateProfile,
 )
 from crypto.softhsm import SoftHsmStore
+from crypto.subordinates import SubordinateProfile
 from crypto.token import DEFAULT_MODULE, TokenSession, open_token
 from tests.conftest import SO_PIN, USER_PIN
 

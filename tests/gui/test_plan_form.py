@@ -44,10 +44,13 @@ def user_input(form: PlanForm, folder: Path) -> None:
     """What only the person writing the plan knows: the files it names, a set's check value."""
     kind = form.type
     folder.mkdir(exist_ok=True)
-    if kind in (CeremonyType.SIGN, CeremonyType.CRL):
+    if kind in (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
+                CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER, CeremonyType.RETIRE):
         root = make_root(folder)
         form.issuer.certificate = str(root.path)
-        if kind is CeremonyType.SIGN:
+        if kind is CeremonyType.CROSS_CERTIFICATE:
+            form.cross.certificate = str(make_root(folder, "Test Root CA 2").path)
+        elif kind is CeremonyType.SIGN:
             form.csr.file = str(make_csr(folder / "issuing.csr"))
         else:
             retired = issue_subordinate(root, folder / "retired.pem", 0x64FD78DF17A2F64A)
@@ -56,7 +59,8 @@ def user_input(form: PlanForm, folder: Path) -> None:
                                    certificate=str(retired))
     if kind in (CeremonyType.RESTORE, CeremonyType.RESHARE):
         form.backup.file = str(BACKUP)
-    if kind in (CeremonyType.RESTORE, CeremonyType.RESHARE, CeremonyType.DRILL):
+    if kind in (CeremonyType.RESTORE, CeremonyType.RESHARE, CeremonyType.DRILL,
+                CeremonyType.RETIRE):
         form.shares.check_value = BACKUP_CHECK_VALUE
 
 
@@ -73,6 +77,10 @@ def test_a_new_form_needs_only_the_users_own_values(kind: CeremonyType, tmp_path
     before = form.review(tmp_path / "plan.toml")
     users = {CeremonyType.SIGN: {"issuer.certificate", "csr.file"},
              CeremonyType.CRL: {"issuer.certificate"},
+             CeremonyType.CROSS_CERTIFICATE: {"issuer.certificate", "cross"},
+             CeremonyType.ROOT_RENEWAL: {"issuer.certificate"},
+             CeremonyType.OCSP_SIGNER: {"issuer.certificate"},
+             CeremonyType.RETIRE: {"issuer.certificate", "shares.check_value"},
              CeremonyType.RESTORE: {"shares.check_value", "backup.file"},
              CeremonyType.RESHARE: {"shares.check_value", "backup.file"},
              CeremonyType.DRILL: {"shares.check_value"}}.get(kind, set())
@@ -444,3 +452,26 @@ def test_a_clean_saved_plan_starts_as_an_opened_plan_does(window: Any, qtbot: An
     qtbot.waitUntil(lambda: view.panel is not None, timeout=10_000)  # the first sign-off
     view.stop()  # before the window closes, which would ask whether to stop
     assert view.worker.wait(10_000)
+
+
+def test_the_form_writes_every_subordinate_kind(tmp_path: Path) -> None:
+    form = PlanForm.new("sign")
+    user_input(form, tmp_path)
+    form.profile.kind = "tls-constrained"
+    form.profile.permitted_dns = ["example.com", "example.net"]
+    profile = written(form, tmp_path).subordinate_profile
+    assert profile is not None and profile.kind.value == "tls-constrained"
+    assert profile.name_constraints is not None
+    assert profile.name_constraints.permitted_dns == ("example.com", "example.net")
+    assert form.review(tmp_path / "plan.toml").can_start
+    form.profile.kind = "smime"
+    form.profile.permitted_dns = []
+    review = form.review(tmp_path / "plan.toml")
+    assert not review.can_start  # serverAuth is not for S/MIME, and the problem finds its field
+    form.profile.extended_key_usages = ["emailProtection"]
+    form.profile.policies = ["2.23.140.1.5.1.2"]
+    assert form.review(tmp_path / "plan.toml").can_start
+    reloaded = PlanForm.from_plan_text(form.to_toml())
+    assert (reloaded.profile.kind, reloaded.profile.extended_key_usages) == (
+        "smime", ["emailProtection"])
+    assert "permitted_dns" not in form.to_toml()
