@@ -2,7 +2,8 @@
 
 PINs and passphrases are read with ``getpass`` (not echoed). A share is shown only after its
 custodian asks for it and the screen (and scrollback) is cleared when they are done; shares
-typed in are read with ``getpass`` too, so they never stay on the screen.
+typed in are read with ``getpass`` too, so they never stay on the screen. Everything shown
+goes through ``crypto.visible``, so outside text cannot move the cursor or reorder a line.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import getpass
 import sys
 
 from ceremony.prompts import Decision, Outcome, SigningPreview, StepView
+from crypto.visible import visible
 
 CLEAR = "\033[2J\033[3J\033[H"
 
@@ -22,11 +24,13 @@ class TerminalPrompter:
         self.out = sys.stdout
 
     def _say(self, text: str = "") -> None:
-        print(text, file=self.out, flush=True)
+        # Text from outside (plan names, CSR subjects, reasons) must not drive the terminal:
+        # escape sequences and bidi overrides are written as <U+XXXX>.
+        print(visible(text, keep="\n\t"), file=self.out, flush=True)
 
     def _ask(self, question: str) -> str:
         try:
-            return input(question).strip()
+            return input(visible(question, keep="\n")).strip()
         except EOFError:
             raise KeyboardInterrupt from None
 
@@ -75,8 +79,9 @@ class TerminalPrompter:
     def confirm_signing(self, person: str, preview: SigningPreview) -> Decision:
         self._say()
         self._say(f"--- To be signed: {preview.what} ---")
+        width = max((len(label) for label, _ in preview.fields), default=0)
         for label, value in preview.fields:
-            self._say(f"  {label:<12} {value}")
+            self._say(f"  {label:<{width}} {value}")
         self._say("  Extensions:")
         for line in preview.extensions:
             self._say(f"    {line}")
