@@ -7,7 +7,6 @@ The profile decides every extension of an issued certificate; nothing is copied 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -15,6 +14,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from crypto.errors import ProfileError
+from crypto.visible import describe, first_invisible
 
 # BR 6.3.2: a root certificate's validity is at least 2922 days and at most 9132 days.
 ROOT_MIN_DAYS = 2922
@@ -60,9 +60,10 @@ class DistinguishedName:
             if len(value) > 64:
                 raise ProfileError(f"{where}.{key}: is {len(value)} characters; at most 64 "
                                    "are allowed")
-            if any(unicodedata.category(c).startswith("C") for c in value):
-                raise ProfileError(f"{where}.{key}: holds control, format or unassigned "
-                                   "characters; remove them")
+            hidden = first_invisible(value)
+            if hidden is not None:
+                raise ProfileError(f"{where}.{key}: holds {describe(hidden)}, a control, "
+                                   "format or other invisible character; remove it")
 
     def to_name(self) -> x509.Name:
         # PrintableString for the country (RFC 5280), UTF8String otherwise (BR 7.1.4.1).
