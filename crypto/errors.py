@@ -56,6 +56,16 @@ class MechanismNotSupported(TokenError):
     """The token does not offer a mechanism this operation needs."""
 
 
+class MalformedPublicKey(TokenError):
+    """The token returned a public key this tool cannot read, or not the one asked for."""
+
+
+class TokenIncapable(TokenError):
+    """The token cannot do what a plan needs (its capability check failed)."""
+
+    exit_status = 1
+
+
 class DeviceRemoved(TokenError):
     """The token or its reader went away during an operation."""
 

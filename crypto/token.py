@@ -186,6 +186,9 @@ class TokenSession:
         token = find_token(module, label)
         self.info = token_info(token, module)
         self._token = token
+        # The key template this token took last (crypto.keys.KeyTemplate), so later keys skip
+        # templates it refuses.
+        self.key_template: Any = None
         try:
             self.session: Any = token.open(rw=True, user_pin=pin)
         except (p11.PinIncorrect, p11.PinInvalid, p11.PinLenRange) as ex:
@@ -207,6 +210,11 @@ class TokenSession:
             self.session.close()
         except p11.PKCS11Error:
             pass  # the token may already be gone; nothing is left to release
+
+    @property
+    def slot(self) -> Any:
+        """The token's slot (its mechanism list)."""
+        return self._token.slot
 
     def random_bytes(self, count: int) -> bytes:
         """``count`` bytes from the token's own random number generator."""
