@@ -99,6 +99,7 @@ class Event(StrEnum):
     TOKEN_PIN_SPLIT = "token-pin-split"
     BACKUP_COPIED = "backup-copied"
     KEY_LOCKED = "key-locked"
+    TOKEN_CHECKED = "token-checked"  # the token's capability check against the plan
 
 
 # --- the guard against journalling secrets and values without one canonical form ----------

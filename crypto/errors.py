@@ -57,7 +57,12 @@ class MechanismNotSupported(TokenError):
 
 
 class MalformedPublicKey(TokenError):
-    """The token returned a public key this tool cannot read, or not the one asked for."""
+    """The token returned a public key this tool cannot read, or not the one asked for;
+    ``reason`` says what was wrong with it."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 class TokenIncapable(TokenError):

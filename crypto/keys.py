@@ -261,8 +261,8 @@ def generate_key_pair(session: TokenSession, label: str, algorithm: KeyAlgorithm
         session.key_template = template
         return pair
     assert refusal is not None
-    raise TokenError(f"the token {session.label!r} refuses every template for a "
-                     f"{algorithm.description} key ({type(refusal).__name__}); it cannot hold "
+    raise TokenError(f"the token {session.label!r} refuses every template for "
+                     f"{algorithm.description} keys ({type(refusal).__name__}); it cannot hold "
                      "this CA key") from refusal
 
 
@@ -314,11 +314,16 @@ def _generate(session: TokenSession, label: str, algorithm: KeyAlgorithm, extrac
     except p11.PKCS11Error as ex:
         raise translate(ex, action) from ex
     try:
-        public_key = public_key_of(public)
+        try:
+            public_key = public_key_of(public)
+        except MalformedPublicKey as ex:
+            raise MalformedPublicKey(f"the token {session.label!r} returns {algorithm.description}"
+                                     f" public keys this tool cannot read ({ex.reason}); it "
+                                     "cannot hold this CA key") from ex
         if algorithm_of(public_key) is not algorithm:
-            raise MalformedPublicKey(f"the token {session.label!r} returned a "
-                                     f"{_described(public_key)} public key when asked for a "
-                                     f"{algorithm.description} key; it cannot hold this CA key")
+            raise MalformedPublicKey(f"the token {session.label!r} returned a public key of "
+                                     f"{_described(public_key)} when asked for "
+                                     f"{algorithm.description}; it cannot hold this CA key")
     except BaseException:
         for handle in (private, public):  # leave no half-made key behind
             with suppress(p11.PKCS11Error):
@@ -364,10 +369,9 @@ def public_key_of(public: Any) -> PublicKeyTypes:
     except p11.PKCS11Error:
         raise
     except (ValueError, TypeError, IndexError) as ex:
-        raise MalformedPublicKey(
-            "the token returned a public key this tool cannot read (a malformed "
-            f"{'CKA_EC_POINT' if public.key_type == KeyType.EC else 'modulus'}); it cannot "
-            "hold this CA key") from ex
+        what = "a malformed CKA_EC_POINT" if public.key_type == KeyType.EC else "a bad modulus"
+        raise MalformedPublicKey(f"the token returned a public key this tool cannot read "
+                                 f"({what}); it cannot hold this CA key", what) from ex
 
 
 def find_key_pair(session: TokenSession, label: str) -> TokenKeyPair:

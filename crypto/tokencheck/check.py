@@ -26,7 +26,7 @@ from pkcs11 import exceptions as p11
 from crypto.algorithms import KeyAlgorithm, spki_sha256
 from crypto.backupfile import BackupMetadata, WrapMechanism, WrappedBackup
 from crypto.checkvalue import check_value
-from crypto.errors import CryptoError
+from crypto.errors import CryptoError, TokenError
 from crypto.keys import TokenKeyPair, generate_key_pair
 from crypto.token import TokenSession, translated
 from crypto.tokencheck.kat import TEST_KEK, import_test_kek, wrap_answers
@@ -96,9 +96,10 @@ def _probe(session: TokenSession, algorithm: KeyAlgorithm,
     except CryptoError as ex:
         _destroy(session, label)
         problem = str(ex)
-        if extractable:
-            problem = (f"the token {session.label!r} will not generate an extractable "
-                       f"{algorithm.description} key ({ex}), so it cannot make a wrapped "
+        if extractable and type(ex) is TokenError:
+            reason = type(ex.__cause__).__name__ if ex.__cause__ else "refused"
+            problem = (f"the token {session.label!r} will not generate extractable "
+                       f"{algorithm.description} keys ({reason}), so it cannot make a wrapped "
                        'backup; use backup = "none" or a token that can')
         return Capability(Need.GENERATE, subject, False, "probe key refused", problem), None
     try:
@@ -107,7 +108,7 @@ def _probe(session: TokenSession, algorithm: KeyAlgorithm,
         _destroy(session, label)
         return Capability(Need.GENERATE, subject, False, "probe key made but cannot sign",
                           f"the token {session.label!r} generates {algorithm.description} keys "
-                          f"but their signatures do not verify ({ex})"), None
+                          f"but their signatures do not verify ({ex or type(ex).__name__})"), None
     template = pair.template.name if pair.template else "?"
     return Capability(Need.GENERATE, subject, True,
                       f"probe key generated ({template}), signed with {how}, verified"), pair
@@ -139,7 +140,15 @@ def _sign(session: TokenSession, algorithm: KeyAlgorithm, listed: set[Mechanism]
     if mechanism not in listed:
         return Capability(Need.SIGN, algorithm.value, False, how,
                           f"the token {session.label!r} does not offer {mechanism.name}, which "
-                          f"signing with a {algorithm.description} key needs")
+                          f"signing with {algorithm.description} keys needs")
+    if not algorithm.is_ec:
+        with translated("reading the token's mechanisms"):
+            info = session.slot.get_mechanism_info(mechanism)
+        if not info.min_key_length <= algorithm.rsa_bits <= info.max_key_length:
+            return Capability(Need.SIGN, algorithm.value, False, how,
+                              f"the token {session.label!r} signs with RSA keys of "
+                              f"{info.min_key_length} to {info.max_key_length} bits, not "
+                              f"{algorithm.rsa_bits}")
     return Capability(Need.SIGN, algorithm.value, True, how)
 
 
@@ -190,14 +199,14 @@ def _wrap(session: TokenSession, algorithm: KeyAlgorithm, probe: TokenKeyPair | 
                           "padding, so it cannot make a wrapped backup")
     if probe is None:
         return Capability(Need.WRAP, algorithm.value, False, "no extractable probe key",
-                          f"the token {name!r} will not generate an extractable "
-                          f"{algorithm.description} key, so it cannot make a wrapped backup")
+                          f"the token {name!r} will not generate extractable "
+                          f"{algorithm.description} keys, so it cannot make a wrapped backup")
     how = f"{writer.value}, proven by {reader.value}"
     try:
         backup = wrap_key_pair(probe, wrap_key, writer, reader)  # type: ignore[arg-type]
     except CryptoError as ex:
         return Capability(Need.WRAP, algorithm.value, False, how,
-                          f"the token {name!r} cannot wrap a {algorithm.description} key with "
+                          f"the token {name!r} cannot wrap {algorithm.description} keys with "
                           f"{writer.value} ({ex})")
     # Any RFC 5649 implementation must read the backup: unwrap it here in software.
     try:
@@ -209,7 +218,7 @@ def _wrap(session: TokenSession, algorithm: KeyAlgorithm, probe: TokenKeyPair | 
         same = False
     if not same:
         return Capability(Need.WRAP, algorithm.value, False, how,
-                          f"the token {name!r} wraps a {algorithm.description} key into "
+                          f"the token {name!r} wraps {algorithm.description} keys into "
                           "something that is not RFC 5649 of its PKCS#8, so no other "
                           "implementation could restore the backup")
     padded = " (PKCS#8 zero-padded to whole blocks)" if len(plain) > len(_der_prefix(plain)) \
@@ -247,7 +256,7 @@ def _unwrap(session: TokenSession, algorithm: KeyAlgorithm,
         restore_backup(session, WrappedBackup(metadata, wrapped), TEST_KEK, reader)
     except CryptoError as ex:
         return Capability(Need.UNWRAP, algorithm.value, False, reader.value,
-                          f"the token {name!r} cannot restore a {algorithm.description} key "
+                          f"the token {name!r} cannot restore {algorithm.description} keys "
                           f"from RFC 5649 with {reader.value} ({ex})")
     finally:
         _destroy(session, label)

@@ -20,10 +20,20 @@ TPM2_MODULE = "/usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so"
 SO_PIN = "tpm-so-pin-1"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def free_port_pair() -> int:
+    """A free TCP port P on loopback whose successor is free too (the swtpm TCTI talks to the
+    TPM on P and to its control channel on P + 1)."""
+    for _ in range(50):
+        with socket.socket() as first:
+            first.bind(("127.0.0.1", 0))
+            port = int(first.getsockname()[1])
+            with socket.socket() as second:
+                try:
+                    second.bind(("127.0.0.1", port + 1))
+                except OSError:
+                    continue
+                return port
+    raise RuntimeError("no two adjacent free TCP ports on loopback")
 
 
 def _wait(predicate: object, what: str, seconds: float = 10.0) -> None:
@@ -80,7 +90,8 @@ class Tpm2Store:
         state, store = self.root / "state", self.root / "store"
         state.mkdir(parents=True)
         store.mkdir()
-        port, ctrl = free_port(), free_port()
+        port = free_port_pair()
+        ctrl = port + 1
         pid_file = self.root / "swtpm.pid"
         subprocess.run(
             ["swtpm", "socket", "--tpm2", "--tpmstate", f"dir={state}",
@@ -101,14 +112,25 @@ class Tpm2Store:
             "TPM2TOOLS_TCTI": "tabrmd:bus_type=session",
             "TPM2_PKCS11_STORE": str(store),
             "TSS2_LOG": "all+NONE",  # the TSS libraries are chatty on stderr otherwise
+            "TPM2_PKCS11_LOG_LEVEL": "0",
         }
         env = {**os.environ, **self.env}
-        abrmd = subprocess.Popen(
-            ["tpm2-abrmd", "--session", "--allow-root", f"--tcti=swtpm:host=127.0.0.1,port={port}"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(self.root / "abrmd.log", "wb") as log:
+            abrmd = subprocess.Popen(
+                ["tpm2-abrmd", "--session", "--allow-root",
+                 f"--tcti=swtpm:host=127.0.0.1,port={port}"],
+                env=env, stdout=subprocess.DEVNULL, stderr=log)
         self.pids.append(abrmd.pid)
         _wait(lambda: subprocess.run(["tpm2_getrandom", "4"], env=env,
                                      capture_output=True).returncode == 0, "tpm2-abrmd")
+        self._tool("init")
+
+    def new_store(self, folder: Path) -> None:
+        """Start a fresh tpm2-pkcs11 store (its tokens) in ``folder`` and use it from now on;
+        the TPM and its resource manager stay."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.env["TPM2_PKCS11_STORE"] = str(folder)
+        os.environ["TPM2_PKCS11_STORE"] = str(folder)
         self._tool("init")
 
     def _tool(self, *args: str) -> None:
