@@ -11,6 +11,7 @@ import pytest
 from crypto.softhsm import SoftHsmStore
 from crypto.token import reset_module
 from tests.tokens import TokenFactory, TokenKind
+from tests.tokens.nss import P11_KIT_PROXY, NssPool
 from tests.tokens.tpm2 import TPM2_MODULE, Tpm2Store
 
 USER_PIN = "123456"
@@ -42,6 +43,19 @@ def tpm2_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tpm2Store]:
     store.stop()
 
 
+@pytest.fixture(scope="session")
+def nss_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NssPool]:
+    """The session's NSS tokens (tests/tokens/nss.py says why there is one set), behind one
+    p11-kit module file that is removed at the end."""
+    from tests.tokens.nss import remove_stale_module_files
+
+    remove_stale_module_files()
+    pool = NssPool.create(tmp_path_factory.mktemp("nss"), USER_PIN)
+    yield pool
+    reset_module(P11_KIT_PROXY)
+    pool.remove()
+
+
 @pytest.fixture(params=list(TokenKind), ids=lambda k: k.value)
 def token_kind(request: pytest.FixtureRequest) -> TokenKind:
     return TokenKind(request.param)
@@ -57,11 +71,12 @@ def tokens(request: pytest.FixtureRequest, token_kind: TokenKind, tmp_path: Path
     another test's tokens and write nothing outside it.
     """
     store = request.getfixturevalue("tpm2_store") if token_kind is TokenKind.TPM2 else None
+    pool = request.getfixturevalue("nss_pool") if token_kind is TokenKind.NSS else None
     (tmp_path / "tpm2-unused").mkdir()
     monkeypatch.setenv("TPM2_PKCS11_STORE", str(tmp_path / "tpm2-unused"))
     if token_kind is TokenKind.NSS:
         monkeypatch.setenv("SOFTHSM2_CONF", str(tmp_path / "no-softhsm.conf"))
         monkeypatch.setenv("TSS2_LOG", "all+NONE")
-    factory = TokenFactory(token_kind, tmp_path, tpm2=store)
+    factory = TokenFactory(token_kind, tmp_path, tpm2=store, nss=pool)
     yield factory
     factory.close()

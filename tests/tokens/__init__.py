@@ -13,8 +13,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from crypto.softhsm import SoftHsmStore
-from crypto.token import DEFAULT_MODULE, reset_module
-from tests.tokens.nss import P11_KIT_PROXY, NssToken
+from crypto.token import DEFAULT_MODULE, open_token, reset_module
+from tests.tokens.nss import P11_KIT_PROXY, NssPool
 from tests.tokens.tpm2 import TPM2_MODULE, Tpm2Store
 
 USER_PIN = "123456"
@@ -44,8 +44,9 @@ class TokenFactory:
     kind: TokenKind
     folder: Path
     tpm2: Tpm2Store | None = None
+    nss: NssPool | None = None
     softhsm: SoftHsmStore | None = None
-    _nss: list[NssToken] = field(default_factory=list)
+    _nss: list[str] = field(default_factory=list)
     _tpm2_store_made: bool = False
 
     @property
@@ -67,15 +68,18 @@ class TokenFactory:
             self.tpm2.add_token(label, USER_PIN)
             reset_module(TPM2_MODULE)  # tpm2-pkcs11 reads its store when initialised
         else:
-            number = len(self._nss)
-            self._nss.append(NssToken.create(self.folder / f"nss-{number}", label, USER_PIN,
-                                             number))
-            reset_module(P11_KIT_PROXY)  # the proxy reads its module files when initialised
+            assert self.nss is not None
+            if label not in self.nss.labels or label in self._nss:
+                raise ValueError(f"NSS test tokens are made once per session: use one of "
+                                 f"{self.nss.labels} (tests/tokens/nss.py), once per test")
+            self._nss.append(label)
         return TestToken(self.kind, self.module, label)
 
     def close(self) -> None:
+        for label in self._nss:  # leave the session's NSS tokens empty for the next test
+            with open_token(P11_KIT_PROXY, label, USER_PIN) as session:
+                for obj in list(session.session.get_objects()):
+                    obj.destroy()
         reset_module(self.module)
-        for token in self._nss:
-            token.remove()
         if self.softhsm is not None:
             self.softhsm.activate()  # finalize so the next test's store is read afresh

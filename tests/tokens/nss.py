@@ -44,36 +44,53 @@ def remove_stale_module_files() -> None:
             pass  # another user's live process
 
 
+# Every label a test may give an NSS token. p11-kit reads its module files once per process
+# (finalising its proxy and initialising it again does not read them afresh), so the tokens are
+# made together, once per test session, as the slots of one softokn module (its ``tokens=``
+# parameter), and each test wipes the ones it used.
+POOL_LABELS = ("checked", "signer", "restored-here", "nss-root", "nss-plan", "nss-spare")
+_FIRST_SLOT = 0x10  # softokn's user slots start at 4; keep clear of its own
+
+
 @dataclass(frozen=True)
-class NssToken:
-    """One NSS database (one token) in ``root`` and the p11-kit module file that loads it."""
+class NssPool:
+    """One NSS database per label in ``root``, all reached through one p11-kit module file."""
 
     root: Path
-    label: str
     module_file: Path
+    labels: tuple[str, ...]
+    made_folders: tuple[Path, ...] = ()  # made for the module file; removed with it
 
     @classmethod
-    def create(cls, root: Path, label: str, pin: str, number: int) -> NssToken:
-        database = root / "nssdb"
-        database.mkdir(parents=True)
+    def create(cls, root: Path, pin: str, labels: tuple[str, ...] = POOL_LABELS) -> NssPool:
         password = root / "pin.txt"
         password.write_text(pin + "\n")
+        slots = []
         try:
-            subprocess.run(["certutil", "-N", "-d", f"sql:{database}", "-f", str(password)],
-                           check=True, capture_output=True)
+            for number, label in enumerate(labels):
+                database = root / label
+                database.mkdir(parents=True)
+                subprocess.run(["certutil", "-N", "-d", f"sql:{database}", "-f",
+                                str(password)], check=True, capture_output=True)
+                slots.append(f"0x{_FIRST_SLOT + number:x}=[configdir='sql:{database}' "
+                             f"tokenDescription='{label}' slotDescription='{label}']")
         finally:
             password.unlink()
         folder = module_folder()
+        made = tuple(reversed([f for f in (folder, *folder.parents) if not f.exists()]))
         folder.mkdir(parents=True, exist_ok=True)
-        module_file = folder / f"{_PREFIX}{os.getpid()}-{number}.module"
+        module_file = folder / f"{_PREFIX}{os.getpid()}-0.module"
         module_file.write_text(
             f"module: {SOFTOKN}\n"
-            f"x-init-reserved: configdir='sql:{database}' certPrefix='' keyPrefix='' "
-            "secmod='secmod.db' flags='' updatedir='' updateCertPrefix='' updateKeyPrefix='' "
-            f"updateid='' updateTokenDescription='' dbTokenDescription='{label}' "
-            f"dbSlotDescription='{label}' cryptoTokenDescription='{label}-crypto' "
-            "cryptoSlotDescription='' manufacturerID='Mozilla Foundation'\n")
-        return cls(root, label, module_file)
+            f"x-init-reserved: configdir='sql:{root / labels[0]}' certPrefix='' keyPrefix='' "
+            "secmod='secmod.db' flags='' cryptoTokenDescription='nss-pool-crypto' "
+            f"manufacturerID='Mozilla Foundation' tokens=<{' '.join(slots)}>\n")
+        return cls(root, module_file, labels, made)
 
     def remove(self) -> None:
         self.module_file.unlink(missing_ok=True)
+        for folder in reversed(self.made_folders):
+            try:
+                folder.rmdir()
+            except OSError:
+                break  # something else was put there since: it stays
