@@ -568,7 +568,8 @@ def test_cli_clean_plan(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     captured = capsys.readouterr()
     assert captured.out.splitlines()[0] == (
         "plan OK: root ceremony 'example-root-r1', 8 participants, ec-p384 key 'root-key' in "
-        "token pkcs11:token=root-r1, 3-of-5 shares, root certificate 'Example Root CA R1' for 9131 days")
+        "token pkcs11:token=root-r1, 3-of-5 shares, root certificate 'Example Root CA R1' for "
+        "9131 days")
     assert captured.err == ""
 
 
