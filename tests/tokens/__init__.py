@@ -28,7 +28,7 @@ class TokenKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class TestToken:
+class MadeToken:
     """How to reach one fresh token."""
 
     kind: TokenKind
@@ -54,7 +54,7 @@ class TokenFactory:
         return {TokenKind.SOFTHSM: DEFAULT_MODULE, TokenKind.TPM2: TPM2_MODULE,
                 TokenKind.NSS: P11_KIT_PROXY}[self.kind]
 
-    def make(self, label: str) -> TestToken:
+    def make(self, label: str) -> MadeToken:
         if self.kind is TokenKind.SOFTHSM:
             if self.softhsm is None:
                 self.softhsm = SoftHsmStore.create(self.folder / "softhsm")
@@ -73,7 +73,7 @@ class TokenFactory:
                 raise ValueError(f"NSS test tokens are made once per session: use one of "
                                  f"{self.nss.labels} (tests/tokens/nss.py), once per test")
             self._nss.append(label)
-        return TestToken(self.kind, self.module, label)
+        return MadeToken(self.kind, self.module, label)
 
     def close(self) -> None:
         for label in self._nss:  # leave the session's NSS tokens empty for the next test
