@@ -4,6 +4,7 @@ refused at the token step, before any key exists; ``keyceremony token check`` an
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,9 @@ def test_root_ceremony_without_backup_completes_and_verifies(tokens: TokenFactor
     report = verify_transcript(context.folder / "transcript.pdf",
                                TrustAnchors.load([context.folder / "root-ca.pem"]))
     assert report.ok, report
+    printed = subprocess.run(["pdftotext", str(context.folder / "transcript.pdf"), "-"],
+                             capture_output=True, text=True, check=True).stdout
+    assert "Token capability checks" in printed and "every need met" in printed
 
 
 @pytest.mark.parametrize("token_kind", [TokenKind.TPM2, TokenKind.NSS], indirect=True)
