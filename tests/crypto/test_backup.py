@@ -436,3 +436,20 @@ def test_rewrap_under_a_new_wrap_key_retires_the_old_one(
     verify_backup(from_disk, new_in_token)
     restored = restore_backup(spare, from_disk, new_key)
     assert spki_der(restored.public_key) == spki_der(pair.public_key)
+
+
+def test_version_1_metadata_is_still_read(tokens: tuple[TokenSession, TokenSession],
+                                          tmp_path: Path) -> None:
+    """Backups written before the metadata named its format were all CKM_AES_KEY_WRAP_PAD."""
+    ca, _ = tokens
+    _, _, backup = _backed_up(ca)
+    files = write_backup(tmp_path, backup)
+    document = json.loads(files.metadata.read_text())
+    document["format"] = "keyceremony-backup/1"
+    del document["wrapped_format"]
+    files.metadata.write_text(json.dumps(document))
+    assert read_backup(files.metadata).metadata.wrap_mechanism.value == "CKM_AES_KEY_WRAP_PAD"
+    document["wrap_mechanism"] = "CKM_AES_KEY_WRAP_KWP"
+    files.metadata.write_text(json.dumps(document))
+    with pytest.raises(BackupError, match="'wrap_mechanism' must be 'CKM_AES_KEY_WRAP_PAD'"):
+        read_backup(files.metadata)
