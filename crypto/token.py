@@ -49,11 +49,12 @@ class TokenInfo:
 
     @property
     def uri(self) -> str:
-        """The token as an RFC 7512 PKCS#11 URI, with the module file loaded."""
+        """The token as an RFC 7512 PKCS#11 URI, with the module as named (``module_path``
+        says which file that was)."""
         from crypto.pkcs11_uri import token_uri
 
         return token_uri(self.label, serial=self.serial, manufacturer=self.manufacturer,
-                         model=self.model, module_path=self.module_path or self.module)
+                         model=self.model, module_path=self.module)
 
     @property
     def software(self) -> str | None:

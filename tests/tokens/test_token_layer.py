@@ -175,3 +175,12 @@ def test_rsa_backup_made_on_softhsm_restores_into_nss(tokens: TokenFactory,
                                                 KeyAlgorithm.RSA_3072.hash)
         pair.public_key.verify(signature, message, padding.PKCS1v15(),  # type: ignore[union-attr]
                                KeyAlgorithm.RSA_3072.hash)
+
+
+def test_software_tokens_are_known_by_what_they_say(tokens: TokenFactory) -> None:
+    token = tokens.make("checked")
+    with open_token(token.module, token.label, token.pin) as session:
+        info = session.info
+    assert info.software == {TokenKind.SOFTHSM: "SoftHSM", TokenKind.NSS: "NSS softokn",
+                             TokenKind.TPM2: "swtpm (a software TPM)"}[tokens.kind]
+    assert info.uri.endswith(f"?module-path={token.module}")
