@@ -133,7 +133,10 @@ def confirm_and_sign_certificate(ctx: CeremonyContext, what: str, prepared: Prep
         ctx.decide(decision, question)
         if decision.outcome is Outcome.DEVIATION:
             raise StepRefused("signing needs a plain confirmation, not a deviation")
-    ctx.record("signing-confirmed", {"object": what, "fields": dict(preview.fields),
+    # The fields shown, and the subject in RFC 4514 form that verify compares with the one
+    # issued (the preview shows it attribute by attribute).
+    shown = {"Subject": prepared.preview.subject.rfc4514_string(), **dict(preview.fields)}
+    ctx.record("signing-confirmed", {"object": what, "fields": shown,
                                      "extensions": list(preview.extensions),
                                      "lint": list(preview.lint), "signer": preview.signer_key},
                person)

@@ -44,7 +44,8 @@ def _participants() -> str:
                    for name, role in PEOPLE)
 
 
-def _header(kind: str, ceremony_id: str, title: str) -> str:
+def plan_header(kind: str, ceremony_id: str, title: str) -> str:
+    """The top of a demo plan: format, type, id, title, rehearsal and the demo's people."""
     return (f'format = "keyceremony-plan/1"\ntype = "{kind}"\nid = "{ceremony_id}"\n'
             f'title = "{title}"\nrehearsal = true\nlocation = "demo (throwaway SoftHSM tokens)"\n'
             + _participants())
@@ -56,7 +57,7 @@ def _shares() -> str:
 
 
 def root_plan(algorithm: KeyAlgorithm, module: str) -> str:
-    return (_header("root", "demo-root", "Demo root key ceremony")
+    return (plan_header("root", "demo-root", "Demo root key ceremony")
             + f'\n[token]\nmodule = "{module}"\nlabel = "{ROOT_TOKEN}"\n'
             + f'\n[key]\nlabel = "{ROOT_KEY}"\nalgorithm = "{algorithm.value}"\n'
               'backup = "wrapped"\n'
@@ -67,7 +68,7 @@ def root_plan(algorithm: KeyAlgorithm, module: str) -> str:
 
 
 def intermediate_plan(algorithm: KeyAlgorithm, module: str) -> str:
-    return (_header("intermediate-key", "demo-intermediate-key",
+    return (plan_header("intermediate-key", "demo-intermediate-key",
                     "Demo intermediate CA key ceremony")
             + f'\n[token]\nmodule = "{module}"\nlabel = "{INTERMEDIATE_TOKEN}"\n'
             + f'\n[key]\nlabel = "{INTERMEDIATE_KEY}"\nalgorithm = "{algorithm.value}"\n'
@@ -77,7 +78,7 @@ def intermediate_plan(algorithm: KeyAlgorithm, module: str) -> str:
 
 
 def sign_plan(module: str, root_certificate: Path, csr: Path) -> str:
-    return (_header("sign", "demo-sign", "Demo signing of the intermediate CA")
+    return (plan_header("sign", "demo-sign", "Demo signing of the intermediate CA")
             + f'\n[token]\nmodule = "{module}"\nlabel = "{ROOT_TOKEN}"\n'
             + f'\n[issuer]\ncertificate = "{root_certificate}"\nkey_label = "{ROOT_KEY}"\n'
             + f'\n[csr]\nfile = "{csr}"\n'
@@ -163,13 +164,18 @@ class Rehearsal:
 
 
 def run_demo(folder: Path, algorithm: KeyAlgorithm = KeyAlgorithm.EC_P384,
-             say: object = print) -> DemoResult:
-    """Run the three rehearsal ceremonies under ``folder`` and return what they made."""
+             say: object = print, prompter: ScriptedPrompter | None = None) -> DemoResult:
+    """Run the three rehearsal ceremonies under ``folder`` and return what they made.
+
+    ``prompter`` (default: a new one) answers for the people; ``demo --all`` passes its own so
+    the simulated custodians remember their shares for the ceremonies that follow.
+    """
     from ceremony.execution import run_plan
 
     rehearsal = Rehearsal.prepare(folder, algorithm)
     folder = rehearsal.folder
-    prompter = ScriptedPrompter(pins={ROOT_TOKEN: DEMO_PIN, INTERMEDIATE_TOKEN: DEMO_PIN})
+    prompter = prompter or ScriptedPrompter(pins={ROOT_TOKEN: DEMO_PIN,
+                                                  INTERMEDIATE_TOKEN: DEMO_PIN})
     say(f"Rehearsal in {folder} ({algorithm.value}):")  # type: ignore[operator]
     made = []
     for name in CEREMONY_ORDER:

@@ -9,7 +9,15 @@ The rules, so that the list asks for action only where action is needed:
   re-keyed CA of the same name keeps its own CRL line);
 - a share set falls due for a drill a year after its last drill, or after its creation if it was
   never drilled; when the last drill failed it is due at once, since the backup it protects may
-  not be recoverable. A retired share set (replaced by a reshare) is never due.
+  not be recoverable. A retired share set (replaced by a reshare) is never due;
+- a root must be renewed or rolled over while it can still grant what it grants: when its
+  remaining life falls below the longest validity of the CA, cross and OCSP signer certificates
+  it issued (``root-renewal``, due at ``not_after`` minus that validity; a renewed root's
+  newest certificate counts, not the old one);
+- OCSP signer and cross-certificates fall due at their ``not_after`` like any certificate
+  (each role is its own line: a cross-certificate never renews the root it names);
+- a retired key (destroyed in its token by a retire ceremony, with no live copy in another
+  token) signs nothing more: its certificates and the CRLs it issued are never due.
 
 ``due_items`` is a pure function of the inventory and ``now``, so the GUI dashboard and the
 ``due`` command show the same thing.
@@ -43,6 +51,7 @@ class DueKind(StrEnum):
     CERTIFICATE_EXPIRY = "certificate-expiry"
     CRL_NEXT_UPDATE = "crl-next-update"
     SHARE_DRILL = "share-drill"
+    ROOT_RENEWAL = "root-renewal"
 
 
 @dataclass(frozen=True)
@@ -69,10 +78,17 @@ def due_items(inventory: Inventory, now: datetime,
     if within_days < 0:
         raise ValueError("within_days must not be negative")
     horizon = now + timedelta(days=within_days)
+    keys = inventory.keys()
+    retired = ({k.spki_sha256 for k in keys if k.retired is not None}
+               - {k.spki_sha256 for k in keys if k.retired is None})
+    certificates = [c for c in inventory.certificates() if c.spki_sha256 not in retired]
+    silent = ({c.subject for c in inventory.certificates() if c.spki_sha256 in retired}
+              - {c.subject for c in certificates})
     found = [
-        *_certificates_due(inventory.certificates()),
-        *_crls_due(inventory.crls()),
+        *_certificates_due(certificates),
+        *_crls_due(c for c in inventory.crls() if c.issuer not in silent),
         *_drills_due(inventory.share_sets()),
+        *_roots_due(certificates),
     ]
     items = (
         DueItem(kind, what, due, math.floor((due - now) / timedelta(days=1)), due < now)
@@ -99,6 +115,28 @@ def _certificates_due(certificates: Iterable[CertificateEntry]) -> Iterator[_Fou
             yield (DueKind.CERTIFICATE_EXPIRY,
                    f"{cert.role.value} certificate {cert.subject} (serial {cert.serial_hex})",
                    cert.not_after)
+
+
+_GRANTED = (CertificateRole.INTERMEDIATE, CertificateRole.CROSS, CertificateRole.OCSP_SIGNER)
+
+
+def _roots_due(certificates: list[CertificateEntry]) -> Iterator[_Found]:
+    live = [c for c in certificates if c.status is not CertificateStatus.REVOKED]
+    newest: dict[str, CertificateEntry] = {}
+    for cert in live:
+        if cert.role is CertificateRole.ROOT and (
+                cert.subject not in newest or cert.not_after > newest[cert.subject].not_after):
+            newest[cert.subject] = cert
+    for subject, root in newest.items():
+        granted = [c.not_after - c.not_before for c in live
+                   if c.issuer == subject and c.role in _GRANTED]
+        if not granted:
+            continue  # it has issued nothing yet: nothing says how long it must last
+        longest = max(granted)
+        yield (DueKind.ROOT_RENEWAL,
+               f"root {subject} (serial {root.serial_hex}): renew or roll over; from then on "
+               f"it has less life left than the {longest.days} days it grants",
+               root.not_after - longest)
 
 
 def _crls_due(crls: Iterable[CrlEntry]) -> Iterator[_Found]:

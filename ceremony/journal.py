@@ -99,6 +99,10 @@ class Event(StrEnum):
     TOKEN_PIN_SPLIT = "token-pin-split"
     BACKUP_COPIED = "backup-copied"
     KEY_LOCKED = "key-locked"
+    CROSS_SUBJECT_CHECKED = "cross-subject-checked"
+    KEY_DESTROYED = "key-destroyed"
+    BACKUP_DESTROYED = "backup-destroyed"
+    SHARE_COPY_DESTROYED = "share-copy-destroyed"
     TOKEN_CHECKED = "token-checked"  # the token's capability check against the plan
 
 

@@ -13,7 +13,8 @@ from enum import Enum
 from pathlib import Path
 
 from crypto.algorithms import KeyAlgorithm
-from crypto.profiles import CrlProfile, DistinguishedName, RootProfile, SubordinateProfile
+from crypto.profiles import CrlProfile, DistinguishedName, OcspSignerProfile, RootProfile
+from crypto.subordinates import SubordinateProfile
 
 PLAN_FORMAT = "keyceremony-plan/1"
 
@@ -26,6 +27,10 @@ class CeremonyType(Enum):
     RESTORE = "restore"
     RESHARE = "reshare"
     DRILL = "drill"
+    CROSS_CERTIFICATE = "cross-certificate"
+    ROOT_RENEWAL = "root-renewal"
+    OCSP_SIGNER = "ocsp-signer"
+    RETIRE = "retire"
 
 
 class Role(Enum):
@@ -139,6 +144,47 @@ class IssuerSpec:
 
 
 @dataclass(frozen=True)
+class CrossSpec:
+    """cross-certificate: the CA cross-signed, from its own certificate or from a CSR (one)."""
+
+    certificate: Path | None = None
+    csr: Path | None = None
+
+
+@dataclass(frozen=True)
+class RenewalSpec:
+    """root-renewal: the renewed root certificate's validity (key and subject stay)."""
+
+    validity_days: int
+
+
+@dataclass(frozen=True)
+class ResponderSpec:
+    """ocsp-signer: the responder's key, from a CSR or made in a token, and its validity.
+
+    With ``csr`` the subject and key are the CSR's. Otherwise the key ``key_label`` is made in
+    the token ``token`` (with [token]'s module; its PIN typed) and the subject is the issuer's
+    names before its common name, then ``common_name``.
+    """
+
+    profile: OcspSignerProfile
+    csr: Path | None = None
+    token: str | None = None
+    key_label: str | None = None
+    algorithm: KeyAlgorithm | None = None
+    common_name: str | None = None
+
+
+@dataclass(frozen=True)
+class RetireSpec:
+    """retire: why the [issuer]'s key is destroyed, and whether the custodians destroy their
+    share copies too (the backup's destruction is recorded when [backup] names it)."""
+
+    reason: str
+    shares_destroyed: bool = False
+
+
+@dataclass(frozen=True)
 class RevocationSpec:
     serial: int
     reason: str
@@ -185,6 +231,10 @@ class CeremonyPlan:
     # restore, reshare: [key] certificate, the CA certificate of the key in the backup; the
     # transcript signer is then issued under its name and chains like any other
     key_certificate: Path | None = None
+    cross: CrossSpec | None = None  # cross-certificate: the CA cross-signed
+    renewal: RenewalSpec | None = None  # root-renewal
+    responder: ResponderSpec | None = None  # ocsp-signer
+    retire: RetireSpec | None = None  # retire
 
     def people(self, role: Role) -> tuple[Participant, ...]:
         return tuple(p for p in self.participants if p.role is role)

@@ -36,7 +36,7 @@ from ceremony.plan_files import (
     check_token_module,
 )
 from crypto.errors import ProfileError
-from crypto.profiles import DistinguishedName
+from crypto.profiles import ROOT_MAX_DAYS, ROOT_MIN_DAYS, DistinguishedName
 
 # ceremony.backups.BACKUP_FOLDER, not imported: that module loads python-pkcs11.
 DEFAULT_BACKUP_FOLDER = "backup"  # inside the ceremony folder
@@ -86,6 +86,8 @@ def check_plan(plan: CeremonyPlan, out_dir: Path | None = None, *,
         check_issuer_files(plan, found, now)
     if plan.backup is not None and plan.backup.file is not None:
         check_backup_file(plan, found)
+    if plan.retire is not None:
+        _check_retire(plan, found)
     _check_outputs(plan, out_dir, found)
     if plan.rehearsal:
         found.note("rehearsal", "this is a rehearsal; its transcript and artifacts are marked "
@@ -115,12 +117,46 @@ def describe_plan(plan: CeremonyPlan) -> str:
     elif plan.subject is not None:
         parts.append(f"CSR for '{plan.subject.common_name}'")
     if plan.csr_file is not None and plan.subordinate_profile is not None:
-        parts.append(f"signs {plan.csr_file.name} for "
+        parts.append(f"signs {plan.csr_file.name} as a "
+                     f"{plan.subordinate_profile.kind.value} subordinate for "
                      f"{plan.subordinate_profile.validity_days} days")
+    if plan.cross is not None and plan.subordinate_profile is not None:
+        source = plan.cross.certificate or plan.cross.csr
+        assert source is not None
+        parts.append(f"cross-signs the CA of {source.name} for "
+                     f"{plan.subordinate_profile.validity_days} days")
+    if plan.responder is not None:
+        key = (f"from {plan.responder.csr.name}" if plan.responder.csr is not None
+               else f"with key '{plan.responder.key_label}' made in token "
+                    f"'{plan.responder.token}'")
+        parts.append(f"OCSP signer {key} for {plan.responder.profile.validity_days} days")
+    if plan.retire is not None and plan.issuer is not None:
+        parts.append(f"destroys key '{plan.issuer.key_label}'"
+                     + (", its backup" if plan.backup is not None else "")
+                     + (" and the custodians' share copies" if plan.retire.shares_destroyed
+                        else ""))
+    if plan.renewal is not None:
+        parts.append(f"renews the root certificate for {plan.renewal.validity_days} days")
     if plan.type is CeremonyType.CRL and plan.crl is not None:
         parts.append(f"CRL for {plan.crl.next_update_days} days revoking "
                      f"{len(plan.revocations)} certificate(s)")
     return ", ".join(parts)
+
+
+def _check_retire(plan: CeremonyPlan, found: Findings) -> None:
+    assert plan.retire is not None and plan.token is not None
+    by_pin = plan.token.pin is PinSource.SHARES
+    if plan.shares is None and (by_pin or plan.retire.shares_destroyed):
+        why = 'token.pin = "shares"' if by_pin else "retire.shares_destroyed = true"
+        found.problem("shares", f"missing; {why} needs a [shares] table naming the share set")
+    if plan.shares is not None and not (by_pin or plan.retire.shares_destroyed):
+        found.problem("shares", 'a retire ceremony uses a share set only when token.pin = '
+                                '"shares" or retire.shares_destroyed = true; remove it')
+    if plan.backup is None:
+        found.note("backup", "no backup named, so its destruction is not recorded; name the "
+                             "key's backup under [backup] file if it had one")
+    found.note("retire", "the key is destroyed in the token for good; a backup or share set "
+                         "that is not destroyed can still bring it back")
 
 
 def _describe_shares(spec: ShareSpec) -> str:
@@ -288,6 +324,13 @@ def _check_profiles(plan: CeremonyPlan, found: Findings) -> None:
         _validated(plan.subordinate_profile.validate, found)
     if plan.crl is not None:
         _validated(plan.crl.validate, found)
+    if plan.responder is not None:
+        _validated(plan.responder.profile.validate, found)
+    if plan.renewal is not None and \
+            not ROOT_MIN_DAYS <= plan.renewal.validity_days <= ROOT_MAX_DAYS:
+        found.problem("renewal.validity_days", f"a root is valid between {ROOT_MIN_DAYS} and "
+                                               f"{ROOT_MAX_DAYS} days (8 to 25 years, BR 6.3.2), "
+                                               f"not {plan.renewal.validity_days}")
 
 
 def _check_labels(plan: CeremonyPlan, found: Findings) -> None:

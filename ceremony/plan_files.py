@@ -17,7 +17,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
 from ceremony.plan import CeremonyPlan, CeremonyType, SoftwareToken, TokenSpec
 from crypto.algorithms import algorithm_of, spki_der, spki_sha256
-from crypto.errors import BackupError, CsrRejected, UnusableInput
+from crypto.errors import BackupError, CsrRejected, ProfileError, UnusableInput
 from crypto.files import UnreadableInput, read_input_file
 from crypto.module_path import MODULE_VARIABLE, software_module
 from crypto.profiles import CRL_MAX_DAYS, ROOT_MAX_DAYS
@@ -75,6 +75,15 @@ def check_issuer_files(plan: CeremonyPlan, found: Findings, now: dt.datetime) ->
         _check_issuer(issuer, plan, found, now)
     if plan.type is CeremonyType.SIGN and plan.csr_file is not None:
         _check_csr(plan.csr_file, issuer, found)
+    if plan.type is CeremonyType.CROSS_CERTIFICATE and plan.cross is not None:
+        _check_cross(plan, issuer, found)
+    if plan.type is CeremonyType.ROOT_RENEWAL and issuer is not None:
+        _check_renewed_root(issuer, found)
+    if plan.type is CeremonyType.OCSP_SIGNER and plan.responder is not None:
+        _check_responder(plan, issuer, found, now)
+    if plan.type is CeremonyType.RETIRE and issuer is not None and plan.backup is not None \
+            and plan.backup.file is not None:
+        _check_retired_backup(plan.backup.file, issuer, found)
     if plan.type is CeremonyType.CRL:
         _check_revocations(plan, issuer, found)
         _check_previous_crl(plan, issuer, found)
@@ -117,7 +126,8 @@ def _check_issuer(issuer: x509.Certificate, plan: CeremonyPlan, found: Findings,
                              "check this machine's clock")
     profile = plan.subordinate_profile
     # Out-of-range values are the profile's own problems; adding them to a date would overflow.
-    if plan.type is CeremonyType.SIGN and profile is not None and \
+    if plan.type in (CeremonyType.SIGN, CeremonyType.CROSS_CERTIFICATE) and \
+            profile is not None and \
             1 <= profile.validity_days <= ROOT_MAX_DAYS:
         until = now + dt.timedelta(days=profile.validity_days)
         if until > end:
@@ -151,6 +161,96 @@ def _check_csr(path: Path, issuer: x509.Certificate | None, found: Findings) -> 
     if issuer is not None and spki_der(csr.public_key()) == spki_der(issuer.public_key()):
         found.problem("csr.file", "requests a certificate for the issuer's own key; the "
                                   "subordinate CA needs a key of its own")
+
+
+def _check_cross(plan: CeremonyPlan, issuer: x509.Certificate | None,
+                 found: Findings) -> None:
+    """The CA to cross-sign: its own self-signed certificate, or a CSR, whose subject can be
+    repeated byte for byte; never the issuer's own key."""
+    from crypto.cross import CrossSubject  # imported here: only cross-certificate plans use it
+    from crypto.csr import check_csr, load_csr_file
+
+    assert plan.cross is not None
+    try:
+        if plan.cross.certificate is not None:
+            where = "cross.certificate"
+            certificate = _load_certificate(plan.cross.certificate, where, found)
+            if certificate is None:
+                return
+            source = CrossSubject.from_certificate(certificate)
+        else:
+            assert plan.cross.csr is not None
+            where = "cross.csr"
+            csr = load_csr_file(plan.cross.csr)
+            check_csr(csr)
+            source = CrossSubject.from_csr(csr)
+    except (UnusableInput, CsrRejected, ProfileError) as ex:
+        found.problem(where, str(ex))
+        return
+    found.note(where, f"cross-signs {source.subject.rfc4514_string()}, key identifier "
+                      f"{source.key_identifier.digest.hex()}")
+    if issuer is not None and spki_der(source.public_key) == spki_der(issuer.public_key()):
+        found.problem(where, "is the issuer's own key; a CA's new certificate for its own key "
+                             "is a renewal, not a cross-certificate")
+    profile = plan.subordinate_profile
+    if profile is not None and profile.kind.value not in ("tls", "private"):
+        found.problem("profile.kind", f"a cross-certificate is tls (BR 7.1.2.2) or private, "
+                                      f"not {profile.kind.value}")
+
+
+def _check_renewed_root(issuer: x509.Certificate, found: Findings) -> None:
+    """A renewal repeats a root's subject and key: the issuer must be a self-signed root whose
+    subject this tool can repeat byte for byte."""
+    from crypto.cross import CrossSubject  # imported here: only root-renewal plans use it
+
+    try:
+        CrossSubject.from_certificate(issuer)
+    except ProfileError as ex:
+        found.problem("issuer.certificate", f"cannot be renewed: it {ex}")
+
+
+def _check_responder(plan: CeremonyPlan, issuer: x509.Certificate | None, found: Findings,
+                     now: dt.datetime) -> None:
+    """The responder's CSR (or the name and token of a key to make), and its validity."""
+    from crypto.csr import check_csr, load_csr_file  # imported here: ocsp-signer plans only
+
+    responder = plan.responder
+    assert responder is not None
+    if responder.csr is not None:
+        try:
+            csr = load_csr_file(responder.csr)
+            check_csr(csr)
+        except (UnusableInput, CsrRejected) as ex:
+            found.problem("responder.csr", str(ex))
+        else:
+            if issuer is not None and spki_der(csr.public_key()) == spki_der(issuer.public_key()):
+                found.problem("responder.csr", "requests a certificate for the issuer's own key; "
+                                               "the responder needs a key of its own")
+    name = responder.common_name
+    if name is not None and (not name.strip() or len(name) > 64 or not name.isprintable()):
+        found.problem("responder.common_name", "must be 1 to 64 printable characters")
+    if responder.token is not None and plan.token is not None and \
+            responder.token == plan.token.label:
+        found.problem("responder.token", "is the issuer's own token; an OCSP responder's key "
+                                         "lives in a token of its own, online")
+    days = responder.profile.validity_days
+    if issuer is not None and 1 <= days <= ROOT_MAX_DAYS and \
+            now + dt.timedelta(days=days) > issuer.not_valid_after_utc:
+        found.problem("responder.validity_days", f"{days} days from today would end after the "
+                                                 "issuer certificate expires; shorten it")
+
+
+def _check_retired_backup(path: Path, issuer: x509.Certificate, found: Findings) -> None:
+    from crypto.backupfile import read_backup  # imported here: retire plans only
+    from crypto.keys import spki_sha256
+
+    try:
+        metadata = read_backup(path).metadata
+    except BackupError:
+        return  # check_backup_file reports it
+    if metadata.spki_sha256 != spki_sha256(issuer.public_key()):
+        found.problem("backup.file", "is the backup of another key than the issuer "
+                                     "certificate's; name the backup of the key retired")
 
 
 def _check_revocations(plan: CeremonyPlan, issuer: x509.Certificate | None,

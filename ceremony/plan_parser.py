@@ -73,9 +73,21 @@ _USES: dict[CeremonyType, dict[str, str]] = {
                            "backup": _REQUIRED, "key": _OPTIONAL},
     # A drill's transcript is signed by the root when the plan names its token and issuer.
     CeremonyType.DRILL: {"shares": _REQUIRED, "token": _OPTIONAL, "issuer": _OPTIONAL},
+    CeremonyType.CROSS_CERTIFICATE: {"token": _REQUIRED, "issuer": _REQUIRED,
+                                     "cross": _REQUIRED, "profile": _REQUIRED,
+                                     "shares": _DEPENDS},
+    # The root's current certificate is [issuer]: its key signs its own renewal.
+    CeremonyType.ROOT_RENEWAL: {"token": _REQUIRED, "issuer": _REQUIRED, "renewal": _REQUIRED,
+                                "shares": _DEPENDS},
+    CeremonyType.OCSP_SIGNER: {"token": _REQUIRED, "issuer": _REQUIRED,
+                               "responder": _REQUIRED, "shares": _DEPENDS},
+    # [issuer] names the key destroyed; [shares] and [backup] what is destroyed with it (plan
+    # check says when [shares] is needed: token.pin = "shares" or retire.shares_destroyed).
+    CeremonyType.RETIRE: {"token": _REQUIRED, "issuer": _REQUIRED, "retire": _REQUIRED,
+                          "shares": _OPTIONAL, "backup": _OPTIONAL},
 }
 _SECTIONS = ("token", "new_token", "key", "shares", "new_shares", "certificate", "crl", "csr",
-             "profile", "issuer", "backup")
+             "profile", "issuer", "backup", "cross", "renewal", "responder", "retire")
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "token": ("uri", "module", "label", "serial", "pin", "software_token"),
     "new_token": ("uri", "module", "label", "serial", "pin", "software_token"),
@@ -87,14 +99,21 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "certificate": ("country", "organization", "common_name", "validity_days"),
     "crl": ("next_update_days", "previous", "revoke"),
     "csr": ("file",),
-    "profile": ("validity_days", "path_length", "crl_url", "ca_issuers_url", "ocsp_url",
-                "extended_key_usages", "policies"),
+    "profile": ("kind", "validity_days", "path_length", "crl_url", "ca_issuers_url",
+                "ocsp_url", "extended_key_usages", "policies", "permitted_dns", "excluded_dns",
+                "permitted_email"),
     "issuer": ("certificate", "key_label"),
     "backup": ("folder", "file"),
+    "cross": ("certificate", "csr"),
+    "renewal": ("validity_days",),
+    "responder": ("validity_days", "csr", "token", "key_label", "algorithm", "common_name"),
+    "retire": ("reason", "shares_destroyed"),
 }
 _TOP_KEYS = ("format", "type", "id", "title", "rehearsal", "location", "participant",
              *_SECTIONS)
-# Share sets that already exist, so the plan names their check value.
+# Ceremonies that sign with an existing CA key, whose PIN may be rebuilt from shares.
+_SIGNING_WITH_TOKEN = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
+                       CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER)
 
 def parse_plan(path: Path | str) -> CeremonyPlan:
     """Read and parse the plan in ``path``; PlanError listing every problem found."""
@@ -241,6 +260,10 @@ class _PlanReader(SectionReader):
         profile = self._profile(tables["profile"]) if "profile" in tables else None
         issuer = self._issuer(tables["issuer"]) if "issuer" in tables else None
         backup = self._backup(tables["backup"]) if "backup" in tables else None
+        cross = self._cross(tables["cross"]) if "cross" in tables else None
+        renewal = self._renewal(tables["renewal"]) if "renewal" in tables else None
+        responder = self._responder(tables["responder"]) if "responder" in tables else None
+        retire = self._retire(tables["retire"]) if "retire" in tables else None
         if backup is None and ceremony in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY) \
                 and key is not None and key.backup is BackupMode.WRAPPED:
             backup = BackupSpec()  # the default folder inside the ceremony folder
@@ -256,6 +279,7 @@ class _PlanReader(SectionReader):
             root_profile=root_profile, subordinate_profile=profile, crl=crl,
             revocations=revocations, previous_crl=previous_crl, csr_file=csr_file,
             issuer=issuer, backup=backup, new_token=new_token, key_certificate=key_certificate,
+            cross=cross, renewal=renewal, responder=responder, retire=retire,
         )
 
     # --- helpers ------------------------------------------------------------------------------
@@ -281,7 +305,7 @@ class _PlanReader(SectionReader):
             missing = "issuer" if "token" in present else "token"
             top.problem(missing, "missing; a drill names both [token] and [issuer] (to sign its "
                                  "transcript with the root) or neither")
-        if ceremony in (CeremonyType.SIGN, CeremonyType.CRL) and token is not None:
+        if ceremony in _SIGNING_WITH_TOKEN and token is not None:
             if token.pin is PinSource.SHARES and "shares" not in present:
                 top.problem("shares", 'missing; token.pin = "shares" needs a [shares] table '
                                       "describing the share set the PIN is rebuilt from")

@@ -16,9 +16,13 @@ from ceremony.plan import (
     BackupSpec,
     CeremonyType,
     CopyCheck,
+    CrossSpec,
     IssuerSpec,
     KeySpec,
     PinSource,
+    RenewalSpec,
+    ResponderSpec,
+    RetireSpec,
     RevocationSpec,
     ShareGroup,
     ShareSpec,
@@ -33,17 +37,23 @@ from crypto.module_path import default_module
 from crypto.profiles import (
     ALLOWED_REASONS,
     CRL_MAX_DAYS,
-    POLICY_DOMAIN_VALIDATED,
     CrlProfile,
     DistinguishedName,
+    OcspSignerProfile,
     RootProfile,
+)
+from crypto.subordinates import (
+    KIND_RULES,
+    NameConstraintsProfile,
+    SubordinateKind,
     SubordinateProfile,
 )
 
 _CHECK_VALUE = re.compile(rf"[0-9a-f]{{{CHECK_VALUE_HEX_LENGTH}}}")
 _MAX_SERIAL_BITS = 159  # RFC 5280 4.1.2.2: at most 20 octets, positive
 _EXISTING_SET = (CeremonyType.RESTORE, CeremonyType.RESHARE, CeremonyType.DRILL,
-                 CeremonyType.SIGN, CeremonyType.CRL)
+                 CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
+                 CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER, CeremonyType.RETIRE)
 
 
 class SectionReader:
@@ -277,6 +287,7 @@ class SectionReader:
         return path
 
     def _profile(self, table: Table) -> SubordinateProfile | None:
+        kind = table.choice("kind", SubordinateKind, required=False) or SubordinateKind.TLS
         validity = table.integer("validity_days", example="validity_days = 1826")
         path_length: int | None = 0
         raw = table.raw("path_length")
@@ -290,16 +301,73 @@ class SectionReader:
         ocsp_url = table.text("ocsp_url", required=False)
         usages = table.texts("extended_key_usages", required=False)
         policies = table.texts("policies", required=False)
+        names = {key: table.texts(key, required=False) or ()
+                 for key in ("permitted_dns", "excluded_dns", "permitted_email")}
         table.finish("[profile]")
         if validity is None or crl_url is None or ca_issuers_url is None:
             return None
+        rules = KIND_RULES[kind]
         return SubordinateProfile(
             validity_days=validity, crl_url=crl_url, ca_issuers_url=ca_issuers_url,
             path_length=path_length,
-            extended_key_usages=("serverAuth", "clientAuth") if usages is None else usages,
-            policies=(POLICY_DOMAIN_VALIDATED,) if policies is None else policies,
-            ocsp_url=ocsp_url,
+            extended_key_usages=rules.default_ekus if usages is None else usages,
+            policies=rules.default_policies if policies is None else policies,
+            ocsp_url=ocsp_url, kind=kind,
+            name_constraints=NameConstraintsProfile(**names) if any(names.values()) else None,
         )
+
+    def _cross(self, table: Table) -> CrossSpec | None:
+        certificate = self._file(table, "certificate", required=False)
+        csr = self._file(table, "csr", required=False)
+        if table.has("certificate") == table.has("csr"):
+            table.problem(None, "give the cross-signed CA's own certificate (certificate = "
+                                '"root-r2.pem") or its CSR (csr = "root-r2.csr"), one of them')
+        table.finish("[cross]")
+        if certificate is None and csr is None:
+            return None
+        return CrossSpec(certificate=certificate, csr=csr)
+
+    def _renewal(self, table: Table) -> RenewalSpec | None:
+        days = table.integer("validity_days", example="validity_days = 9131")
+        table.finish("[renewal]")
+        return None if days is None else RenewalSpec(days)
+
+    def _responder(self, table: Table) -> ResponderSpec | None:
+        days = table.integer("validity_days", required=False)
+        csr = self._file(table, "csr", required=False)
+        generated = ("token", "key_label", "algorithm", "common_name")
+        texts = {key: table.text(key, required=False) for key in generated}
+        algorithm: KeyAlgorithm | None = None
+        if texts["algorithm"] is not None:
+            try:
+                algorithm = KeyAlgorithm.parse(texts["algorithm"])
+            except ProfileError as ex:
+                table.problem("algorithm", str(ex))
+        if table.has("csr"):
+            for key in generated:
+                if table.has(key):
+                    table.problem(key, "not used with csr (the CSR's key and subject are "
+                                       "used); remove it")
+        else:
+            for key in generated:
+                if not table.has(key):
+                    table.problem(key, "missing; give csr = \"responder.csr\", or token, "
+                                       "key_label, algorithm and common_name to make the "
+                                       "responder's key in a token")
+        table.finish("[responder]")
+        if self.problems:
+            return None
+        return ResponderSpec(OcspSignerProfile() if days is None else OcspSignerProfile(days),
+                             csr=csr, token=texts["token"], key_label=texts["key_label"],
+                             algorithm=algorithm, common_name=texts["common_name"])
+
+    def _retire(self, table: Table) -> RetireSpec | None:
+        reason = table.text("reason", example='reason = "superseded by Example Root CA R2"')
+        if reason is not None and not reason.strip():
+            table.problem("reason", "must not be empty; say why the key is destroyed")
+        destroyed = table.flag("shares_destroyed", required=False) or False
+        table.finish("[retire]")
+        return None if reason is None else RetireSpec(reason, destroyed)
 
     def _issuer(self, table: Table) -> IssuerSpec | None:
         certificate = self._file(table, "certificate", example='certificate = "root.pem"')
@@ -313,8 +381,9 @@ class SectionReader:
         ceremony = self.ceremony
         folder: Path | None = None
         file: Path | None = None
-        if ceremony is CeremonyType.RESTORE:
-            table.not_used("folder", "a restore reads a backup and writes none; remove it")
+        if ceremony in (CeremonyType.RESTORE, CeremonyType.RETIRE):
+            table.not_used("folder", f"a {ceremony.value} reads a backup and writes none; "
+                                     "remove it")
         else:
             folder = self._file(table, "folder", required=False)
         if ceremony in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY):

@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 
 from ceremony.prompts import SigningPreview
 from crypto.algorithms import spki_sha256
+from crypto.visible import visible
 
 
 def _key_text(certificate: x509.Certificate) -> str:
@@ -52,12 +53,38 @@ def describe_extension(extension: x509.Extension[x509.ExtensionType]) -> str:
     return f"{name}{critical}: {detail}" if detail else f"{name}{critical}"
 
 
+def name_text(name: x509.Name) -> str:
+    """``name`` in RFC 4514 form, with invisible characters written as ``<U+XXXX>``."""
+    return visible(name.rfc4514_string())
+
+
+def name_rows(prefix: str, name: x509.Name) -> tuple[tuple[str, str], ...]:
+    """One row per attribute of ``name``, in its order: ``("Subject commonName", value)``.
+
+    The value is the attribute's own text, not RFC 4514 (so ``<`` and ``&`` read as
+    themselves), with invisible characters written as ``<U+XXXX>``. A repeated attribute is
+    numbered (``Subject streetAddress (2)``), so the labels stay unique.
+    """
+    rows: list[tuple[str, str]] = []
+    for attribute in name:
+        label = attribute.oid._name  # cryptography's name table; "Unknown OID" when none
+        if label == "Unknown OID":
+            label = attribute.oid.dotted_string
+        label = f"{prefix} {label}"
+        repeats = sum(1 for row in rows if row[0].split(" (")[0] == label)
+        if repeats:  # a second streetAddress, say: labels stay unique
+            label = f"{label} ({repeats + 1})"
+        value = attribute.value
+        rows.append((label, value.hex() if isinstance(value, bytes) else visible(value)))
+    return tuple(rows)
+
+
 def certificate_fields(certificate: x509.Certificate) -> tuple[tuple[str, str], ...]:
     der = certificate.public_bytes(serialization.Encoding.DER)
     hash_name = certificate.signature_hash_algorithm
     return (
-        ("Subject", certificate.subject.rfc4514_string()),
-        ("Issuer", certificate.issuer.rfc4514_string()),
+        ("Subject", name_text(certificate.subject)),
+        ("Issuer", name_text(certificate.issuer)),
         ("Serial", f"{certificate.serial_number:x}"),
         ("Not before", f"{certificate.not_valid_before_utc:%Y-%m-%d %H:%M:%S} UTC"),
         ("Not after", f"{certificate.not_valid_after_utc:%Y-%m-%d %H:%M:%S} UTC"),
@@ -72,7 +99,7 @@ def crl_fields(crl: x509.CertificateRevocationList) -> tuple[tuple[str, str], ..
     number = crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
     next_update = crl.next_update_utc
     return (
-        ("Issuer", crl.issuer.rfc4514_string()),
+        ("Issuer", name_text(crl.issuer)),
         ("CRL number", str(number)),
         ("This update", f"{crl.last_update_utc:%Y-%m-%d %H:%M:%S} UTC"),
         ("Next update", f"{next_update:%Y-%m-%d %H:%M:%S} UTC" if next_update else "-"),
@@ -88,11 +115,19 @@ def lint_lines(report: object) -> tuple[tuple[str, ...], bool]:
 
 def certificate_preview(what: str, certificate: x509.Certificate, report: object,
                         signer_key: str) -> SigningPreview:
-    """The preview of a certificate about to be signed (its fields come from the preview)."""
-    fields = tuple(f for f in certificate_fields(certificate) if f[0] not in ("SHA-256",
-                                                                               "Signature"))
+    """The preview of a certificate about to be signed (its fields come from the preview).
+
+    The subject is shown attribute by attribute, so markup or a look-alike in one value cannot
+    pass for another attribute.
+    """
+    fields: list[tuple[str, str]] = []
+    for label, value in certificate_fields(certificate):
+        if label == "Subject":
+            fields += name_rows("Subject", certificate.subject)
+        elif label not in ("SHA-256", "Signature"):
+            fields.append((label, value))
     lines, clean = lint_lines(report)
-    return SigningPreview(what, fields, tuple(describe_extension(e)
+    return SigningPreview(what, tuple(fields), tuple(describe_extension(e)
                                               for e in certificate.extensions),
                           lines, clean, signer_key)
 

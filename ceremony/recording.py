@@ -8,15 +8,26 @@ was unavailable, is indexed the same way, and recording twice changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 
 from ceremony.inventory import Inventory
-from ceremony.journal import JournalRecord
+from ceremony.journal import Event, JournalRecord
 
-_ROLES = {"root": "root", "tls-subordinate": "intermediate", "document-signer": "document-signing"}
+# The inventory role of what a certificate-issued record's lint_kind says was issued; every
+# subordinate kind is "intermediate". A cross-certificate is told by its object, as a private
+# one is linted as a private subordinate.
+_ROLES = {"root": "root", "renewed-root": "root", "cross-certificate": "cross",
+          "ocsp-signer": "ocsp-signer", "document-signer": "document-signing"}
+
+
+def _role(data: Mapping[str, Any]) -> str:
+    if data.get("object") == "cross-certificate":
+        return "cross"
+    return _ROLES.get(str(data.get("lint_kind")), "intermediate")
 
 
 def record_ceremony(inventory: Inventory, folder: Path,
@@ -42,9 +53,8 @@ def record_ceremony(inventory: Inventory, folder: Path,
             path = folder / str(data["path"])
             if path.exists():
                 certificate = x509.load_pem_x509_certificate(path.read_bytes())
-                inventory.record_certificate(certificate, _ROLES.get(str(data.get("lint_kind")),
-                                                                     "intermediate"),
-                                             pem_path=path, ceremony_id=ceremony_id)
+                inventory.record_certificate(certificate, _role(data), pem_path=path,
+                                             ceremony_id=ceremony_id)
         elif record.event == "crl-issued":
             path = folder / str(data["path"])
             if path.exists():
@@ -65,6 +75,9 @@ def record_ceremony(inventory: Inventory, folder: Path,
                                    bool(data.get("ok")), ceremony_id=ceremony_id)
         elif record.event == "shares-retired":
             inventory.retire_share_set(str(data["check_value"]), record.timestamp)
+        elif record.event == Event.KEY_DESTROYED:
+            inventory.retire_key(str(data["spki_sha256"]), str(data["token_serial"]),
+                                 record.timestamp, ceremony_id=ceremony_id)
     if outcome != "completed":
         return  # a stopped ceremony may be resumed; it is finished only once, when complete
     last = records[-1]

@@ -7,6 +7,8 @@ only after its custodian asks for it, and the screen (and its scrollback) is cle
 are done; PINs, passphrases and shares typed in are not echoed. With no controlling terminal
 (a cron job, ``setsid``, a pipe from a service), the first secret to show or ask for stops the
 ceremony with one sentence; it is journaled and the ceremony can be resumed at a terminal.
+Everything shown goes through ``crypto.visible``, so outside text cannot move the cursor or
+reorder a line.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TextIO
 
 from ceremony.errors import NoTerminal
 from ceremony.prompts import Decision, Outcome, SigningPreview, StepView
+from crypto.visible import visible
 
 CLEAR = "\033[2J\033[3J\033[H"
 TTY = "/dev/tty"
@@ -102,11 +105,13 @@ class TerminalPrompter:
         self.terminal = terminal or ControllingTerminal()
 
     def _say(self, text: str = "") -> None:
-        print(text, file=self.out, flush=True)
+        # Text from outside (plan names, CSR subjects, reasons) must not drive the terminal:
+        # escape sequences and bidi overrides are written as <U+XXXX>.
+        print(visible(text, keep="\n\t"), file=self.out, flush=True)
 
     def _ask(self, question: str) -> str:
         try:
-            return input(question).strip()
+            return input(visible(question, keep="\n")).strip()
         except EOFError:
             raise KeyboardInterrupt from None
 
@@ -165,8 +170,9 @@ class TerminalPrompter:
     def confirm_signing(self, person: str, preview: SigningPreview) -> Decision:
         self._say()
         self._say(f"--- To be signed: {preview.what} ---")
+        width = max((len(label) for label, _ in preview.fields), default=0)
         for label, value in preview.fields:
-            self._say(f"  {label:<12} {value}")
+            self._say(f"  {label:<{width}} {value}")
         self._say("  Extensions:")
         for line in preview.extensions:
             self._say(f"    {line}")

@@ -29,7 +29,13 @@ TRANSCRIPT_SIGNER = KeyAlgorithm.EC_P384
 
 def plan_tokens(plan: CeremonyPlan) -> tuple[TokenSpec, ...]:
     """The tokens a plan opens, in the order its steps open them."""
-    return tuple(t for t in (plan.token, plan.new_token) if t is not None)
+    tokens = [t for t in (plan.token, plan.new_token) if t is not None]
+    responder = plan.responder
+    if responder is not None and responder.token is not None and plan.token is not None:
+        # ocsp-signer: the responder's key is made in a token of its own, through [token]'s
+        # module, with a typed PIN (ceremony.ceremonies.ocsp).
+        tokens.append(TokenSpec(label=responder.token, module=plan.token.module))
+    return tuple(tokens)
 
 
 def plan_token_needs(plan: CeremonyPlan, spec: TokenSpec) -> TokenNeeds:
@@ -52,6 +58,10 @@ def plan_token_needs(plan: CeremonyPlan, spec: TokenSpec) -> TokenNeeds:
         if algorithm is not None:
             needs = needs.merged(TokenNeeds(unwrap=(algorithm,), wrap=(algorithm,),
                                             sign=(algorithm,), random=True))
+    elif kind is CeremonyType.OCSP_SIGNER and plan.responder is not None \
+            and spec.label == plan.responder.token and spec != plan.token \
+            and plan.responder.algorithm is not None:
+        needs = needs.merged(TokenNeeds(generate=((plan.responder.algorithm, False),)))
     elif spec == plan.token and plan.issuer is not None:  # sign, crl, drill and the like
         algorithm = _issuer_algorithm(plan)
         needs = needs.merged(TokenNeeds(sign=(algorithm,) if algorithm else (), random=True))

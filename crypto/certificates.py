@@ -15,11 +15,14 @@ from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsag
 
 from crypto.errors import ProfileError
 from crypto.profiles import (
+    ROOT_MAX_DAYS,
+    ROOT_MIN_DAYS,
     DistinguishedName,
     DocumentSignerProfile,
+    OcspSignerProfile,
     RootProfile,
-    SubordinateProfile,
 )
+from crypto.subordinates import SubordinateProfile
 
 SERIAL_BYTES = 16  # 128 bits drawn; 126 of them random after fixing the top two bits
 ID_KP_DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
@@ -57,9 +60,26 @@ def root_builder(profile: RootProfile, public_key: CertificatePublicKeyTypes, se
                  not_before: dt.datetime) -> x509.CertificateBuilder:
     """A self-signed root per BR 7.1.2.1: no pathLen, no EKU, AKI keyIdentifier equal to SKI."""
     profile.validate()
+    return _self_signed(profile.subject.to_name(), public_key,
+                        x509.SubjectKeyIdentifier.from_public_key(public_key), serial,
+                        not_before, profile.validity_days)
+
+
+def renewal_builder(current: x509.Certificate, validity_days: int, serial: int,
+                    not_before: dt.datetime) -> x509.CertificateBuilder:
+    """A renewed root: the same key, subject and subjectKeyIdentifier as ``current``, a new
+    serial and validity, and the root profile's extensions (BR 7.1.2.1)."""
+    if not ROOT_MIN_DAYS <= validity_days <= ROOT_MAX_DAYS:
+        raise ProfileError(f"renewal.validity_days: a root is valid between {ROOT_MIN_DAYS} and "
+                           f"{ROOT_MAX_DAYS} days (BR 6.3.2), not {validity_days}")
+    return _self_signed(current.subject, current.public_key(), _issuer_ski(current), serial,
+                        not_before, validity_days)
+
+
+def _self_signed(name: x509.Name, public_key: CertificatePublicKeyTypes,
+                 ski: x509.SubjectKeyIdentifier, serial: int, not_before: dt.datetime,
+                 days: int) -> x509.CertificateBuilder:
     start = _utc(not_before)
-    name = profile.subject.to_name()
-    ski = x509.SubjectKeyIdentifier.from_public_key(public_key)
     return (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -67,7 +87,7 @@ def root_builder(profile: RootProfile, public_key: CertificatePublicKeyTypes, se
         .public_key(public_key)
         .serial_number(serial)
         .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=profile.validity_days))
+        .not_valid_after(start + dt.timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(_ca_key_usage(digital_signature=True), critical=True)
         .add_extension(ski, critical=False)
@@ -102,18 +122,39 @@ def subordinate_builder(profile: SubordinateProfile, csr: x509.CertificateSignin
                         issuer: x509.Certificate, serial: int,
                         not_before: dt.datetime) -> x509.CertificateBuilder:
     """A subordinate CA from a (checked) CSR: subject and key from the CSR, the rest from the
-    profile (BR 7.1.2.6.1); validity never outlives the issuer."""
+    profile (BR 7.1.2.6.1 and the other kinds); validity never outlives the issuer."""
+    public_key = csr.public_key()
+    return _ca_builder(profile, csr.subject, public_key,
+                       x509.SubjectKeyIdentifier.from_public_key(public_key), issuer, serial,
+                       not_before)
+
+
+def cross_certificate_builder(profile: SubordinateProfile, subject: x509.Name,
+                              public_key: CertificatePublicKeyTypes,
+                              subject_key_identifier: x509.SubjectKeyIdentifier,
+                              issuer: x509.Certificate, serial: int,
+                              not_before: dt.datetime) -> x509.CertificateBuilder:
+    """A cross-certificate: another CA's subject and key identifier exactly as its own
+    certificate has them (so either certificate builds the same paths), this issuer's AKI,
+    and the rest from a subordinate profile; validity never outlives the issuer."""
+    return _ca_builder(profile, subject, public_key, subject_key_identifier, issuer, serial,
+                       not_before)
+
+
+def _ca_builder(profile: SubordinateProfile, subject: x509.Name,
+                public_key: CertificatePublicKeyTypes, ski: x509.SubjectKeyIdentifier,
+                issuer: x509.Certificate, serial: int,
+                not_before: dt.datetime) -> x509.CertificateBuilder:
     profile.validate()
     start, end = _validity_within_issuer(issuer, _utc(not_before), profile.validity_days)
-    public_key = csr.public_key()
     access = [x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS,
                                      x509.UniformResourceIdentifier(profile.ca_issuers_url))]
     if profile.ocsp_url:
         access.insert(0, x509.AccessDescription(AuthorityInformationAccessOID.OCSP,
                                                 x509.UniformResourceIdentifier(profile.ocsp_url)))
-    return (
+    builder = (
         x509.CertificateBuilder()
-        .subject_name(csr.subject)
+        .subject_name(subject)
         .issuer_name(issuer.subject)
         .public_key(public_key)
         .serial_number(serial)
@@ -124,14 +165,51 @@ def subordinate_builder(profile: SubordinateProfile, csr: x509.CertificateSignin
         .add_extension(x509.AuthorityInformationAccess(access), critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=profile.path_length),
                        critical=True)
-        .add_extension(x509.CertificatePolicies([
+    )
+    if profile.policies:  # every kind but private requires them (validate says so)
+        builder = builder.add_extension(x509.CertificatePolicies([
             x509.PolicyInformation(x509.ObjectIdentifier(oid), None) for oid in profile.policies
         ]), critical=False)
-        .add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+    builder = (
+        builder.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
             [x509.UniformResourceIdentifier(profile.crl_url)], None, None, None)]),
             critical=False)
         .add_extension(_ca_key_usage(digital_signature=True), critical=True)
-        .add_extension(x509.ExtendedKeyUsage(list(profile.eku_oids)), critical=False)
+    )
+    if profile.extended_key_usages:  # a private CA may have none (RFC 5280 4.2.1.12)
+        builder = builder.add_extension(x509.ExtendedKeyUsage(list(profile.eku_oids)),
+                                        critical=False)
+    if profile.name_constraints is not None:
+        # Critical, as RFC 5280 4.2.1.10 asks; BR 7.1.2.5.2 allows either.
+        builder = builder.add_extension(
+            profile.name_constraints.extension(profile.kind, subject), critical=True)
+    return builder.add_extension(ski, critical=False)
+
+
+def ocsp_signer_builder(profile: OcspSignerProfile, subject: x509.Name,
+                        public_key: CertificatePublicKeyTypes, issuer: x509.Certificate,
+                        serial: int, not_before: dt.datetime) -> x509.CertificateBuilder:
+    """A delegated OCSP responder per BR 7.1.2.8: keyUsage digitalSignature, EKU OCSPSigning
+    only, id-pkix-ocsp-nocheck, AKI and SKI, nothing else; within the issuer's validity."""
+    profile.validate()
+    start, end = _validity_within_issuer(issuer, _utc(not_before), profile.validity_days)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer.subject)
+        .public_key(public_key)
+        .serial_number(serial)
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
+            _issuer_ski(issuer)), critical=False)
+        .add_extension(x509.KeyUsage(
+            digital_signature=True, content_commitment=False, key_encipherment=False,
+            data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+            encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.OCSP_SIGNING]),
+                       critical=False)
+        .add_extension(x509.OCSPNoCheck(), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
     )
 
@@ -149,7 +227,10 @@ def document_signer_builder(profile: DocumentSignerProfile, ceremony_id: str,
     start = _utc(not_before)
     end = start + dt.timedelta(days=profile.validity_days)
     if issuer is not None:
-        start, end = _validity_within_issuer(issuer, start, profile.validity_days)
+        # The signer signs one transcript, now: it ends with its issuer rather than refuse a
+        # CA whose certificate has less left than the signer profile's validity.
+        days = min(profile.validity_days, (issuer.not_valid_after_utc - start).days)
+        start, end = _validity_within_issuer(issuer, start, max(days, 1))
         issuer_name = issuer.subject
         org = [a.value for a in issuer.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)]
         country = [a.value for a in issuer.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)]

@@ -4,7 +4,9 @@ A CSR contributes only its public key and its subject; the profile decides every
 so requested extensions are reported as ignored, never copied and never a reason to refuse.
 What is refused: a signature that does not verify (no proof of possession), a key the BRs do
 not allow for a CA (BR 6.1.5, 6.1.6), a signature algorithm other than RSA or ECDSA with
-SHA-2, and a subject that is not a well formed CA name (BR 7.1.2.10.2, 7.1.4).
+SHA-2, and a subject that is not a well formed CA name (BR 7.1.2.10.2, 7.1.4) or whose values
+hold characters that print nothing or reorder the text (``crypto.visible``). ``<``, ``>`` and
+``&`` are allowed ("AT&T"); every front end shows them literally.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from cryptography.x509.oid import ExtensionOID, NameOID, SignatureAlgorithmOID
 from crypto.algorithms import spki_sha256
 from crypto.errors import CsrRejected, UnusableInput
 from crypto.files import read_input_file
+from crypto.visible import describe, first_invisible
 
 # A CSR is a few kilobytes; anything much larger is not one, and is not read into memory.
 MAX_CSR_BYTES = 1 << 20
@@ -278,6 +281,11 @@ def _check_value(oid: x509.ObjectIdentifier, value_der: bytes) -> None:
         raise CsrRejected(f"the CSR's {label} cannot be decoded; ask for a new CSR") from exc
     if not isinstance(value, str):
         raise CsrRejected(f"the CSR's {label} cannot be decoded; ask for a new CSR")
+    hidden = first_invisible(value)
+    if hidden is not None:
+        raise CsrRejected(f"the CSR's {label} holds {describe(hidden)}, a control, format or "
+                          "other invisible character that can hide or reorder what the room "
+                          "reads; ask for a corrected CSR")
     if oid == NameOID.COUNTRY_NAME:
         if not re.fullmatch(r"[A-Z]{2}", value):
             raise CsrRejected(f"the CSR's countryName {value!r} is not a two-letter ISO 3166 "
@@ -289,9 +297,6 @@ def _check_value(oid: x509.ObjectIdentifier, value_der: bytes) -> None:
     if value != value.strip():
         raise CsrRejected(f"the CSR's {label} starts or ends with white space; ask for a "
                           "corrected CSR")
-    if any(unicodedata.category(c).startswith("C") for c in value):
-        raise CsrRejected(f"the CSR's {label} holds control or unassigned characters; ask "
-                          "for a corrected CSR")
     if not any(unicodedata.category(c)[0] in "LNS" for c in value):
         raise CsrRejected(f"the CSR's {label} is empty or holds no letter, digit or symbol "
                           "(BR 7.1.4.1)")

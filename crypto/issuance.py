@@ -33,8 +33,30 @@ from crypto.errors import LintFailed, ProfileError, SignatureCheckFailed
 # What kind of object is being issued decides the pkilint profile it is judged by.
 ROOT = "root"
 TLS_SUBORDINATE = "tls-subordinate"
+TLS_CONSTRAINED_SUBORDINATE = "tls-constrained-subordinate"
+SMIME_SUBORDINATE = "smime-subordinate"
+CODE_SIGNING_SUBORDINATE = "code-signing-subordinate"
+PRIVATE_SUBORDINATE = "private-subordinate"
+CROSS_CERTIFICATE = "cross-certificate"
+RENEWED_ROOT = "renewed-root"
+OCSP_SIGNER = "ocsp-signer"
 DOCUMENT_SIGNER = "document-signer"
-CERT_KINDS = (ROOT, TLS_SUBORDINATE, DOCUMENT_SIGNER)
+# The pkilint profile each kind is linted by; see crypto.purposechecks for what is added.
+_PKILINT_TYPES = {
+    ROOT: "ROOT_CA",
+    TLS_SUBORDINATE: "INTERNAL_UNCONSTRAINED_TLS_CA",
+    TLS_CONSTRAINED_SUBORDINATE: "INTERNAL_CONSTRAINED_TLS_CA",
+    # pkilint 0.13 has no S/MIME or code-signing CA profile: a CA outside TLS (BR 7.1.2.3).
+    SMIME_SUBORDINATE: "NON_TLS_CA",
+    CODE_SIGNING_SUBORDINATE: "NON_TLS_CA",
+    PRIVATE_SUBORDINATE: "PKIX",
+    # A CA of the same organisation cross-signed (BR 7.1.2.2); a private one is a private
+    # subordinate.
+    CROSS_CERTIFICATE: "INTERNAL_CROSS_CA",
+    RENEWED_ROOT: "ROOT_CA",  # a root all the same; its own kind so the inventory can tell
+    OCSP_SIGNER: "OCSP_RESPONDER",  # BR 7.1.2.8
+}
+CERT_KINDS = (*_PKILINT_TYPES, DOCUMENT_SIGNER)
 
 
 @functools.cache
@@ -71,12 +93,14 @@ def lint_issued(certificate: x509.Certificate, kind: str, issuer_subject_der: by
                 issuer_public_key: PublicKeyTypes) -> Any:
     """The lint issuance runs for a certificate of ``kind`` (``verify`` repeats it)."""
     from crypto import lint
+    from crypto.purposechecks import purpose_findings
 
     if kind == DOCUMENT_SIGNER:
         # pkilint has no document-signing profile; our own checks still apply.
         return lint.own_certificate_checks(certificate, issuer_subject_der, issuer_public_key)
-    cert_type = lint.ROOT_CA_TYPE if kind == ROOT else lint.TLS_SUBORDINATE_CA_TYPE
-    return lint.lint_for_issuance(certificate, cert_type, issuer_subject_der, issuer_public_key)
+    report = lint.lint_for_issuance(certificate, _PKILINT_TYPES[kind], issuer_subject_der,
+                                    issuer_public_key)
+    return report.with_findings(purpose_findings(certificate, kind))
 
 
 def _refuse_if_blocking(report: Any, what: str) -> None:

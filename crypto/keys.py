@@ -390,3 +390,17 @@ def find_key_pair(session: TokenSession, label: str) -> TokenKeyPair:
                 f"the token holds more than one key labelled {label!r}; resolve this by hand"
             ) from None
         return TokenKeyPair(session, private, public_key_of(public), label)
+
+
+def destroy_key_pair(session: TokenSession, label: str) -> int:
+    """Destroy every object labelled ``label`` (the key pair) and check none is left; returns
+    how many objects were destroyed. The token, not this program, holds the key: destroying
+    its objects is the whole of retiring it from this token."""
+    with translated(f"destroying key {label!r}"):
+        objects = list(session.session.get_objects({Attribute.LABEL: label}))
+        for obj in objects:
+            obj.destroy()
+    if key_exists(session, label):
+        raise TokenError(f"the token {session.label!r} still holds an object labelled "
+                         f"{label!r} after destroying it; check the token by hand")
+    return len(objects)

@@ -39,8 +39,10 @@ from crypto.ownchecks import signature_algorithm_findings as signature_algorithm
 # "unconstrained".
 ROOT_CA_TYPE = "ROOT_CA"
 TLS_SUBORDINATE_CA_TYPE = "INTERNAL_UNCONSTRAINED_TLS_CA"
+TLS_CONSTRAINED_CA_TYPE = "INTERNAL_CONSTRAINED_TLS_CA"
 NON_TLS_SUBORDINATE_CA_TYPE = "NON_TLS_CA"
 CRL_KINDS = ("CRL", "ARL")
+PKIX_ONLY = "PKIX"  # RFC 5280 alone, no CA/Browser Forum profile
 # pkilint 0.13's serverauth CertificateType names, listed here so that checking a name does not
 # import pkilint; a test compares them with pkilint's own enumeration.
 CERTIFICATE_TYPES = (
@@ -81,6 +83,21 @@ def lint_certificate(cert: x509.Certificate, cert_type: str) -> LintReport:
             return LintReport(subject, cert_type, (_decode_failure(exc),))
         results, _ = finding_filter.filter_results(filters, results)
     return LintReport(subject, cert_type, _pkilint_findings(results))
+
+
+def lint_pkix_certificate(cert: x509.Certificate) -> LintReport:
+    """Lint ``cert`` against RFC 5280 alone, as ``lint_pkix_cert lint`` does (private CAs)."""
+    from pkilint import loader
+
+    validator = _pkix_linter()
+    subject = _rfc4514(cert.subject)
+    with _pkilint_lock:
+        try:
+            doc = loader.load_der_certificate(_der(cert), "certificate")
+            results = validator.validate(doc.root)
+        except Exception as exc:  # as in lint_certificate
+            return LintReport(subject, PKIX_ONLY, (_decode_failure(exc),))
+    return LintReport(subject, PKIX_ONLY, _pkilint_findings(results))
 
 
 def lint_crl(crl: x509.CertificateRevocationList, kind: str = "ARL") -> LintReport:
@@ -194,6 +211,24 @@ def _certificate_linter(cert_type: str) -> tuple[Any, Any]:
 
 
 @functools.cache
+def _pkix_linter() -> Any:
+    # The validators of pkilint's lint_pkix_cert command: RFC 5280 and nothing more.
+    from pkilint.pkix import certificate, extension, name
+
+    return certificate.create_pkix_certificate_validator_container(
+        certificate.create_decoding_validators(name.ATTRIBUTE_TYPE_MAPPINGS,
+                                               extension.EXTENSION_MAPPINGS),
+        [
+            certificate.create_issuer_validator_container([]),
+            certificate.create_validity_validator_container(),
+            certificate.create_subject_validator_container([]),
+            certificate.create_extensions_validator_container([]),
+            certificate.create_spki_validator_container([]),
+        ],
+    )
+
+
+@functools.cache
 def _crl_linter(kind: str) -> Any:
     from pkilint import pkix
     from pkilint.cabf import cabf_crl
@@ -253,11 +288,14 @@ def lint_for_issuance(cert: x509.Certificate, cert_type: str, issuer_subject_der
                       issuer_public_key: PublicKeyTypes, *,
                       issuer_key_identifier: bytes | None = None,
                       check_signature: bool = True) -> LintReport:
-    """pkilint's profile lint and our own checks of ``cert``, in one report."""
+    """pkilint's profile lint (``PKIX_ONLY``: RFC 5280 alone) and our own checks of
+    ``cert``, in one report."""
     own = own_certificate_checks(cert, issuer_subject_der, issuer_public_key,
                                  issuer_key_identifier=issuer_key_identifier,
                                  check_signature=check_signature)
-    return lint_certificate(cert, cert_type).with_findings(own.findings)
+    report = (lint_pkix_certificate(cert) if cert_type == PKIX_ONLY
+              else lint_certificate(cert, cert_type))
+    return report.with_findings(own.findings)
 
 
 def lint_crl_for_issuance(crl: x509.CertificateRevocationList, issuer_subject_der: bytes,

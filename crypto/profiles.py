@@ -7,20 +7,24 @@ The profile decides every extension of an issued certificate; nothing is copied 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from cryptography import x509
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import NameOID
 
 from crypto.errors import ProfileError
+from crypto.visible import describe, first_invisible
 
 # BR 6.3.2: a root certificate's validity is at least 2922 days and at most 9132 days.
 ROOT_MIN_DAYS = 2922
 ROOT_MAX_DAYS = 9132
 # BR 7.2: a root's CRL is reissued at least every 12 months (nextUpdate at most 365 days on).
 CRL_MAX_DAYS = 365
+
+# A delegated OCSP responder's certificate is short-lived (BR 7.1.2.8 sets no limit; it carries
+# id-pkix-ocsp-nocheck, so it cannot be revoked in practice and must expire soon instead).
+OCSP_SIGNER_MAX_DAYS = 365
 
 # A longer chain of CAs below a root than anyone runs; bounds an otherwise open integer.
 MAX_PATH_LENGTH = 16
@@ -32,11 +36,7 @@ POLICY_INDIVIDUAL_VALIDATED = "2.23.140.1.2.3"
 CABF_POLICIES = (POLICY_DOMAIN_VALIDATED, POLICY_ORGANIZATION_VALIDATED,
                  POLICY_INDIVIDUAL_VALIDATED)
 
-_EKU_NAMES = {
-    "serverAuth": ExtendedKeyUsageOID.SERVER_AUTH,
-    "clientAuth": ExtendedKeyUsageOID.CLIENT_AUTH,
-}
-_OID = re.compile(r"^[0-2](\.(0|[1-9][0-9]*))+$")
+OID_PATTERN = re.compile(r"^[0-2](\.(0|[1-9][0-9]*))+$")
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,10 @@ class DistinguishedName:
             if len(value) > 64:
                 raise ProfileError(f"{where}.{key}: is {len(value)} characters; at most 64 "
                                    "are allowed")
-            if any(unicodedata.category(c).startswith("C") for c in value):
-                raise ProfileError(f"{where}.{key}: holds control, format or unassigned "
-                                   "characters; remove them")
+            hidden = first_invisible(value)
+            if hidden is not None:
+                raise ProfileError(f"{where}.{key}: holds {describe(hidden)}, a control, "
+                                   "format or other invisible character; remove it")
 
     def to_name(self) -> x509.Name:
         # PrintableString for the country (RFC 5280), UTF8String otherwise (BR 7.1.4.1).
@@ -73,7 +74,7 @@ class DistinguishedName:
         ])
 
 
-def _check_http_url(url: str, where: str) -> None:
+def check_http_url(url: str, where: str) -> None:
     # Certificates carry URLs as IA5String: ASCII only, no spaces or control characters.
     if not (url.isascii() and url.isprintable() and " " not in url):
         raise ProfileError(f"{where}: must be plain ASCII without spaces; write an "
@@ -102,56 +103,6 @@ class RootProfile:
 
 
 @dataclass(frozen=True)
-class SubordinateProfile:
-    """A TLS subordinate CA certificate signed from a CSR (BR 7.1.2.6.1 by default)."""
-
-    validity_days: int
-    crl_url: str
-    ca_issuers_url: str
-    path_length: int | None = 0
-    extended_key_usages: tuple[str, ...] = ("serverAuth", "clientAuth")
-    policies: tuple[str, ...] = (POLICY_DOMAIN_VALIDATED,)
-    ocsp_url: str | None = None
-
-    def validate(self) -> None:
-        if self.validity_days < 1:
-            raise ProfileError("profile.validity_days: must be at least 1")
-        if self.validity_days > ROOT_MAX_DAYS:
-            raise ProfileError(f"profile.validity_days: at most {ROOT_MAX_DAYS} days")
-        if self.path_length is not None and not 0 <= self.path_length <= MAX_PATH_LENGTH:
-            raise ProfileError(f"profile.path_length: must be 0 to {MAX_PATH_LENGTH}, or "
-                               "\"unlimited\"")
-        _check_http_url(self.crl_url, "profile.crl_url")
-        _check_http_url(self.ca_issuers_url, "profile.ca_issuers_url")
-        if self.ocsp_url is not None:
-            _check_http_url(self.ocsp_url, "profile.ocsp_url")
-        if not self.extended_key_usages:
-            raise ProfileError("profile.extended_key_usages: a TLS subordinate CA needs at "
-                               "least serverAuth (BR 7.1.2.6.1)")
-        for name in self.extended_key_usages:
-            if name not in _EKU_NAMES:
-                raise ProfileError(f"profile.extended_key_usages: {name!r} is not allowed for a "
-                                   "TLS subordinate CA; use serverAuth and clientAuth")
-        if "serverAuth" not in self.extended_key_usages:
-            raise ProfileError("profile.extended_key_usages: must include serverAuth")
-        if len(set(self.extended_key_usages)) != len(self.extended_key_usages):
-            raise ProfileError("profile.extended_key_usages: lists a usage twice")
-        if not self.policies:
-            raise ProfileError("profile.policies: at least one CA/Browser Forum reserved "
-                               "policy OID is required (BR 7.1.2.6.1)")
-        for oid in self.policies:
-            if not _OID.match(oid):
-                raise ProfileError(f"profile.policies: {oid!r} is not a dotted OID")
-        if not any(oid in CABF_POLICIES for oid in self.policies):
-            raise ProfileError("profile.policies: must include one of the CA/Browser Forum "
-                               f"reserved policy OIDs {', '.join(CABF_POLICIES)}")
-
-    @property
-    def eku_oids(self) -> tuple[x509.ObjectIdentifier, ...]:
-        return tuple(_EKU_NAMES[name] for name in self.extended_key_usages)
-
-
-@dataclass(frozen=True)
 class DocumentSignerProfile:
     """The ceremony's transcript-signing certificate (see docs/transcript-signing.md).
 
@@ -166,6 +117,19 @@ class DocumentSignerProfile:
     def common_name(self, ceremony_id: str) -> str:
         """The signer's commonName for ceremony ``ceremony_id`` (at most 64 characters)."""
         return f"{self.subject_suffix} {ceremony_id}"[:64]
+
+
+@dataclass(frozen=True)
+class OcspSignerProfile:
+    """A delegated OCSP responder's certificate (BR 7.1.2.8): OCSPSigning only, no-check."""
+
+    validity_days: int = OCSP_SIGNER_MAX_DAYS
+
+    def validate(self) -> None:
+        if not 1 <= self.validity_days <= OCSP_SIGNER_MAX_DAYS:
+            raise ProfileError(f"responder.validity_days: must be 1 to {OCSP_SIGNER_MAX_DAYS} "
+                               "days; a responder certificate carries id-pkix-ocsp-nocheck, so "
+                               f"it must expire soon, not after {self.validity_days}")
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -38,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from gui.typography import typography
 from gui.widgets.banner import Banner, enter_clicks_buttons
+from gui.widgets.plaintext import PlainLabel, ask
 
 # name -> (navigation label, module, class)
 PAGES: dict[str, tuple[str, str, str]] = {
@@ -57,13 +56,9 @@ _SUFFIX_PAGES = {
 
 def confirm_stop(parent: QWidget) -> bool:
     """Ask whether to stop the running ceremony (tests replace this function)."""
-    answer = QMessageBox.question(
-        parent, "Stop the ceremony?",
-        "A ceremony is running. Stop it now? The journal records where it stopped, the tokens "
-        "are closed, and it can be resumed later from the same folder.",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No)
-    return answer == QMessageBox.StandardButton.Yes
+    return ask(parent, "Stop the ceremony?",
+               "A ceremony is running. Stop it now? The journal records where it stopped, the "
+               "tokens are closed, and it can be resumed later from the same folder.")
 
 
 class MainWindow(QMainWindow):
@@ -88,7 +83,7 @@ class MainWindow(QMainWindow):
         self._fit_navigation()
         self.stack = QStackedWidget()
         for name in PAGES:
-            placeholder = QLabel("Loading…")
+            placeholder = PlainLabel("Loading…")
             placeholder.setObjectName(f"placeholder-{name}")
             self.stack.addWidget(placeholder)
         self.nav.setCurrentRow(0)

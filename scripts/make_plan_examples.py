@@ -3,13 +3,12 @@
     .venv/bin/python scripts/make_plan_examples.py
 
 Everything is made in software with throwaway keys: a root certificate (for the sign and crl
-examples), the CSR of an issuing CA (sign), a retired subordinate CA certificate the root
-issued (crl, revoked by serial) and a wrapped key backup (restore, reshare, drill). These are
-examples only; no key made here is kept anywhere. The retired CA's serial and the backup's wrap
-key are derived from fixed labels so the example plans, which name them, stay valid when the
-files are made again. That wrap key is public, which is fine only because the key it wraps is a
-throwaway example key.
-"""
+examples), a second root (cross-certificate), the CSR of an issuing CA (sign), a retired
+subordinate CA certificate the root issued (crl, revoked by serial) and a wrapped key backup
+(restore, reshare, drill). These are examples only; no key made here is kept anywhere. The
+retired CA's serial and the backup's wrap key are derived from fixed labels so the example
+plans, which name them, stay valid when the files are made again. That wrap key is public,
+which is fine only because the key it wraps is a throwaway example key."""
 
 from __future__ import annotations
 
@@ -28,7 +27,8 @@ from crypto.backup import BackupMetadata, WrappedBackup, write_backup
 from crypto.certificates import random_serial, root_builder, subordinate_builder
 from crypto.checkvalue import check_value
 from crypto.keys import spki_sha256
-from crypto.profiles import DistinguishedName, RootProfile, SubordinateProfile
+from crypto.profiles import DistinguishedName, RootProfile
+from crypto.subordinates import SubordinateProfile
 
 FILES = Path(__file__).resolve().parent.parent / "docs" / "examples" / "files"
 ORGANIZATION = "Example Trust B.V."
@@ -53,6 +53,15 @@ def _write(name: str, data: bytes) -> None:
     print(f"wrote {path.relative_to(FILES.parent.parent.parent)}")
 
 
+def write_second_root(now: dt.datetime) -> None:
+    """The new root the cross-certificate example rolls in under Example Root CA R1."""
+    key = ec.generate_private_key(ec.SECP384R1())
+    profile = RootProfile(DistinguishedName("NL", ORGANIZATION, "Example Root CA R2"), 9131)
+    root2 = root_builder(profile, key.public_key(), random_serial(os.urandom), now).sign(
+        key, hashes.SHA384())
+    _write("root-r2.pem", root2.public_bytes(serialization.Encoding.PEM))
+
+
 def main() -> None:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     root_key = ec.generate_private_key(ec.SECP384R1())
@@ -60,6 +69,8 @@ def main() -> None:
     root = root_builder(root_profile, root_key.public_key(), random_serial(os.urandom),
                         now).sign(root_key, hashes.SHA384())
     _write("root.pem", root.public_bytes(serialization.Encoding.PEM))
+
+    write_second_root(now)
 
     issuing_key = ec.generate_private_key(ec.SECP384R1())
     _write("issuing-ca.csr", _csr(issuing_key, "Example TLS Issuing CA 2").public_bytes(

@@ -15,6 +15,10 @@ _MODULES = {
     CeremonyType.RESTORE: "restore",
     CeremonyType.RESHARE: "reshare",
     CeremonyType.DRILL: "drill",
+    CeremonyType.CROSS_CERTIFICATE: "cross",
+    CeremonyType.ROOT_RENEWAL: "renewal",
+    CeremonyType.OCSP_SIGNER: "ocsp",
+    CeremonyType.RETIRE: "retire",
 }
 
 
@@ -26,4 +30,6 @@ def steps_for(plan: CeremonyPlan) -> tuple[Step, ...]:
     steps: tuple[Step, ...] = module.steps(plan)
     if plan.type is CeremonyType.DRILL and (plan.token is None or plan.issuer is None):
         return steps  # nothing to sign with; the journal is the drill's record
+    if plan.type is CeremonyType.RETIRE:
+        return steps  # the signer is certified before the key it needs is destroyed
     return (*steps, SIGNER_STEP)

@@ -12,7 +12,7 @@ from ceremony.plan import CeremonyPlan, Role
 from ceremony.runner import CeremonyContext, Step
 from crypto.certificates import random_serial, subordinate_builder
 from crypto.csr import check_csr, load_csr, load_csr_file
-from crypto.issuance import TLS_SUBORDINATE, prepare_certificate
+from crypto.issuance import prepare_certificate
 from crypto.keys import TokenKeyPair, find_key_pair, spki_sha256
 
 SIGNED_FILE = "intermediate-ca.pem"
@@ -83,7 +83,8 @@ def sign(ctx: CeremonyContext) -> None:
     session = ctx.token(ctx.plan.token)
     builder = subordinate_builder(ctx.plan.subordinate_profile, csr, issuer,
                                   random_serial(session.random_bytes), ctx.clock())
-    prepared = prepare_certificate(builder, TLS_SUBORDINATE, pair.public_key, issuer.subject)
+    prepared = prepare_certificate(builder, ctx.plan.subordinate_profile.kind.lint_kind,
+                                   pair.public_key, issuer.subject)
     certificate = confirm_and_sign_certificate(ctx, "subordinate CA certificate", prepared,
                                                pair, SIGNED_FILE)
     certificate.verify_directly_issued_by(issuer)

@@ -13,12 +13,17 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ceremony.preview import name_rows
     from crypto.csr import check_csr, load_csr_file
+    from crypto.visible import visible
 
     csr = load_csr_file(args.file)
     summary = check_csr(csr)
-    print(f"{args.file}: would be signed")
+    print(f"{visible(args.file)}: would be signed")
     print(f"  subject:     {summary.subject}")
+    # Attribute by attribute, as the signing confirmation shows it: "AT&T <Ops>" as written.
+    for label, value in name_rows("", csr.subject):
+        print(f"    {label.strip() + ':':<24} {value}")
     print(f"  key:         {summary.key_description}")
     print(f"  SPKI SHA-256: {summary.spki_sha256}")
     if summary.requested_extensions:

@@ -1,4 +1,4 @@
-"""``keyceremony demo --out DIR``: a rehearsal on throwaway tokens, no questions asked."""
+"""``keyceremony demo --out DIR [--all]``: a rehearsal on throwaway tokens, no questions asked."""
 
 from __future__ import annotations
 
@@ -13,10 +13,16 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--algorithm", default="ec-p384",
                         choices=["ec-p256", "ec-p384", "ec-p521", "rsa-3072", "rsa-4096"],
                         help="key algorithm of the demo CAs (default ec-p384)")
+    parser.add_argument("--all", action="store_true",
+                        help="then every other ceremony type: a second root and its "
+                             "cross-certificate, an OCSP signer, S/MIME and private "
+                             "subordinates, a CRL, a root renewal, reshare, restore, drill and "
+                             "the second root's retirement")
 
 
 def run(args: argparse.Namespace) -> int:
     from ceremony.demo import run_demo
+    from ceremony.demo_lifecycle import run_lifecycle_demo
     from ceremony.errors import UsageError
     from crypto.algorithms import KeyAlgorithm
 
@@ -35,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
                              "can write to") from ex
     elif out.is_dir() and not os.access(out, os.W_OK | os.X_OK):
         raise UsageError(f"{out} is not writable by this user; choose a folder you can write to")
-    result = run_demo(out, KeyAlgorithm(args.algorithm))
+    algorithm = KeyAlgorithm(args.algorithm)
+    result = (run_lifecycle_demo(out, algorithm) if args.all else run_demo(out, algorithm))
     print("Made:")
     for path in result.files:
         print(f"  {path}")

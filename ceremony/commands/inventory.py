@@ -12,6 +12,7 @@ from typing import TypeVar
 from ceremony.errors import InventoryError
 from ceremony.inventory import (
     CertificateEntry,
+    CertificateRole,
     CertificateStatus,
     Inventory,
     ShareSetEntry,
@@ -65,13 +66,15 @@ def _listing(inventory: Inventory) -> dict[str, object]:
 def _human(inventory: Inventory) -> list[str]:
     lines = [f"Inventory {inventory.path} (schema {inventory.schema_version})"]
     lines += _section("CA keys", ["KEY LABEL", "TOKEN (SERIAL)", "ALGORITHM", "BACKUP", "CREATED",
-                                  "SPKI SHA-256"], [
+                                  "STATE", "SPKI SHA-256"], [
         [k.key_label, f"{k.token_label} ({k.token_serial})", k.algorithm, k.backup.value,
-         day(k.created), short(k.spki_sha256)] for k in inventory.keys()])
+         day(k.created), "live" if k.retired is None else f"retired {day(k.retired)}",
+         short(k.spki_sha256)] for k in inventory.keys()])
     lines += _section("Certificates", ["ROLE", "STATUS", "NOT AFTER", "SERIAL", "SUBJECT",
                                        "SHA-256"], [
         [c.role.value, _status(c), day(c.not_after), c.serial_hex, c.subject, short(c.sha256)]
         for c in inventory.certificates()])
+    lines += _several(list(inventory.certificates()))
     lines += _section("CRLs", ["ISSUER", "NUMBER", "THIS UPDATE", "NEXT UPDATE", "SHA-256"], [
         [c.issuer, "-" if c.number is None else str(c.number), day(c.this_update),
          day(c.next_update), short(c.sha256)] for c in inventory.crls()])
@@ -85,6 +88,27 @@ def _human(inventory: Inventory) -> list[str]:
          c.outcome or "unfinished", short(c.journal_head), c.title]
         for c in inventory.ceremonies()])
     return lines
+
+
+def _several(certificates: Sequence[CertificateEntry]) -> list[str]:
+    """Keys certified more than once: renewals (the same issuer again) and cross-certificates
+    (another issuer); shown only when there are any."""
+    by_key: dict[str, list[CertificateEntry]] = {}
+    for cert in certificates:
+        if cert.role is not CertificateRole.DOCUMENT_SIGNING:
+            by_key.setdefault(cert.spki_sha256, []).append(cert)
+    rows = []
+    for spki, certs in by_key.items():
+        if len(certs) < 2:
+            continue
+        issuers = {c.issuer for c in certs}
+        kind = "cross-certified" if len(issuers) > 1 else "renewed"
+        for cert in certs:
+            rows.append([short(spki), kind, cert.role.value, day(cert.not_after), cert.issuer])
+    if not rows:
+        return []
+    return ["", f"Keys with several certificates ({len(rows)} certificates)",
+            *table(["SPKI SHA-256", "HOW", "ROLE", "NOT AFTER", "ISSUER"], rows)]
 
 
 def _section(title: str, headers: Sequence[str], rows: list[list[str]]) -> list[str]:

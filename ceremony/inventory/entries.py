@@ -53,6 +53,8 @@ class CertificateRole(StrEnum):
     ROOT = "root"
     INTERMEDIATE = "intermediate"
     DOCUMENT_SIGNING = "document-signing"
+    CROSS = "cross"  # another CA's key, certified by this one (a second issuer for that key)
+    OCSP_SIGNER = "ocsp-signer"  # a delegated OCSP responder (BR 7.1.2.8)
 
 
 class CertificateStatus(StrEnum):
@@ -75,12 +77,15 @@ class KeyEntry:
     backup: BackupState
     created: datetime
     ceremony_id: str | None
+    retired: datetime | None = None  # when the key was destroyed in its token
+    retired_ceremony_id: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> KeyEntry:
         return cls(row["id"], row["token_label"], row["token_serial"], row["key_label"],
                    row["spki_sha256"], row["algorithm"], BackupState(row["backup"]),
-                   from_iso(row["created"]), row["ceremony_id"])
+                   from_iso(row["created"]), row["ceremony_id"], _maybe_time(row["retired"]),
+                   row["retired_ceremony_id"])
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready fields; the keys are stable for machines."""
@@ -89,6 +94,7 @@ class KeyEntry:
             "key_label": self.key_label, "spki_sha256": self.spki_sha256,
             "algorithm": self.algorithm, "backup": self.backup.value,
             "created": iso(self.created), "ceremony_id": self.ceremony_id,
+            "retired": _maybe_iso(self.retired), "retired_ceremony_id": self.retired_ceremony_id,
         }
 
 

@@ -65,9 +65,32 @@ def _create_v1(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _lifecycle_v2(db: sqlite3.Connection) -> None:
+    """Keys can be retired (destroyed in their token); certificates can be cross-certificates,
+    renewed roots and OCSP responders. SQLite cannot widen a CHECK, so the certificates table is
+    rebuilt with the same rows."""
+    db.execute("ALTER TABLE ca_keys ADD COLUMN retired TEXT")
+    db.execute("ALTER TABLE ca_keys ADD COLUMN retired_ceremony_id TEXT")
+    db.execute("""CREATE TABLE certificates_v2 (
+        id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE,
+        serial_hex TEXT NOT NULL, subject TEXT NOT NULL, issuer TEXT NOT NULL,
+        not_before TEXT NOT NULL, not_after TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('root', 'intermediate', 'document-signing',
+                                           'cross', 'ocsp-signer')),
+        spki_sha256 TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('valid', 'revoked')),
+        revocation_reason TEXT, revocation_date TEXT,
+        pem_path TEXT, ceremony_id TEXT,
+        CHECK ((status = 'revoked') = (revocation_date IS NOT NULL)))""")
+    db.execute("INSERT INTO certificates_v2 SELECT * FROM certificates")
+    db.execute("DROP TABLE certificates")
+    db.execute("ALTER TABLE certificates_v2 RENAME TO certificates")
+    db.execute("CREATE INDEX certificates_serial ON certificates (serial_hex)")
+
+
 # MIGRATIONS[n] takes the schema from version n to n + 1. To change the schema, append a
 # function; never edit one that has shipped, as files out there were made by it.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_create_v1,)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_create_v1, _lifecycle_v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -145,6 +145,25 @@ class Inventory:
                              (token_serial, spki))[0]
         return KeyEntry.from_row(row)
 
+    def retire_key(self, spki_sha256: str, token_serial: str, date: datetime, *,
+                   ceremony_id: str | None = None) -> KeyEntry:
+        """Mark the key destroyed in the token ``token_serial``; again changes nothing.
+
+        Other copies of the same key (a restored one in another token) stay live.
+        """
+        spki = _hex_digest(spki_sha256, "spki_sha256", length=64)
+        with self.transaction():
+            self._db.execute(
+                "UPDATE ca_keys SET retired = COALESCE(retired, ?), retired_ceremony_id = "
+                "COALESCE(retired_ceremony_id, ?) WHERE spki_sha256 = ? AND token_serial = ?",
+                (iso(date), ceremony_id, spki, token_serial))
+            rows = self._rows("SELECT * FROM ca_keys WHERE spki_sha256 = ? AND token_serial = ?",
+                              (spki, token_serial))
+        if not rows:
+            raise InventoryError(f"inventory {self.path} knows no key {spki} in token "
+                                 f"{token_serial}; nothing was marked retired")
+        return KeyEntry.from_row(rows[0])
+
     def keys(self) -> tuple[KeyEntry, ...]:
         """Every CA key, oldest first."""
         return tuple(KeyEntry.from_row(r)

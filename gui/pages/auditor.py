@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -31,10 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crypto.visible import visible
 from gui.typography import LARGE, typography
 from gui.viewmodels.audit import AuditResult, audit, export_report, load_trust
 from gui.viewmodels.messages import sentence
 from gui.widgets.background import run_in_background
+from gui.widgets.plaintext import PlainLabel
 from gui.widgets.qr import QrCode
 
 OK_COLOUR, FAIL_COLOUR = "#137333", "#a50e0e"
@@ -67,7 +68,7 @@ class AuditorPage(QWidget):
         self._build()
 
     def _build(self) -> None:
-        self.roots_label = QLabel("No root certificate chosen.")
+        self.roots_label = PlainLabel("No root certificate chosen.")
         self.roots_label.setObjectName("trustRoots")
         self.roots_label.setWordWrap(True)
         add_root = QPushButton("Trust a root certificate…")
@@ -86,7 +87,7 @@ class AuditorPage(QWidget):
         roots.addWidget(add_root)
         # Whom you accept as countersigners is a trust of its own: never an anchor of the
         # ceremony (a second root there would let a forger under that CA sign a ceremony).
-        self.countersigners_label = QLabel("No countersigner root chosen.")
+        self.countersigners_label = PlainLabel("No countersigner root chosen.")
         self.countersigners_label.setObjectName("countersignerRoots")
         self.countersigners_label.setWordWrap(True)
         add_countersigner = QPushButton("Accept countersigners under…")
@@ -96,10 +97,10 @@ class AuditorPage(QWidget):
         countersigners.addWidget(self.countersigners_label, 1)
         countersigners.addWidget(add_countersigner)
         trust = QFormLayout()
-        trust.addRow("Ceremony roots:", roots)
-        trust.addRow("Root fingerprint:", self.fingerprint)
-        trust.addRow("Trusted key:", self.spki)
-        trust.addRow("Countersigner roots:", countersigners)
+        trust.addRow(PlainLabel("Ceremony roots:"), roots)
+        trust.addRow(PlainLabel("Root fingerprint:"), self.fingerprint)
+        trust.addRow(PlainLabel("Trusted key:"), self.spki)
+        trust.addRow(PlainLabel("Countersigner roots:"), countersigners)
 
         open_button = QPushButton("Open transcripts…")
         open_button.setObjectName("openTranscripts")
@@ -123,11 +124,11 @@ class AuditorPage(QWidget):
         self.sources.setWordWrap(True)
         self.sources.currentRowChanged.connect(self._select)
 
-        self.headline = QLabel("Open a transcript to verify it.")
+        self.headline = PlainLabel("Open a transcript to verify it.")
         self.headline.setObjectName("auditHeadline")
         self.headline.setWordWrap(True)
         typography().apply(self.headline, LARGE, bold=True)
-        self.note = QLabel()
+        self.note = PlainLabel()
         self.note.setObjectName("auditNote")
         self.note.setWordWrap(True)
         self.checks = _table("auditChecks", ["Check", "Result", "Reason"])
@@ -143,11 +144,11 @@ class AuditorPage(QWidget):
         artifacts.addWidget(self.artifact_list)
         artifacts.addWidget(self.artifact)
         artifacts.setStretchFactor(1, 3)
-        self.head_words = QLabel("-")
+        self.head_words = PlainLabel("-")
         self.head_words.setObjectName("auditHeadWords")
         self.head_words.setWordWrap(True)
         typography().apply(self.head_words, LARGE, bold=True)
-        self.head_hex = QLabel("-")
+        self.head_hex = PlainLabel("-")
         self.head_hex.setObjectName("auditHeadHex")
         typography().apply(self.head_hex, 1.0, fixed=True)
         self.head_hex.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -155,7 +156,7 @@ class AuditorPage(QWidget):
         self.qr.setObjectName("auditHeadQr")
         head = QWidget()
         head_layout = QVBoxLayout(head)
-        head_layout.addWidget(QLabel("Compare with the chain head written in the paper log:"))
+        head_layout.addWidget(PlainLabel("Compare with the chain head written in the paper log:"))
         head_layout.addWidget(self.head_words)
         head_layout.addWidget(self.head_hex)
         head_layout.addWidget(self.qr, 1)
@@ -231,7 +232,7 @@ class AuditorPage(QWidget):
         """Add ``path`` (a transcript, journal or ceremony folder) and verify it."""
         key = str(path)
         if key not in self.results and not self._item(key):
-            item = QListWidgetItem(f"{path.name or key}: verifying…")
+            item = QListWidgetItem(f"Verifying…: {visible(path.name or key)}")
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.sources.addItem(item)
         self._verify(path)
@@ -260,7 +261,7 @@ class AuditorPage(QWidget):
     def _failed(self, key: str, text: str) -> None:
         item = self._item(key)
         if item is not None:
-            item.setText(f"{Path(key).name or key}: {text}")
+            item.setText(f"{text.rstrip('.')}: {visible(Path(key).name or key)}")
             item.setForeground(QBrush(QColor(FAIL_COLOUR)))
         self.failed.emit(text)
         self.verified.emit()
@@ -289,7 +290,7 @@ class AuditorPage(QWidget):
             self._show(result)
 
     def _show(self, result: AuditResult) -> None:
-        self.headline.setText(result.headline + (f" Ceremony: {result.ceremony}."
+        self.headline.setText(result.headline + (f"\nCeremony: {result.ceremony}"
                                                  if result.ceremony else ""))
         self.headline.setStyleSheet(f"color: {OK_COLOUR if result.ok else FAIL_COLOUR};")
         self.note.setText(result.note)
@@ -327,8 +328,8 @@ class AuditorPage(QWidget):
         try:
             view = read_artifact(artifact.data, artifact.name)
         except UnreadableFile:
-            self.artifact.title.setText(f"{artifact.name}: {len(artifact.data)} bytes (not a "
-                                        "certificate, CRL or CSR)")
+            self.artifact.title.setText(f"{visible(artifact.name)}: {len(artifact.data)} bytes "
+                                        "(not a certificate, CRL or CSR)")
             return
         self.artifact.show_artifact(view)
         self.artifact.lint_summary.setText("")

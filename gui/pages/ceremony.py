@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
@@ -41,6 +40,7 @@ from gui.viewmodels.progress import CeremonyProgress, RunState, StepState
 from gui.viewmodels.share_form import ShareForm
 from gui.widgets.hand_out import CopyCheckWidget, HandOutWidget
 from gui.widgets.journal_view import ChainHeadPanel, JournalTable
+from gui.widgets.plaintext import PlainLabel
 from gui.widgets.prompts import (
     DecisionPanel,
     PassphrasePanel,
@@ -92,7 +92,7 @@ class CeremonyView(QWidget):
     # --- layout ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.title = QLabel(self.job.title)
+        self.title = PlainLabel(self.job.title)
         self.title.setObjectName("ceremonyTitle")
         typography().apply(self.title, LARGE, bold=True)
 
@@ -103,15 +103,15 @@ class CeremonyView(QWidget):
         self.steps.setMinimumWidth(self.steps.fontMetrics().horizontalAdvance("M" * 16))
         self.steps.setWordWrap(True)
 
-        self.step_title = QLabel("Starting…")
+        self.step_title = PlainLabel("Starting…")
         self.step_title.setObjectName("stepTitle")
         self.step_title.setWordWrap(True)
         typography().apply(self.step_title, HEADLINE, bold=True)
-        self.actors = QLabel()
+        self.actors = PlainLabel()
         self.actors.setObjectName("stepActors")
         self.actors.setWordWrap(True)
         typography().apply(self.actors, LARGE, bold=True)
-        self.instructions = QLabel()
+        self.instructions = PlainLabel()
         self.instructions.setObjectName("stepInstructions")
         self.instructions.setWordWrap(True)
         typography().apply(self.instructions, LARGE)
@@ -127,14 +127,14 @@ class CeremonyView(QWidget):
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)  # indeterminate: the worker is busy
         self.busy_bar.setMaximumWidth(self.busy_bar.fontMetrics().horizontalAdvance("M" * 12))
-        self.busy_label = QLabel("Working…")
+        self.busy_label = PlainLabel("Working…")
         self.busy_label.setObjectName("busyLabel")
         busy_layout.addWidget(self.busy_bar)
         busy_layout.addWidget(self.busy_label, 1)
         self.busy.hide()
 
         self.prompt_area = QVBoxLayout()
-        self.result = QLabel()
+        self.result = PlainLabel()
         self.result.setObjectName("ceremonyResult")
         self.result.setWordWrap(True)
         typography().apply(self.result, LARGE, bold=True)
@@ -154,7 +154,7 @@ class CeremonyView(QWidget):
         center_layout.addWidget(self.result)
         center_layout.addWidget(self.audit_button, alignment=Qt.AlignmentFlag.AlignLeft)
         center_layout.addStretch(1)
-        center_layout.addWidget(QLabel("Messages"))
+        center_layout.addWidget(PlainLabel("Messages"))
         center_layout.addWidget(self.messages)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -167,7 +167,7 @@ class CeremonyView(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(QLabel("Journal"))
+        right_layout.addWidget(PlainLabel("Journal"))
         right_layout.addWidget(self.journal, 1)
 
         splitter = QSplitter()
@@ -313,7 +313,7 @@ class CeremonyView(QWidget):
         widget = ShareEntryWidget(self.share_form)
         widget.set_progress(progress)
         widget.set_problem(problem)
-        heading = QLabel("Next custodian: type your share, one word per field")
+        heading = PlainLabel("Next custodian: type your share, one word per field")
         typography().apply(heading, LARGE, bold=True)
         box = QWidget()
         layout = QVBoxLayout(box)

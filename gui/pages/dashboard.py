@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QProgressBar,
     QPushButton,
     QTableWidget,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 from gui.typography import LARGE, typography
 from gui.viewmodels.dashboard import Dashboard, Urgency, load_dashboard
 from gui.widgets.background import run_in_background
+from gui.widgets.plaintext import PlainLabel
 
 URGENCY_COLOURS = {
     Urgency.OVERDUE: ("#fce8e6", "#a50e0e"),
@@ -83,7 +83,7 @@ class DashboardPage(QWidget):
         self.dashboard: Dashboard | None = None
         self._generation = 0
 
-        self.path_label = QLabel()
+        self.path_label = PlainLabel()
         self.path_label.setObjectName("inventoryPath")
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         open_button = QPushButton("Open an inventory…")
@@ -97,7 +97,7 @@ class DashboardPage(QWidget):
         top.addWidget(open_button)
         top.addWidget(reload_button)
 
-        self.summary = QLabel("Reading the inventory…")
+        self.summary = PlainLabel("Reading the inventory…")
         self.summary.setObjectName("dueSummary")
         self.summary.setWordWrap(True)
         typography().apply(self.summary, LARGE, bold=True)

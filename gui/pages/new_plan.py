@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
@@ -37,6 +36,7 @@ from gui.viewmodels.messages import sentence
 from gui.viewmodels.plan_form import PlanForm, default_plan_name, secret_problems
 from gui.viewmodels.plan_review import PlanReview, review_plan_text
 from gui.widgets.banner import enter_clicks_buttons
+from gui.widgets.plaintext import PlainLabel, set_tool_tip
 from gui.widgets.plan_form import PlanFormWidget
 from gui.widgets.plan_review import ReviewView
 
@@ -65,11 +65,11 @@ class NewPlanTab(QWidget):
         self.type_box = QComboBox()
         self.type_box.setObjectName("planType")
         self.type_box.addItems([t.value for t in CeremonyType])
-        type_label = QLabel("Ceremony &type:")
+        type_label = PlainLabel("Ceremony &type:")
         type_label.setBuddy(self.type_box)
         new_button = QPushButton("New form")
         new_button.setObjectName("newForm")
-        new_button.setToolTip("Start a new form of this type with its example values")
+        set_tool_tip(new_button, "Start a new form of this type with its example values")
         new_button.clicked.connect(lambda: self.new_form())
         fill_button = QPushButton("Fill from a plan file…")
         fill_button.setObjectName("fillForm")
@@ -87,7 +87,7 @@ class NewPlanTab(QWidget):
         self.by_hand = QCheckBox("&Edit the TOML by hand")
         self.by_hand.setObjectName("editByHand")
         self.by_hand.toggled.connect(self._hand_toggled)
-        hand_note = QLabel("This is the plan exactly as it will be saved. Edited by hand, it "
+        hand_note = PlainLabel("This is the plan exactly as it will be saved. Edited by hand, it "
                            "can hold what the form does not offer (share groups); the form is "
                            "set aside until the box is unticked, which reads the text back.")
         hand_note.setWordWrap(True)
@@ -112,7 +112,7 @@ class NewPlanTab(QWidget):
         self.start_button.setEnabled(False)
         self.start_button.clicked.connect(self.start_ceremony)
         typography().apply(self.start_button, LARGE, bold=True)
-        self.status = QLabel()
+        self.status = PlainLabel()
         self.status.setObjectName("formStatus")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -134,7 +134,7 @@ class NewPlanTab(QWidget):
         bottom.addWidget(self.save_button)
         bottom.addWidget(self.start_button)
         bottom.addWidget(self.status, 1)
-        intro = QLabel("Fill in the form; it is checked as you type, and each problem names "
+        intro = PlainLabel("Fill in the form; it is checked as you type, and each problem names "
                        "its field. Relative paths are relative to the folder the plan is saved "
                        "in. Save the plan, then start it once it has no problems.")
         intro.setWordWrap(True)

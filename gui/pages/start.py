@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTabWidget,
@@ -29,6 +28,7 @@ from gui.typography import LARGE, typography
 from gui.viewmodels.messages import sentence
 from gui.viewmodels.plan_review import PlanReview, print_script, review_plan, script_name
 from gui.widgets.background import Task, run_in_background
+from gui.widgets.plaintext import PlainLabel, set_tool_tip
 from gui.widgets.plan_review import PROBLEM_COLOUR, ReviewView
 
 __all__ = ["PROBLEM_COLOUR", "ReviewView", "StartPage"]
@@ -63,7 +63,7 @@ class StartPage(QWidget):
         open_button = QPushButton("Open a plan…")
         open_button.setObjectName("openPlan")
         open_button.clicked.connect(self._choose_plan)
-        self.plan_label = QLabel("No plan opened.")
+        self.plan_label = PlainLabel("No plan opened.")
         self.plan_label.setObjectName("planPath")
         self.plan_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.folder_edit = QLineEdit()
@@ -82,7 +82,7 @@ class StartPage(QWidget):
         typography().apply(self.start_button, LARGE, bold=True)
         self.print_button = QPushButton("Print script…")
         self.print_button.setObjectName("printScript")
-        self.print_button.setToolTip("Write the script the room follows on paper (a PDF)")
+        set_tool_tip(self.print_button, "Write the script the room follows on paper (a PDF)")
         self.print_button.setEnabled(False)
         self.print_button.clicked.connect(self._choose_script_file)
         self.plan_review = ReviewView()
@@ -91,7 +91,7 @@ class StartPage(QWidget):
         top.addWidget(open_button)
         top.addWidget(self.plan_label, 1)
         folder = QHBoxLayout()
-        folder.addWidget(QLabel("Ceremony folder:"))
+        folder.addWidget(PlainLabel("Ceremony folder:"))
         folder.addWidget(self.folder_edit, 1)
         folder.addWidget(folder_button)
         folder.addWidget(check_button)
@@ -212,10 +212,10 @@ class StartPage(QWidget):
         start.clicked.connect(self.start_rehearsal)
         typography().apply(start, LARGE, bold=True)
         form = QFormLayout()
-        form.addRow("Folder (new or empty):", self.rehearsal_folder)
-        form.addRow("Key algorithm:", self.algorithm)
-        form.addRow("", self.root_only)
-        text = QLabel("A rehearsal runs the root, intermediate-key and sign ceremonies on "
+        form.addRow(PlainLabel("Folder (new or empty):"), self.rehearsal_folder)
+        form.addRow(PlainLabel("Key algorithm:"), self.algorithm)
+        form.addRow(PlainLabel(""), self.root_only)
+        text = PlainLabel("A rehearsal runs the root, intermediate-key and sign ceremonies on "
                       "throwaway SoftHSM tokens, with the people in the room answering every "
                       "sign-off, PIN and share, exactly as in a real ceremony. Everything it "
                       "makes is marked as a rehearsal.")

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QListWidget,
     QPushButton,
     QTableWidget,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from gui.typography import LARGE, typography
 from gui.viewmodels.artifact import ArtifactView, LintView, lint_artifact, load_artifact
 from gui.widgets.background import run_in_background
+from gui.widgets.plaintext import PlainLabel
 
 
 def fill_table(table: QTableWidget, rows: tuple[tuple[str, str], ...]) -> None:
@@ -52,18 +52,18 @@ class ArtifactPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = QLabel("Open or drop a certificate, CRL or CSR (PEM or DER).")
+        self.title = PlainLabel("Open or drop a certificate, CRL or CSR (PEM or DER).")
         self.title.setObjectName("artifactTitle")
         self.title.setWordWrap(True)
         typography().apply(self.title, LARGE, bold=True)
-        self.note = QLabel()
+        self.note = PlainLabel()
         self.note.setObjectName("artifactNote")
         self.note.hide()
         self.fields = field_table("artifactFields")
         self.fingerprints = field_table("artifactFingerprints")
         self.extensions = QListWidget()
         self.extensions.setObjectName("artifactExtensions")
-        self.lint_summary = QLabel()
+        self.lint_summary = PlainLabel()
         self.lint_summary.setObjectName("lintSummary")
         self.lint_summary.setWordWrap(True)
         self.lint = QListWidget()
@@ -73,9 +73,9 @@ class ArtifactPanel(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.note)
         layout.addWidget(self.fields, 3)
-        layout.addWidget(QLabel("Extensions"))
+        layout.addWidget(PlainLabel("Extensions"))
         layout.addWidget(self.extensions, 2)
-        layout.addWidget(QLabel("Fingerprints"))
+        layout.addWidget(PlainLabel("Fingerprints"))
         layout.addWidget(self.fingerprints, 1)
         layout.addWidget(self.lint_summary)
         layout.addWidget(self.lint, 1)
@@ -121,7 +121,7 @@ class ViewerPage(QWidget):
         open_button = QPushButton("Open a certificate, CRL or CSR…")
         open_button.setObjectName("openArtifact")
         open_button.clicked.connect(self._choose)
-        self.path_label = QLabel()
+        self.path_label = PlainLabel()
         self.path_label.setObjectName("artifactPath")
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top = QHBoxLayout()

@@ -108,13 +108,13 @@ def _certificate(der: bytes, source: str, note: str) -> ArtifactView:
 def _crl(der: bytes, source: str, note: str) -> ArtifactView:
     from cryptography import x509
 
-    from ceremony.preview import crl_fields, describe_extension
+    from ceremony.preview import crl_fields, describe_extension, name_text
 
     crl = x509.load_der_x509_crl(der)
     try:
         fields = crl_fields(crl)
     except x509.ExtensionNotFound:  # a CRL without a number still deserves a look
-        fields = (("Issuer", crl.issuer.rfc4514_string()), ("CRL number", "none (not allowed)"),
+        fields = (("Issuer", name_text(crl.issuer)), ("CRL number", "none (not allowed)"),
                   ("This update", f"{crl.last_update_utc:%Y-%m-%d %H:%M:%S} UTC"))
     extensions = tuple(describe_extension(e) for e in crl.extensions)
     return ArtifactView(CRL, source, fields, extensions, _fingerprints(der), "ARL", note, crl)
@@ -123,11 +123,12 @@ def _crl(der: bytes, source: str, note: str) -> ArtifactView:
 def _csr(der: bytes, source: str, note: str) -> ArtifactView:
     from cryptography import x509
 
-    from ceremony.preview import describe_extension
+    from ceremony.preview import describe_extension, name_rows, name_text
     from crypto.keys import spki_sha256
 
     csr = x509.load_der_x509_csr(der)
-    fields = (("Subject", csr.subject.rfc4514_string()),
+    # The subject in one line and attribute by attribute, as the signing confirmation shows it.
+    fields = (("Subject", name_text(csr.subject)), *name_rows("Subject", csr.subject),
               ("Key SPKI SHA-256", spki_sha256(csr.public_key())),
               ("Signature valid", "yes" if csr.is_signature_valid else "NO"))
     extensions = tuple(describe_extension(e) for e in csr.extensions)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crypto.visible import visible
 from gui.errors import UnreadableFile
 from gui.viewmodels.journal_rows import ChainHead, JournalRow, row_of
 
@@ -62,20 +63,28 @@ class AuditResult:
         return self.usable and all(check.ok for check in self.checks)
 
     @property
-    def headline(self) -> str:
-        """E.g. 'transcript.pdf: all 11 checks passed.'."""
+    def name(self) -> str:
+        """The file's name as shown: invisible characters written as ``<U+XXXX>``."""
         path = Path(self.source)
         name = f"{path.parent.name}/{path.name}" if self.kind == "journal" else path.name
-        name = name or self.source
+        return visible(name or self.source)
+
+    @property
+    def headline(self) -> str:
+        """E.g. 'All 11 checks passed: transcript.pdf'.
+
+        The verdict comes first and the file's name last, so no name ("x.pdf: all 11 checks
+        passed", say) can stand where the verdict is read.
+        """
         if not self.usable:
-            return f"{name}: cannot be checked: {self.checks[0].detail}."
+            return f"Cannot be checked ({self.checks[0].detail}): {self.name}"
         failures = [c.name for c in self.checks if not c.ok]
         if failures:
-            return (f"{name}: {len(failures)} of {len(self.checks)} checks FAILED "
-                    f"({', '.join(failures)}).")
+            return (f"{len(failures)} of {len(self.checks)} checks FAILED "
+                    f"({', '.join(failures)}): {self.name}")
         if len(self.checks) == 1:
-            return f"{name}: the {self.checks[0].name} check passed."
-        return f"{name}: all {len(self.checks)} checks passed."
+            return f"The {self.checks[0].name} check passed: {self.name}"
+        return f"All {len(self.checks)} checks passed: {self.name}"
 
 
 def load_trust(root_files: Sequence[Path | str] = (), fingerprints: Sequence[str] = (),
@@ -126,8 +135,9 @@ def audit_transcript(path: Path, trust: Any) -> AuditResult:
                 journal = _rows(contents.journal.records)
             artifacts = tuple(Artifact(name, data)
                               for name, data in sorted(contents.attachments.items()))
-    ceremony = " ".join(part for part in (report.ceremony_id, report.ceremony_type,
-                                          "(rehearsal)" if report.rehearsal else "") if part)
+    ceremony = visible(" ".join(part for part in (report.ceremony_id, report.ceremony_type,
+                                                  "(rehearsal)" if report.rehearsal else "")
+                                if part))
     return AuditResult(str(path), "transcript", report.usable, checks, journal,
                        _head(report.journal_head), artifacts, ceremony, "", report.as_dict())
 
@@ -154,7 +164,7 @@ def audit_journal(path: Path) -> AuditResult:
     started = next((r for r in result.records if r.event == "ceremony-started"), None)
     ceremony = ""
     if started is not None:
-        ceremony = f"{started.data.get('id', '')} {started.data.get('type', '')}".strip()
+        ceremony = visible(f"{started.data.get('id', '')} {started.data.get('type', '')}".strip())
     note = ("A bare journal carries no signature, so only its hash chain is checked; verify "
             "the signed transcript to know who vouches for it.")
     return AuditResult(str(target), "journal", True, checks, _rows(result.records),

@@ -16,6 +16,8 @@ from gui.viewmodels.plan_form import (
     Person,
     PlanForm,
     ProfileFields,
+    ResponderFields,
+    RetireFields,
     ShareFields,
     TokenFields,
 )
@@ -46,6 +48,12 @@ _TITLES = {
     CeremonyType.RESHARE: ("reshare-root-r1", "Example Root CA R1: reshare the backup wrap "
                                               "key"),
     CeremonyType.DRILL: ("drill-root-r1", "Example Root CA R1: share drill"),
+    CeremonyType.CROSS_CERTIFICATE: ("cross-root-r2", "Example Root CA R1 cross-signs Example "
+                                                      "Root CA R2"),
+    CeremonyType.ROOT_RENEWAL: ("renew-root-r1", "Example Root CA R1: root certificate renewal"),
+    CeremonyType.OCSP_SIGNER: ("ocsp-signer-root-r1", "Example Root CA R1: OCSP responder "
+                                                      "certificate"),
+    CeremonyType.RETIRE: ("retire-root-r1", "Example Root CA R1: retirement of the root key"),
 }
 
 
@@ -82,6 +90,23 @@ def example_form(ceremony: CeremonyType) -> PlanForm:
                                              common_name="Example TLS Issuing CA 2")
     elif ceremony is CeremonyType.SIGN:
         people += [WITNESS, AUDITOR, OPERATOR]
+    elif ceremony is CeremonyType.ROOT_RENEWAL:
+        people += [WITNESS, AUDITOR]
+    elif ceremony is CeremonyType.RETIRE:
+        people += [WITNESS, AUDITOR, *_custodians(CUSTODIANS)]
+        form.shares = _set(3, CUSTODIANS)
+        form.retire = RetireFields(reason="superseded by Example Root CA R2",
+                                   shares_destroyed=True)
+    elif ceremony is CeremonyType.OCSP_SIGNER:
+        people += [WITNESS, AUDITOR]
+        form.responder = ResponderFields(validity_days=90, token="ocsp-r1",
+                                         key_label="ocsp-key", algorithm="ec-p256",
+                                         common_name="Example Root CA R1 OCSP Responder 1")
+    elif ceremony is CeremonyType.CROSS_CERTIFICATE:
+        people += [WITNESS, AUDITOR]
+        form.profile = ProfileFields(path_length=None,
+                                     crl_url="http://crl.example.com/root-r1.crl",
+                                     ca_issuers_url="http://crt.example.com/root-r1.crt")
     elif ceremony is CeremonyType.CRL:
         people += [WITNESS]
     elif ceremony is CeremonyType.RESTORE:

@@ -8,6 +8,7 @@ plan parser and ``plan check``, not here.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,13 +19,16 @@ from crypto.algorithms import KeyAlgorithm
 from crypto.profiles import (
     ALLOWED_REASONS,
     CRL_MAX_DAYS,
+    OCSP_SIGNER_MAX_DAYS,
     ROOT_MAX_DAYS,
     ROOT_MIN_DAYS,
 )
+from crypto.subordinates import EKU_NAMES, SubordinateKind
 
 MAX_SHARES = 16  # SLIP-39: at most 16 shares in a set
 MAX_PATH_LENGTH = 8
-EXTENDED_KEY_USAGES = ("serverAuth", "clientAuth")
+EXTENDED_KEY_USAGES = tuple(EKU_NAMES)
+SUBORDINATE_KINDS = tuple(kind.value for kind in SubordinateKind)
 UNLIMITED = "unlimited"
 
 
@@ -88,6 +92,9 @@ _ALGORITHMS = tuple(algorithm.value for algorithm in KeyAlgorithm)
 _BACKUPS = tuple(mode.value for mode in BackupMode)
 _SOFTWARE = tuple(use.value for use in SoftwareToken)
 _COPY_CHECKS = tuple(mode.value for mode in CopyCheck)
+# Ceremonies that sign with an existing CA key in [token], named by [issuer].
+SIGNING_WITH_TOKEN = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
+                      CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER)
 _EXISTING_SETS = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.RESTORE,
                   CeremonyType.RESHARE, CeremonyType.DRILL)
 
@@ -215,6 +222,8 @@ _ISSUER = Section("issuer", "The issuing CA", (
                                                              "token"),
 ))
 _PROFILE = Section("profile", "The subordinate CA certificate", (
+    FieldSpec("profile.kind", "Kind", _CHOICE, "tls, tls-constrained (name-constrained), "
+              "smime, code-signing, or private (RFC 5280 only)", choices=SUBORDINATE_KINDS),
     FieldSpec("profile.validity_days", "Validity (days)", _INTEGER,
               "must end before the issuer expires", minimum=1, maximum=ROOT_MAX_DAYS),
     FieldSpec("profile.path_length", "Path length", _INTEGER, "CAs allowed below it",
@@ -226,7 +235,53 @@ _PROFILE = Section("profile", "The subordinate CA certificate", (
               choices=EXTENDED_KEY_USAGES),
     FieldSpec("profile.policies", "Policies", FieldKind.TEXTS, "dotted OIDs, separated by "
                                                               "commas"),
-))
+    FieldSpec("profile.permitted_dns", "Permitted DNS names", FieldKind.TEXTS,
+              "name constraints (tls-constrained needs them), separated by commas",
+              optional=True),
+    FieldSpec("profile.excluded_dns", "Excluded DNS names", FieldKind.TEXTS,
+              "name constraints, separated by commas (optional)", optional=True),
+    FieldSpec("profile.permitted_email", "Permitted e-mail domains", FieldKind.TEXTS,
+              "name constraints, separated by commas (optional)", optional=True),
+),
+    note="The kind decides which usages and policies are allowed; see the plan format.")
+
+
+_CROSS = Section("cross", "The CA to cross-sign", (
+    FieldSpec("cross.certificate", "Its own certificate", FieldKind.FILE,
+              "the CA's self-signed certificate; its subject and key identifier are repeated "
+              "exactly", optional=True),
+    FieldSpec("cross.csr", "Or its CSR", FieldKind.FILE, "instead of the certificate",
+              optional=True),
+), note="Give the certificate or the CSR, not both.")
+
+
+_RENEWAL = Section("renewal", "The renewed root certificate", (
+    FieldSpec("renewal.validity_days", "Validity (days)", _INTEGER, "8 to 25 years, from the "
+              "ceremony day", minimum=ROOT_MIN_DAYS, maximum=ROOT_MAX_DAYS),),
+    note="Key, subject and key identifier stay those of the issuer certificate.")
+
+
+_RESPONDER = Section("responder", "The OCSP responder certificate", (
+    FieldSpec("responder.validity_days", "Validity (days)", _INTEGER, "short: it carries "
+              "id-pkix-ocsp-nocheck", minimum=1, maximum=OCSP_SIGNER_MAX_DAYS),
+    FieldSpec("responder.csr", "Responder's CSR", FieldKind.FILE, "either a CSR, or the four "
+              "fields below to make the key here", optional=True),
+    FieldSpec("responder.token", "Responder's token", _TEXT, "the label of the responder's own "
+              "token, where its key is made", optional=True),
+    FieldSpec("responder.key_label", "Responder key label", _TEXT, optional=True),
+    FieldSpec("responder.algorithm", "Responder key algorithm", _CHOICE,
+              "empty with a CSR", choices=("", *_ALGORITHMS), optional=True),
+    FieldSpec("responder.common_name", "Responder common name", _TEXT, "after the issuer's "
+              "country and organisation", optional=True),
+), note="Give the CSR, or the token, key label, algorithm and common name; not both.")
+
+
+_RETIRE = Section("retire", "The retirement", (
+    FieldSpec("retire.reason", "Reason", _TEXT, "why the key is destroyed"),
+    FieldSpec("retire.shares_destroyed", "The custodians destroy their share copies too (each "
+              "confirms)", _FLAG),
+), note="The key named under 'The issuing CA' is destroyed in the token after the witnesses "
+        "confirm.")
 
 
 def _backup(ceremony: CeremonyType) -> Section:
@@ -236,6 +291,10 @@ def _backup(ceremony: CeremonyType) -> Section:
                      "its .wrapped file lies beside it")
     if ceremony is CeremonyType.RESTORE:
         return Section("backup", "The backup to restore", (file,))
+    if ceremony is CeremonyType.RETIRE:
+        return Section("backup", "The backup destroyed", (dataclasses.replace(
+            file, hint="the key's backup .json, whose destruction is recorded (optional)",
+            optional=True),))
     if ceremony is CeremonyType.RESHARE:
         return Section("backup", "The backup to re-wrap", (file, folder))
     return Section("backup", "The backup", (folder,),
@@ -258,9 +317,12 @@ def fields_for(ceremony: CeremonyType | str) -> tuple[Section, ...]:
                                            existing=False), _certificate(ceremony))
         tail = (_crl(ceremony),) if ceremony is CeremonyType.ROOT else ()
         return head + middle + tail + (_backup(ceremony),)
-    if ceremony in (CeremonyType.SIGN, CeremonyType.CRL):
+    if ceremony in SIGNING_WITH_TOKEN:
         shares = _shares("shares", "The share set the PIN is rebuilt from", existing=True)
-        work = (_CSR, _PROFILE) if ceremony is CeremonyType.SIGN else (_crl(ceremony),)
+        work = {CeremonyType.SIGN: (_CSR, _PROFILE), CeremonyType.CRL: (_crl(ceremony),),
+                CeremonyType.CROSS_CERTIFICATE: (_CROSS, _PROFILE),
+                CeremonyType.ROOT_RENEWAL: (_RENEWAL,),
+                CeremonyType.OCSP_SIGNER: (_RESPONDER,)}[ceremony]
         return (*head, token, shares, _ISSUER, *work)
     if ceremony is CeremonyType.RESTORE:
         return (*head, _token("new_token", "The new token (the key is restored into it)"),
@@ -270,6 +332,10 @@ def fields_for(ceremony: CeremonyType | str) -> tuple[Section, ...]:
         return (*head, _token("token", "The token (the new wrap key is made in it)"),
                 _key(ceremony), _shares("shares", "The old share set", existing=True),
                 _shares("new_shares", "The new share set", existing=False), _backup(ceremony))
+    if ceremony is CeremonyType.RETIRE:
+        return (*head, _token("token", "The token"), _shares(
+            "shares", "The share set (PIN, or copies destroyed)", existing=True), _ISSUER,
+            _RETIRE, _backup(ceremony))
     assert ceremony is CeremonyType.DRILL
     return (*head, _shares("shares", "The share set", existing=True),
             _token("token", "The root's token"), _ISSUER)

@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from ceremony.plan import PLAN_FORMAT, CeremonyType, CopyCheck, PinSource, SoftwareToken
-from crypto.profiles import CRL_MAX_DAYS, POLICY_DOMAIN_VALIDATED
+from crypto.profiles import CRL_MAX_DAYS, OCSP_SIGNER_MAX_DAYS, POLICY_DOMAIN_VALIDATED
+from crypto.subordinates import KIND_RULES, SubordinateKind
 from gui.viewmodels.plan_fields import (
-    EXTENDED_KEY_USAGES,
+    SIGNING_WITH_TOKEN,
     FieldKind,
     FieldSpec,
     Section,
@@ -35,6 +36,7 @@ from gui.viewmodels.toml_text import toml_bool, toml_string, toml_strings
 
 __all__ = ["Person", "PlanForm", "Revocation", "fields_for"]
 
+TLS_RULES = KIND_RULES[SubordinateKind.TLS]
 _SHARE_WORDS = 20  # the shortest SLIP-39 share
 HEADER = ("# A ceremony plan written with the keyceremony app's plan form.\n"
           "# Check it with: keyceremony plan check <this file>\n")
@@ -130,13 +132,52 @@ class IssuerFields:
 class ProfileFields:
     """[profile]: the subordinate CA certificate a sign ceremony issues."""
 
+    kind: str = SubordinateKind.TLS.value
     validity_days: int = 1826
     path_length: int | None = 0  # None: "unlimited"
     crl_url: str = ""
     ca_issuers_url: str = ""
     ocsp_url: str = ""
-    extended_key_usages: list[str] = field(default_factory=lambda: list(EXTENDED_KEY_USAGES))
+    extended_key_usages: list[str] = field(default_factory=lambda: list(TLS_RULES.default_ekus))
     policies: list[str] = field(default_factory=lambda: [POLICY_DOMAIN_VALIDATED])
+    permitted_dns: list[str] = field(default_factory=list)
+    excluded_dns: list[str] = field(default_factory=list)
+    permitted_email: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CrossFields:
+    """[cross]: the CA a cross-certificate names, by its own certificate or its CSR."""
+
+    certificate: str = ""
+    csr: str = ""
+
+
+@dataclass
+class RenewalFields:
+    """[renewal]: the renewed root certificate's validity."""
+
+    validity_days: int = 9131
+
+
+@dataclass
+class ResponderFields:
+    """[responder]: the OCSP responder's key (a CSR, or made in its token) and validity."""
+
+    validity_days: int = OCSP_SIGNER_MAX_DAYS
+    csr: str = ""
+    token: str = ""
+    key_label: str = ""
+    algorithm: str = ""
+    common_name: str = ""
+
+
+@dataclass
+class RetireFields:
+    """[retire]: why the key is destroyed; whether the share copies are destroyed too."""
+
+    reason: str = ""
+    shares_destroyed: bool = False
 
 
 @dataclass
@@ -171,6 +212,10 @@ class PlanForm:
     issuer: IssuerFields = field(default_factory=IssuerFields)
     profile: ProfileFields = field(default_factory=ProfileFields)
     backup: BackupFields = field(default_factory=BackupFields)
+    cross: CrossFields = field(default_factory=CrossFields)
+    renewal: RenewalFields = field(default_factory=RenewalFields)
+    responder: ResponderFields = field(default_factory=ResponderFields)
+    retire: RetireFields = field(default_factory=RetireFields)
     signed_by_root: bool = False  # drill: name the root's token and issuer to sign with
 
     @classmethod
@@ -196,7 +241,9 @@ class PlanForm:
         if kind in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY) and \
                 table in ("shares", "backup"):
             return self.key.backup == "wrapped"
-        if kind in (CeremonyType.SIGN, CeremonyType.CRL) and table == "shares":
+        if kind is CeremonyType.RETIRE and table == "shares":
+            return self.token.pin == PinSource.SHARES.value or self.retire.shares_destroyed
+        if kind in SIGNING_WITH_TOKEN and table == "shares":
             return self.token.pin == PinSource.SHARES.value
         if kind is CeremonyType.DRILL and table in ("token", "issuer"):
             return self.signed_by_root
@@ -336,6 +383,8 @@ def _toml_value(spec: FieldSpec, value: Any) -> str | None:
     if kind is FieldKind.FLAG:
         return toml_bool(bool(value))
     if kind in (FieldKind.HOLDERS, FieldKind.OPTIONS, FieldKind.TEXTS):
+        if spec.optional and not value:
+            return None
         return toml_strings(value)
     raise ValueError(f"{spec.path} is not written as one value")
 

@@ -2,20 +2,19 @@
 
 Every string a person typed goes through ``toml_string``, never into an f-string between
 quotes: a quote, a backslash or a newline in a name must stay part of the name, not end the
-string or start a new key. Invisible characters (controls, bidirectional overrides, line
-separators) are written as ``\\u`` escapes, so a reviewer reading the plan sees them; the value
-TOML reads back is exactly the one typed.
+string or start a new key. Invisible characters (``crypto.visible``: controls, bidirectional
+overrides, line separators) are written as ``\\u`` escapes, so a reviewer reading the plan sees
+them; the value TOML reads back is exactly the one typed.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
+
+from crypto.visible import invisible
 
 _SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n",
                   "\f": "\\f", "\r": "\\r"}
-# Control, format (bidi overrides, zero-width), line and paragraph separator characters.
-_INVISIBLE = ("Cc", "Cf", "Zl", "Zp")
 
 
 def toml_string(text: str) -> str:
@@ -30,7 +29,7 @@ def toml_string(text: str) -> str:
             out.append(_SHORT_ESCAPES[char])
         elif 0xD800 <= code <= 0xDFFF:
             raise ValueError("the text holds a broken character (a lone surrogate); retype it")
-        elif unicodedata.category(char) in _INVISIBLE:
+        elif invisible(char):  # the one definition the CSR check and the displays use
             out.append(f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}")
         else:
             out.append(char)

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QPushButton, QVBoxLayout, QWidget
 
 from gui.typography import HEADLINE, LARGE, typography
 from gui.viewmodels.hand_out import CopyCheckForm, HandOut, Stage
 from gui.viewmodels.share_form import FieldState, ShareForm
+from gui.widgets.plaintext import PlainLabel, button_text, set_tool_tip
 from gui.widgets.secure import PrivateLabel, SecretLineEdit
 from gui.widgets.share_entry import FIELD_STYLES, ShareEntryWidget
 
@@ -32,14 +33,14 @@ class HandOutWidget(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.hand_out = hand_out
-        self.title = QLabel(hand_out.title)
+        self.title = PlainLabel(hand_out.title)
         typography().apply(self.title, HEADLINE, bold=True)
-        self.problem = QLabel(problem or "")
+        self.problem = PlainLabel(problem or "")
         self.problem.setObjectName("handOutProblem")
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #a50e0e; font-weight: bold;")
         self.problem.setVisible(bool(problem))
-        self.message = QLabel(hand_out.message)
+        self.message = PlainLabel(hand_out.message)
         self.message.setObjectName("handOutMessage")
         self.message.setWordWrap(True)
         typography().apply(self.message, LARGE)
@@ -48,7 +49,7 @@ class HandOutWidget(QWidget):
         self._grid = QGridLayout(self.words)
         self._grid.setHorizontalSpacing(24)
         self.words.hide()
-        self.button = QPushButton(hand_out.reveal_label)
+        self.button = QPushButton(button_text(hand_out.reveal_label))
         self.button.setObjectName("handOutButton")
         self.button.setDefault(True)
         self.button.clicked.connect(self._next)
@@ -85,7 +86,7 @@ class HandOutWidget(QWidget):
         rows = (len(shown) + COLUMNS - 1) // COLUMNS
         for index, word in enumerate(shown):
             row, column = index % rows, index // rows
-            number = QLabel(f"{word.position}.")
+            number = PlainLabel(f"{word.position}.")
             number.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             label = PrivateLabel(word.word)
             label.setObjectName(f"w{word.position}")
@@ -126,17 +127,17 @@ class CopyCheckWidget(QWidget):
         self.form = form
         self.entry: ShareEntryWidget | None = None
         self.edits: list[SecretLineEdit] = []
-        title = QLabel(f"{form.holder}: prove your copy")
+        title = PlainLabel(f"{form.holder}: prove your copy")
         typography().apply(title, HEADLINE, bold=True)
-        message = QLabel(form.message)
+        message = PlainLabel(form.message)
         message.setWordWrap(True)
         typography().apply(message, LARGE)
-        self.problem = QLabel(problem or "")
+        self.problem = PlainLabel(problem or "")
         self.problem.setObjectName("copyCheckProblem")
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #a50e0e;")
         self.problem.setVisible(bool(problem))
-        self.status = QLabel()
+        self.status = PlainLabel()
         self.status.setObjectName("copyCheckStatus")
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -169,7 +170,7 @@ class CopyCheckWidget(QWidget):
             edit.setObjectName(f"copy{position}")
             edit.setAccessibleName(f"word {position}")
             edit.textEdited.connect(lambda text, i=index: self._edited(i, text))
-            label = QLabel(f"Word {position}:")
+            label = PlainLabel(f"Word {position}:")
             label.setBuddy(edit)
             grid.addWidget(label, index, 0)
             grid.addWidget(edit, index, 1)
@@ -194,7 +195,7 @@ class CopyCheckWidget(QWidget):
         word = self.form.set_answer(index, text)
         state = FieldState.EMPTY if word.state is FieldState.TYPING else word.state
         self.edits[index].setStyleSheet(FIELD_STYLES[state])
-        self.edits[index].setToolTip(word.hint())
+        set_tool_tip(self.edits[index], word.hint())
 
     def focus_first(self) -> None:
         if self.entry is not None:

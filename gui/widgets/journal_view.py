@@ -7,7 +7,6 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QLabel,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from gui.typography import LARGE, typography
 from gui.viewmodels.journal_rows import ChainHead, JournalRow
+from gui.widgets.plaintext import PlainLabel, set_tool_tip
 
 LIVE_HEAD = "Journal chain head, as it grows (the first 8 of its 32 words):"
 SPOKEN_HEAD = "Chain head to read aloud now and write in the paper log:"
@@ -69,13 +69,13 @@ class ChainHeadPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("chainHead")
-        self.caption = QLabel(LIVE_HEAD)
+        self.caption = PlainLabel(LIVE_HEAD)
         self.caption.setObjectName("headCaption")
-        self.words = QLabel("-")
+        self.words = PlainLabel("-")
         self.words.setObjectName("headWords")
         self.words.setWordWrap(True)
         typography().apply(self.words, LARGE, bold=True)
-        self.hex = QLabel("-")
+        self.hex = PlainLabel("-")
         self.hex.setObjectName("headHex")
         typography().apply(self.hex, 1.0, fixed=True)
         self.hex.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -92,7 +92,7 @@ class ChainHeadPanel(QWidget):
         self.caption.setText(LIVE_HEAD)
         self.hex.setText(head.hex)
         self.words.setText(head.short_words)
-        self.words.setToolTip(head.words)
+        set_tool_tip(self.words, head.words)
 
     def show_spoken(self, hex_head: str, words: str) -> None:
         """Show the whole head to be read aloud, and hold it."""

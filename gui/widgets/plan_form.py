@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from gui.viewmodels.plan_fields import FieldKind, FieldSpec, field_for_problem, problem_path
 from gui.viewmodels.plan_form import PlanForm
+from gui.widgets.plaintext import PlainLabel, set_tool_tip
 from gui.widgets.plan_rows import PathEdit, PeopleEditor, RevocationsEditor, RowsEditor
 
 PROBLEM_STYLE = "{kind} {{ border: 2px solid #c5221f; }}"
@@ -66,7 +66,7 @@ class PlanFormWidget(QScrollArea):
             box.setObjectName(f"section-{section.table or 'ceremony'}")
             rows = QFormLayout(box)
             if section.note:
-                note = QLabel(section.note)
+                note = PlainLabel(section.note)
                 note.setWordWrap(True)
                 rows.addRow(note)
             for spec in section.fields:
@@ -89,12 +89,12 @@ class PlanFormWidget(QScrollArea):
         self.editors[spec.path] = focus
         if spec.hint:
             focus.setAccessibleDescription(spec.hint)
-            focus.setToolTip(spec.hint)
+            set_tool_tip(focus, spec.hint)
         if spec.kind is FieldKind.FLAG:
             rows.addRow(widget)  # a check box carries its own label
             return
         focus.setAccessibleName(spec.label)
-        label = QLabel(f"{spec.label}:")
+        label = PlainLabel(f"{spec.label}:")
         label.setBuddy(focus)
         rows.addRow(label, widget)
 
@@ -248,7 +248,7 @@ class PlanFormWidget(QScrollArea):
             target.setStyleSheet(PROBLEM_STYLE.format(kind=type(target).__name__) if mine
                                  else "")
             text = "\n".join(mine) or spec.hint
-            target.setToolTip(text)
+            set_tool_tip(target, text)
             target.setAccessibleDescription(text)
 
     def focus_field(self, path: str, row: int | None = None) -> bool:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from gui.typography import LARGE, typography
 from gui.viewmodels.plan_review import PlanReview
+from gui.widgets.plaintext import PlainLabel
 
 PROBLEM_COLOUR = "#a50e0e"
 CLEAN_COLOUR = "#137333"
@@ -17,11 +18,11 @@ class ReviewView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.verdict = QLabel()
+        self.verdict = PlainLabel()
         self.verdict.setObjectName("planVerdict")
         self.verdict.setWordWrap(True)
         typography().apply(self.verdict, LARGE, bold=True)
-        self.summary = QLabel()
+        self.summary = PlainLabel()
         self.summary.setObjectName("planSummary")
         self.summary.setWordWrap(True)
         self.problems = QListWidget()
@@ -32,9 +33,9 @@ class ReviewView(QWidget):
         self.notes.setObjectName("planNotes")
         self.notes.setAccessibleName("notes on the plan")
         self.notes.setWordWrap(True)
-        problems_label = QLabel("Problems (each names its key in the plan):")
+        problems_label = PlainLabel("Problems (each names its key in the plan):")
         problems_label.setBuddy(self.problems)
-        notes_label = QLabel("Notes:")
+        notes_label = PlainLabel("Notes:")
         notes_label.setBuddy(self.notes)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

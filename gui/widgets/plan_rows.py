@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from gui.viewmodels.plan_form import PlanForm
 from gui.widgets.banner import enter_clicks_buttons
+from gui.widgets.plaintext import PlainLabel
 
 
 class PathEdit(QWidget):
@@ -74,7 +74,7 @@ class RowsEditor(QWidget):
         self.rows: list[list[QWidget]] = []
         self.add_button = QPushButton(add_text)
         self.add_button.clicked.connect(self._add)
-        self.empty = QLabel("None.")
+        self.empty = PlainLabel("None.")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self.grid)

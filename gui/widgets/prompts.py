@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
@@ -27,13 +26,14 @@ from ceremony.prompts import Outcome, SigningPreview
 from gui.errors import GuiError
 from gui.typography import LARGE, typography
 from gui.viewmodels.decision import Choice, DecisionForm, Question
+from gui.widgets.plaintext import PlainLabel, button_text
 from gui.widgets.secure import SecretLineEdit
 
 ERROR_STYLE = "color: #a50e0e; font-weight: bold;"
 
 
-def _label(text: str, factor: float = 1.0, bold: bool = False, name: str = "") -> QLabel:
-    label = QLabel(text)
+def _label(text: str, factor: float = 1.0, bold: bool = False, name: str = "") -> PlainLabel:
+    label = PlainLabel(text)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     if name:
@@ -130,7 +130,7 @@ class DecisionPanel(PromptPanel):
         buttons = QHBoxLayout()
         self.buttons: dict[Outcome, QPushButton] = {}
         for index, choice in enumerate(form.choices):
-            button = QPushButton(choice.label)
+            button = QPushButton(button_text(choice.label))
             button.setObjectName(f"choice-{choice.outcome.value}")
             button.clicked.connect(lambda _=False, c=choice: self._choose(c))
             if index == 0:
@@ -198,8 +198,8 @@ class SigningPreviewView(QWidget):
                                 name="previewWhat"))
         fields = QFormLayout()
         for label, value in preview.fields:
-            fields.addRow(f"{label}:", _label(value))
-        fields.addRow("Signing key:", _label(preview.signer_key))
+            fields.addRow(PlainLabel(f"{label}:"), _label(value))
+        fields.addRow(PlainLabel("Signing key:"), _label(preview.signer_key))
         layout.addLayout(fields)
         layout.addWidget(_label("Extensions", bold=True))
         extensions = QListWidget()
@@ -278,9 +278,9 @@ class PassphrasePanel(PromptPanel):
         self.second.setObjectName("passphraseAgain")
         self.second.setAccessibleName("passphrase again")
         form = QFormLayout()
-        form.addRow("Passphrase:", self.first)
+        form.addRow(PlainLabel("Passphrase:"), self.first)
         if confirm:
-            form.addRow("Again:", self.second)
+            form.addRow(PlainLabel("Again:"), self.second)
         else:
             self.second.hide()
         self._confirm = confirm

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QLineEdit, QWidget
+
+from gui.widgets.plaintext import PlainLabel
 
 _CLIPBOARD_KEYS = (QKeySequence.StandardKey.Copy, QKeySequence.StandardKey.Cut,
                    QKeySequence.StandardKey.Paste, QKeySequence.StandardKey.SelectAll)
@@ -53,11 +55,10 @@ class SecretLineEdit(QLineEdit):
         self.setText("")
 
 
-class PrivateLabel(QLabel):
+class PrivateLabel(PlainLabel):
     """A label showing secret text that cannot be selected, copied or dragged."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-        self.setTextFormat(Qt.TextFormat.PlainText)

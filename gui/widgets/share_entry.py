@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QCompleter,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from crypto.errors import ShareError
 from gui.typography import LARGE, typography
 from gui.viewmodels.share_form import WORD_COUNTS, FieldState, FormView, ShareForm, Verdict
+from gui.widgets.plaintext import PlainLabel, set_tool_tip
 from gui.widgets.secure import SecretLineEdit
 
 COLUMNS = 3
@@ -92,15 +92,15 @@ class ShareEntryWidget(QWidget):
         self._grid = QGridLayout()
         self._grid.setHorizontalSpacing(12)
 
-        self.progress_label = QLabel()
+        self.progress_label = PlainLabel()
         self.progress_label.setObjectName("shareProgress")
         typography().apply(self.progress_label, LARGE, bold=True)
-        self.problem_label = QLabel()
+        self.problem_label = PlainLabel()
         self.problem_label.setObjectName("shareProblem")
         self.problem_label.setWordWrap(True)
         self.problem_label.setStyleSheet("color: #a50e0e;")
         self.problem_label.hide()
-        self.message_label = QLabel()
+        self.message_label = PlainLabel()
         self.message_label.setObjectName("shareMessage")
         self.message_label.setWordWrap(True)
 
@@ -159,7 +159,7 @@ class ShareEntryWidget(QWidget):
                 edit.setEchoMode(SecretLineEdit.EchoMode.Password)
             # Fill down the columns, as words are written on paper in numbered columns.
             row, column = index % rows, index // rows
-            number = QLabel(f"{position}.")
+            number = PlainLabel(f"{position}.")
             number.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             number.setBuddy(edit)
             self._grid.addWidget(number, row, column * 2)
@@ -235,7 +235,7 @@ class ShareEntryWidget(QWidget):
     def _show(self, view: FormView) -> None:
         for edit, word in zip(self._fields, view.fields, strict=True):
             edit.setStyleSheet(FIELD_STYLES[word.state])
-            edit.setToolTip(word.hint())
+            set_tool_tip(edit, word.hint())
             edit.setAccessibleDescription(word.hint() or word.state.value)
         self.message_label.setText(view.message)
         self.message_label.setStyleSheet(VERDICT_STYLES[view.verdict])

@@ -103,3 +103,34 @@ def test_a_reader_gone_before_the_first_line_ends_the_command_quietly(tmp_path: 
     finally:
         os.close(write_end)
     assert (done.returncode, done.stderr) == (141, "")
+def _csr_with(tmp_path: Path, organization: str) -> Path:
+    subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
+                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
+                         x509.NameAttribute(NameOID.COMMON_NAME, "Acme TLS CA")])
+    csr = x509.CertificateSigningRequestBuilder().subject_name(subject).sign(
+        ec.generate_private_key(ec.SECP256R1()), hashes.SHA256())
+    path = tmp_path / "sub.csr"
+    path.write_bytes(csr.public_bytes(serialization.Encoding.PEM))
+    return path
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\x1b", "\u200b", "\u2028"])
+def test_csr_check_refuses_invisible_characters_in_one_sentence(tmp_path: Path,
+                                                                 char: str) -> None:
+    path = _csr_with(tmp_path, f"Acme{char}Evil Org")
+    done = subprocess.run([sys.executable, "-c", "import sys; from gui.launcher import main; "
+                           "sys.exit(main(sys.argv[1:]))", "csr", "check", str(path)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"organizationName holds U+{ord(char):04X}" in lines[0]
+    assert char not in done.stderr
+
+
+def test_csr_check_shows_markup_characters_literally(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _csr_with(tmp_path, "AT&T <Ops>")
+    assert main(["csr", "check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "organizationName:        AT&T <Ops>\n" in out

@@ -53,6 +53,8 @@ def test_items_come_soonest_first_with_whole_days_left(inventory: Inventory) -> 
         (DueKind.CERTIFICATE_EXPIRY, -10, True),
         (DueKind.CRL_NEXT_UPDATE, 5, False),
         (DueKind.CERTIFICATE_EXPIRY, 30, False),
+        # The root grants 330 days (Sub) and has 400 left: in 70 days it must be renewed.
+        (DueKind.ROOT_RENEWAL, 70, False),
     ]
     assert items[0].due == NOW - 400 * DAY + DRILL_INTERVAL
     assert items[0].what == "share set 3-of-5 for root backup (check value aaaaaaaaaaaaaaaa), " \
@@ -161,7 +163,7 @@ def test_due_command_exits_1_when_something_is_overdue(
     assert keyceremony("due", "--inventory", path, "--now", NOW.isoformat()) == 1
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert lines[0] == "Due within 90 days of 2026-03-01: 4, 2 overdue"
+    assert lines[0] == "Due within 90 days of 2026-03-01: 5, 2 overdue"
     assert lines[1].split() == ["DUE", "DAYS", "LEFT", "KIND", "WHAT"]
     assert "-35 overdue" in lines[2] and "share-drill" in lines[2]
     # Before anything is overdue the same inventory exits 0.
@@ -194,3 +196,65 @@ def test_due_command_refuses_a_bad_horizon(
     assert caught.value.code == 2
     assert "--within" in capsys.readouterr().err
     assert not (tmp_path / "i.sqlite3").exists()
+
+
+# --- the lifecycle: renewal and rollover, cross and OCSP signer certificates, retired keys ------
+
+
+def test_a_root_falls_due_for_renewal_while_it_can_still_grant_what_it_grants(
+        inventory: Inventory) -> None:
+    root_key = new_key()
+    inventory.record_certificate(make_certificate("Root", key=root_key, not_before=NOW - 9 * DAY,
+                                                  not_after=NOW + 1000 * DAY), "root")
+    # It has issued nothing: only its own expiry is due, no renewal rule applies.
+    assert [i.kind for i in due_items(inventory, NOW, 2000)] == [DueKind.CERTIFICATE_EXPIRY]
+    inventory.record_certificate(make_certificate("OCSP", issuer="Root", issuer_key=root_key,
+                                                  not_before=NOW - DAY, not_after=NOW + 89 * DAY),
+                                 CertificateRole.OCSP_SIGNER)
+    inventory.record_certificate(make_certificate("Sub", issuer="Root", issuer_key=root_key,
+                                                  not_before=NOW - DAY, not_after=NOW + 899 * DAY),
+                                 CertificateRole.INTERMEDIATE)
+    items = due_items(inventory, NOW, 120)
+    assert [(i.kind, i.days_left) for i in items] == [
+        (DueKind.CERTIFICATE_EXPIRY, 89), (DueKind.ROOT_RENEWAL, 100)]
+    assert items[0].what.startswith("ocsp-signer certificate CN=OCSP")
+    assert "renew or roll over" in items[1].what and "900 days it grants" in items[1].what
+    # Renewed (same subject and key, longer life): the newest root certificate counts.
+    inventory.record_certificate(make_certificate("Root", key=root_key, not_before=NOW,
+                                                  not_after=NOW + 3000 * DAY), "root")
+    assert [i.kind for i in due_items(inventory, NOW, 120)] == [DueKind.CERTIFICATE_EXPIRY]
+
+
+def test_a_cross_certificate_is_its_own_line(inventory: Inventory) -> None:
+    old_key, new_root_key = new_key(), new_key()
+    inventory.record_certificate(make_certificate("New Root", key=new_root_key,
+                                                  not_before=NOW - DAY,
+                                                  not_after=NOW + 5000 * DAY), "root")
+    inventory.record_certificate(make_certificate("New Root", key=new_root_key, issuer="Old Root",
+                                                  issuer_key=old_key, not_before=NOW - DAY,
+                                                  not_after=NOW + 60 * DAY), CertificateRole.CROSS)
+    items = due_items(inventory, NOW, 90)
+    assert [(i.kind, i.days_left) for i in items] == [(DueKind.CERTIFICATE_EXPIRY, 60)]
+    assert items[0].what.startswith("cross certificate CN=New Root")
+
+
+def test_a_retired_key_is_never_due(inventory: Inventory) -> None:
+    from crypto.keys import spki_sha256
+
+    root_key = new_key()
+    spki = spki_sha256(root_key.public_key())
+    inventory.record_key(token_label="root", token_serial="1", key_label="root-key",
+                         spki_sha256=spki, algorithm="ec-p256", created=NOW - 900 * DAY)
+    inventory.record_certificate(make_certificate("Root", key=root_key, not_before=NOW - 900 * DAY,
+                                                  not_after=NOW + 10 * DAY), "root")
+    inventory.record_crl(make_crl("Root", root_key, number=4, this_update=NOW - 20 * DAY,
+                                  next_update=NOW + 5 * DAY))
+    assert len(due_items(inventory, NOW, 90)) == 2
+    # A restored copy in another token keeps it live; destroying only the first is not enough.
+    inventory.record_key(token_label="spare", token_serial="2", key_label="root-key",
+                         spki_sha256=spki, algorithm="ec-p256", created=NOW - 90 * DAY)
+    inventory.retire_key(spki, "1", NOW)
+    assert len(due_items(inventory, NOW, 90)) == 2
+    retired = inventory.retire_key(spki, "2", NOW)
+    assert retired.retired == NOW
+    assert due_items(inventory, NOW, 90) == ()

@@ -118,12 +118,13 @@ def test_a_new_inventory_gets_its_schema_private_to_its_owner(tmp_path: Path) ->
     tables = sqlite_cli(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")
     assert tables == ["ca_keys", "ceremonies", "certificates", "crls", "schema_history",
                       "share_drills", "share_sets"]
-    assert sqlite_cli(path, "SELECT version FROM schema_history") == ["1"]
+    assert sqlite_cli(path, "SELECT version FROM schema_history") == [
+        str(n) for n in range(1, SCHEMA_VERSION + 1)]
     # When idle the inventory is one file (rollback journal, not WAL): safe to copy as it is.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inventory.sqlite3"]
     with Inventory.open(path) as again:  # opening again migrates nothing
         assert again.schema_version == SCHEMA_VERSION
-    assert sqlite_cli(path, "SELECT count(*) FROM schema_history") == ["1"]
+    assert sqlite_cli(path, "SELECT count(*) FROM schema_history") == [str(SCHEMA_VERSION)]
 
 
 def test_migrations_run_whole_or_not_at_all(tmp_path: Path) -> None:
@@ -147,7 +148,8 @@ def test_migrations_run_whole_or_not_at_all(tmp_path: Path) -> None:
     finally:
         db.close()
     assert sqlite_cli(path, "PRAGMA user_version") == [str(SCHEMA_VERSION + 1)]
-    assert sqlite_cli(path, "SELECT version FROM schema_history") == ["1", "2"]
+    assert sqlite_cli(path, "SELECT version FROM schema_history") == [
+        str(n) for n in range(1, SCHEMA_VERSION + 2)]
     assert "notes" in " ".join(sqlite_cli(path, "PRAGMA table_info(ceremonies)"))
 
 
@@ -505,7 +507,7 @@ def test_inventory_command_json_has_stable_keys(
     assert listing["schema_version"] == SCHEMA_VERSION
     assert list(listing["keys"][0]) == ["id", "token_label", "token_serial", "key_label",
                                         "spki_sha256", "algorithm", "backup", "created",
-                                        "ceremony_id"]
+                                        "ceremony_id", "retired", "retired_ceremony_id"]
     assert [c["status"] for c in listing["certificates"]] == ["valid", "revoked"]
     assert listing["certificates"][1]["revocation_reason"] == "superseded"
     assert listing["certificates"][1]["revocation_date"] == "2025-06-02T12:00:00Z"

@@ -33,15 +33,16 @@ from crypto.profiles import (
     DistinguishedName,
     RevokedEntry,
     RootProfile,
-    SubordinateProfile,
 )
 from crypto.softhsm import SoftHsmStore
+from crypto.subordinates import SubordinateProfile
 from crypto.token import default_module, open_token
 from tests.conftest import SO_PIN, USER_PIN
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 FILES = EXAMPLES / "files"
-TYPES = ("root", "intermediate-key", "sign", "crl", "restore", "reshare", "drill")
+TYPES = ("root", "intermediate-key", "sign", "crl", "restore", "reshare", "drill",
+         "cross-certificate", "root-renewal", "ocsp-signer", "retire")
 RETIRED_SERIAL = "64fd78df17a2f64a89d942c27513160b"
 
 

@@ -23,7 +23,8 @@ from crypto.algorithms import KeyAlgorithm
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 DOC = Path(__file__).resolve().parents[2] / "docs" / "plan-format.md"
-TYPES = ("root", "intermediate-key", "sign", "crl", "restore", "reshare", "drill")
+TYPES = ("root", "intermediate-key", "sign", "crl", "restore", "reshare", "drill",
+         "cross-certificate", "root-renewal", "ocsp-signer", "retire")
 
 
 def example(name: str) -> str:
@@ -214,6 +215,7 @@ def test_bad_enums() -> None:
     assert found == ('key.backup: must be one of wrapped, none, not "copy"',)
     found = problems(edited("root", 'type = "root"', 'type = "party"'))
     assert 'type: must be one of root, intermediate-key, sign, crl, restore, reshare, drill, ' \
+           'cross-certificate, root-renewal, ocsp-signer, retire, ' \
            'not "party"' in found
 
 

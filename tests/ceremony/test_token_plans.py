@@ -96,6 +96,13 @@ SIGNER = ((TRANSCRIPT_SIGNER, False),)
     ("reshare", [TokenNeeds(generate=SIGNER, sign=(EC384,), unwrap=(EC384,), wrap=(EC384,),
                             random=True)]),
     ("drill", []),
+    ("cross-certificate", [TokenNeeds(generate=SIGNER, sign=(EC384,), random=True)]),
+    ("root-renewal", [TokenNeeds(generate=SIGNER, sign=(EC384,), random=True)]),
+    ("retire", [TokenNeeds(generate=SIGNER, sign=(EC384,), random=True)]),
+    ("sign-private", [TokenNeeds(generate=SIGNER, sign=(EC384,), random=True)]),
+    # The responder's key is made in a token of its own.
+    ("ocsp-signer", [TokenNeeds(generate=SIGNER, sign=(EC384,), random=True),
+                     TokenNeeds(generate=((KeyAlgorithm.EC_P256, False),))]),
 ])
 def test_what_each_example_plan_asks_of_its_tokens(example: str,
                                                    needs: list[TokenNeeds]) -> None:

@@ -244,7 +244,8 @@ C, ST, L, ORG, OU, CN = (NameOID.COUNTRY_NAME, NameOID.STATE_OR_PROVINCE_NAME,
     ([attr(C, "DE"), attr(ORG, "Example Trust"), attr(CN, "", validate=False)], "empty"),
     ([attr(C, "DE"), attr(ORG, "..."), attr(CN, "Example CA")], "no letter"),
     ([attr(C, "DE"), attr(ORG, "Example &amp; Co"), attr(CN, "Example CA")], "HTML entity"),
-    ([attr(C, "DE"), attr(ORG, "Example\x00Trust"), attr(CN, "Example CA")], "control"),
+    ([attr(C, "DE"), attr(ORG, "Example\x00Trust"), attr(CN, "Example CA")],
+     "organizationName holds U\\+0000, a control"),
     ([attr(C, "DE"), attr(ORG, "Example Trust"), attr(CN, "Example CA"),
       attr(NameOID.EMAIL_ADDRESS, "pki@example.org")], "emailAddress"),
 ])
@@ -261,6 +262,43 @@ def test_multi_valued_rdn_is_refused(p256: ec.EllipticCurvePrivateKey) -> None:
     ])
     with pytest.raises(CsrRejected, match="multi-valued"):
         check_csr(make_csr(p256, name))
+
+
+# One of each class of character that prints nothing or reorders the text around it.
+HIDDEN = {
+    "escape": "\x1b", "C1 control": "\x9b", "new line": "\n", "bidi override": "\u202e",
+    "bidi embedding": "\u202a", "bidi isolate": "\u2066", "isolate end": "\u2069",
+    "zero-width space": "\u200b", "soft hyphen": "\u00ad", "line separator": "\u2028",
+    "paragraph separator": "\u2029", "no-break space": "\u00a0", "hangul filler": "\u3164",
+    "variation selector": "\ufe0f", "private use": "\ue000", "tag": "\U000e0041",
+}
+
+
+@pytest.mark.parametrize("char", HIDDEN.values(), ids=HIDDEN.keys())
+@pytest.mark.parametrize(("oid", "label"), [(ORG, "organizationName"), (CN, "commonName"),
+                                            (L, "localityName")])
+def test_subject_values_with_invisible_characters_are_refused_naming_them(
+        char: str, oid: x509.ObjectIdentifier, label: str,
+        p256: ec.EllipticCurvePrivateKey) -> None:
+    values = {ORG: "Example Trust", CN: "Example TLS CA", L: "Berlin"}
+    values[oid] = f"Acme{char}Evil Org"
+    subject = [attr(C, "DE"), attr(L, values[L]), attr(ORG, values[ORG]),
+               attr(CN, values[CN])]
+    with pytest.raises(CsrRejected) as refused:
+        check_csr(make_csr(p256, subject))
+    message = str(refused.value)
+    assert f"the CSR's {label} holds U+{ord(char):04X}" in message
+    assert message.count(". ") == 0 and "\n" not in message  # one sentence, on one line
+    assert char not in message
+
+
+def test_markup_characters_are_allowed_and_kept_literally(
+        p256: ec.EllipticCurvePrivateKey) -> None:
+    subject = [attr(C, "US"), attr(ORG, "AT&T <Ops>"), attr(CN, "AT&T <Ops> CA <b>1</b>")]
+    summary = check_csr(make_csr(p256, subject))
+    parsed = x509.Name(subject)
+    assert summary.subject == parsed.rfc4514_string()
+    assert "AT&T \\<Ops\\>" in summary.subject  # RFC 4514 escapes < and >, nothing else
 
 
 # --- unusable input -------------------------------------------------------------------------

@@ -26,9 +26,9 @@ from crypto.profiles import (
     DistinguishedName,
     RevokedEntry,
     RootProfile,
-    SubordinateProfile,
 )
 from crypto.softhsm import SoftHsmStore
+from crypto.subordinates import SubordinateProfile
 from crypto.token import DEFAULT_MODULE, TokenSession, open_token
 from tests.conftest import SO_PIN, USER_PIN
 
@@ -48,6 +48,8 @@ def test_root_validity_outside_8_to_25_years_is_refused(days: int) -> None:
     (DistinguishedName("de", "O", "CN"), "country"),
     (DistinguishedName("DE", " ", "CN"), "organization"),
     (DistinguishedName("DE", "O", "x" * 65), "common_name"),
+    (DistinguishedName("DE", "Acme\u202eEvil", "CN"), r"organization: holds U\+202E"),
+    (DistinguishedName("DE", "O", "Root\u2028CA"), r"common_name: holds U\+2028"),
 ])
 def test_malformed_subjects_are_refused(subject: DistinguishedName, key: str) -> None:
     with pytest.raises(ProfileError, match=rf"subject\.{key}"):

@@ -88,3 +88,15 @@ def ceremony_journal(folder: Path) -> Path:
         journal.append("ceremony-started", "keyceremony", "system", {"id": "x", "type": "root"})
         journal.append("sign-off", "Bob", "witness", {"question": "ok?"})
     return folder / "journal.jsonl"
+
+
+def shown(text: str) -> str:
+    """What Qt shows for a label's or tool tip's ``text`` left to guess its format: the text
+    itself when it looks plain, the rendered rich text when it looks like markup."""
+    from PySide6.QtGui import Qt, QTextDocument
+
+    if not Qt.mightBeRichText(text):
+        return text
+    document = QTextDocument()
+    document.setHtml(text)
+    return document.toPlainText()

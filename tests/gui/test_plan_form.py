@@ -27,7 +27,7 @@ from gui.viewmodels.plan_fields import field_for_problem, fields_for, problem_pa
 from gui.viewmodels.plan_form import PlanForm, default_plan_name, secret_problems
 from gui.viewmodels.toml_text import toml_string
 from tests.ceremony.test_plan_check import issue_subordinate, make_csr, make_root
-from tests.gui.helpers import split
+from tests.gui.helpers import shown, split
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 BACKUP = EXAMPLES / "files" / "backup" / "root-key.json"
@@ -44,10 +44,13 @@ def user_input(form: PlanForm, folder: Path) -> None:
     """What only the person writing the plan knows: the files it names, a set's check value."""
     kind = form.type
     folder.mkdir(exist_ok=True)
-    if kind in (CeremonyType.SIGN, CeremonyType.CRL):
+    if kind in (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
+                CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER, CeremonyType.RETIRE):
         root = make_root(folder)
         form.issuer.certificate = str(root.path)
-        if kind is CeremonyType.SIGN:
+        if kind is CeremonyType.CROSS_CERTIFICATE:
+            form.cross.certificate = str(make_root(folder, "Test Root CA 2").path)
+        elif kind is CeremonyType.SIGN:
             form.csr.file = str(make_csr(folder / "issuing.csr"))
         else:
             retired = issue_subordinate(root, folder / "retired.pem", 0x64FD78DF17A2F64A)
@@ -56,7 +59,8 @@ def user_input(form: PlanForm, folder: Path) -> None:
                                    certificate=str(retired))
     if kind in (CeremonyType.RESTORE, CeremonyType.RESHARE):
         form.backup.file = str(BACKUP)
-    if kind in (CeremonyType.RESTORE, CeremonyType.RESHARE, CeremonyType.DRILL):
+    if kind in (CeremonyType.RESTORE, CeremonyType.RESHARE, CeremonyType.DRILL,
+                CeremonyType.RETIRE):
         form.shares.check_value = BACKUP_CHECK_VALUE
 
 
@@ -73,6 +77,10 @@ def test_a_new_form_needs_only_the_users_own_values(kind: CeremonyType, tmp_path
     before = form.review(tmp_path / "plan.toml")
     users = {CeremonyType.SIGN: {"issuer.certificate", "csr.file"},
              CeremonyType.CRL: {"issuer.certificate"},
+             CeremonyType.CROSS_CERTIFICATE: {"issuer.certificate", "cross"},
+             CeremonyType.ROOT_RENEWAL: {"issuer.certificate"},
+             CeremonyType.OCSP_SIGNER: {"issuer.certificate"},
+             CeremonyType.RETIRE: {"issuer.certificate", "shares.check_value"},
              CeremonyType.RESTORE: {"shares.check_value", "backup.file"},
              CeremonyType.RESHARE: {"shares.check_value", "backup.file"},
              CeremonyType.DRILL: {"shares.check_value"}}.get(kind, set())
@@ -334,7 +342,7 @@ def test_a_root_plan_is_filled_in_by_keyboard_checked_and_saved(
     assert [problem_path(p) for p in tab.review.problems] == ["shares.threshold",
                                                               "certificate.country"]
     assert "c5221f" in view.editors["shares.threshold"].styleSheet()
-    assert view.editors["shares.threshold"].toolTip() == tab.review.problems[0]
+    assert shown(view.editors["shares.threshold"].toolTip()) == tab.review.problems[0]
     assert not tab.start_button.isEnabled()
 
     # Enter on a problem takes the keyboard to its field.
@@ -462,3 +470,26 @@ def test_a_token_named_by_uri_and_serial_round_trips(tmp_path: Path) -> None:
     form.token.label = "root-r1"  # both: the live check says to give one
     assert any("give one of uri and label" in p
                for p in form.review(tmp_path / "plan.toml").problems)
+
+
+def test_the_form_writes_every_subordinate_kind(tmp_path: Path) -> None:
+    form = PlanForm.new("sign")
+    user_input(form, tmp_path)
+    form.profile.kind = "tls-constrained"
+    form.profile.permitted_dns = ["example.com", "example.net"]
+    profile = written(form, tmp_path).subordinate_profile
+    assert profile is not None and profile.kind.value == "tls-constrained"
+    assert profile.name_constraints is not None
+    assert profile.name_constraints.permitted_dns == ("example.com", "example.net")
+    assert form.review(tmp_path / "plan.toml").can_start
+    form.profile.kind = "smime"
+    form.profile.permitted_dns = []
+    review = form.review(tmp_path / "plan.toml")
+    assert not review.can_start  # serverAuth is not for S/MIME, and the problem finds its field
+    form.profile.extended_key_usages = ["emailProtection"]
+    form.profile.policies = ["2.23.140.1.5.1.2"]
+    assert form.review(tmp_path / "plan.toml").can_start
+    reloaded = PlanForm.from_plan_text(form.to_toml())
+    assert (reloaded.profile.kind, reloaded.profile.extended_key_usages) == (
+        "smime", ["emailProtection"])
+    assert "permitted_dns" not in form.to_toml()

@@ -207,8 +207,8 @@ def test_the_auditor_checks_a_journal_and_finds_tampering(
         with qtbot.waitSignal(auditor.verified, timeout=5000):
             window.open_file(folder / "journal.jsonl")
     texts = [auditor.sources.item(i).text() for i in range(2)]
-    assert texts[0].startswith("✓ good/journal.jsonl: the journal-chain check passed")
-    assert texts[1].startswith("✗ bad/journal.jsonl: 1 of 1 checks FAILED")
+    assert texts[0] == "✓ The journal-chain check passed: good/journal.jsonl"
+    assert texts[1] == "✗ 1 of 1 checks FAILED (journal-chain): bad/journal.jsonl"
     assert auditor.checks.item(0, 1).text() == "✗ FAILED"
     assert "line 2" in auditor.checks.item(0, 2).text()
 

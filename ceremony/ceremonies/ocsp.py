@@ -1,0 +1,129 @@
+"""The ocsp-signer ceremony: the root delegates OCSP signing to a responder key (BR 7.1.2.8).
+
+An offline root signs no OCSP responses itself; it certifies a responder's key (EKU
+OCSPSigning only, id-pkix-ocsp-nocheck, a short validity). The key comes from a CSR, or is
+made here in the responder's own token, never extractable.
+"""
+
+from __future__ import annotations
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
+
+from ceremony.actions import confirm_and_sign_certificate, generate_key
+from ceremony.ceremonies.common import ENVIRONMENT
+from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
+from ceremony.errors import CeremonyError
+from ceremony.journal import Event
+from ceremony.plan import BackupMode, CeremonyPlan, KeySpec, PinSource, Role, TokenSpec
+from ceremony.runner import CeremonyContext, Step
+from crypto.certificates import ocsp_signer_builder, random_serial
+from crypto.csr import check_csr, load_csr
+from crypto.issuance import OCSP_SIGNER, prepare_certificate
+from crypto.keys import find_key_pair, spki_sha256
+
+SIGNER_FILE = "ocsp-signer.pem"
+REQUEST_FILE = "ocsp-signer.csr"
+
+
+def _responder_token(plan: CeremonyPlan) -> tuple[TokenSpec, KeySpec]:
+    responder, token = plan.responder, plan.token
+    assert responder is not None and token is not None
+    assert responder.token is not None and responder.key_label is not None
+    assert responder.algorithm is not None
+    return (TokenSpec(label=responder.token, module=token.module, pin=PinSource.TYPED),
+            KeySpec(label=responder.key_label, algorithm=responder.algorithm,
+                    backup=BackupMode.NONE))
+
+
+def responder_key(ctx: CeremonyContext) -> None:
+    """Check and keep the CSR, or make the responder's key in its token."""
+    responder = ctx.plan.responder
+    assert responder is not None
+    if responder.csr is None:
+        token, key = _responder_token(ctx.plan)
+        generate_key(ctx, token, key)
+        return
+    if ctx.existing_artifact(REQUEST_FILE) is None:
+        ctx.write_artifact(REQUEST_FILE, responder.csr.read_bytes(), "csr")
+    _request(ctx)
+
+
+def _request(ctx: CeremonyContext) -> x509.CertificateSigningRequest:
+    journaled = ctx.existing_artifact(REQUEST_FILE)
+    assert journaled is not None
+    csr = load_csr(journaled, "the journaled ocsp-signer.csr")
+    summary = check_csr(csr)
+    if not ctx.records(Event.CSR_CHECKED):
+        ctx.record(Event.CSR_CHECKED, {"subject": summary.subject,
+                                       "key": summary.key_description,
+                                       "spki_sha256": summary.spki_sha256,
+                                       "ignored_extensions": list(summary.requested_extensions)})
+    return csr
+
+
+def _subject_and_key(ctx: CeremonyContext,
+                     issuer: x509.Certificate) -> tuple[x509.Name, CertificatePublicKeyTypes]:
+    responder = ctx.plan.responder
+    assert responder is not None
+    if responder.csr is not None:
+        csr = _request(ctx)
+        return csr.subject, csr.public_key()
+    token, key = _responder_token(ctx.plan)
+    pair = find_key_pair(ctx.token(token), key.label)
+    assert responder.common_name is not None
+    names = [rdn for rdn in issuer.subject.rdns
+             if not rdn.get_attributes_for_oid(x509.NameOID.COMMON_NAME)]
+    names.append(x509.RelativeDistinguishedName(
+        [x509.NameAttribute(x509.NameOID.COMMON_NAME, responder.common_name)]))
+    return x509.Name(names), pair.public_key  # type: ignore[return-value]
+
+
+def sign(ctx: CeremonyContext) -> None:
+    responder = ctx.plan.responder
+    assert responder is not None and ctx.plan.token is not None
+    if ctx.existing_artifact(SIGNER_FILE) is not None:
+        return
+    pair = issuer_key(ctx)
+    issuer = issuer_certificate(ctx)
+    subject, public_key = _subject_and_key(ctx, issuer)
+    if spki_sha256(public_key) == pair.record.spki_sha256:
+        raise CeremonyError("the responder's key is the issuer's own key; it needs its own")
+    session = ctx.token(ctx.plan.token)
+    builder = ocsp_signer_builder(responder.profile, subject, public_key, issuer,
+                                  random_serial(session.random_bytes), ctx.clock())
+    prepared = prepare_certificate(builder, OCSP_SIGNER, pair.public_key, issuer.subject)
+    certificate = confirm_and_sign_certificate(ctx, "OCSP responder certificate", prepared,
+                                               pair, SIGNER_FILE)
+    certificate.verify_directly_issued_by(issuer)
+
+
+def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
+    assert plan.token is not None and plan.responder is not None
+    responder = plan.responder
+    if responder.csr is not None:
+        key_step = Step("responder-key", "Check the responder's CSR",
+                        (Role.ADMINISTRATOR, Role.WITNESS),
+                        "The responder's CSR is checked and kept; its subject and key are "
+                        "certified, nothing else is taken from it.", responder_key)
+    else:
+        key_step = Step("responder-key", "Make the responder's key",
+                        (Role.ADMINISTRATOR, Role.WITNESS),
+                        f"The administrator connects the responder's token "
+                        f"{responder.token!r} and logs in; it generates the key "
+                        f"{responder.key_label!r}, which never leaves it.", responder_key,
+                        sign_off=f"The responder's token is the one labelled "
+                                 f"{responder.token!r}.")
+    return (
+        ENVIRONMENT,
+        Step("token", "Open the root token", (Role.ADMINISTRATOR, Role.WITNESS),
+             f"The administrator connects the root token {plan.token.label!r} and logs in; "
+             "the key found is checked against the issuer certificate.", open_issuer,
+             sign_off=f"The token in the reader is the root token {plan.token.label!r}."),
+        key_step,
+        Step("sign", "Sign the OCSP responder certificate", (Role.ADMINISTRATOR,),
+             "The certificate (OCSPSigning only, id-pkix-ocsp-nocheck, "
+             f"{responder.profile.validity_days} days) is built, linted and shown; the "
+             "administrator confirms exactly what is shown; the root key signs it; the result "
+             "is verified and linted again.", sign),
+    )

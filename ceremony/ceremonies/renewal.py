@@ -1,0 +1,61 @@
+"""The root renewal ceremony: a root's key signs a new self-signed certificate for itself.
+
+Same key, same subject (byte for byte) and subjectKeyIdentifier, a new serial and validity: a
+relying party that has either certificate builds the same paths, and the new one carries the
+root past the old one's notAfter.
+"""
+
+from __future__ import annotations
+
+from ceremony.actions import confirm_and_sign_certificate
+from ceremony.ceremonies.common import ENVIRONMENT
+from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
+from ceremony.errors import CeremonyError
+from ceremony.plan import CeremonyPlan, Role
+from ceremony.runner import CeremonyContext, Step
+from crypto.certificates import random_serial, renewal_builder
+from crypto.cross import CrossSubject, check_cross_certificate
+from crypto.errors import ProfileError
+from crypto.issuance import RENEWED_ROOT, prepare_certificate
+
+RENEWED_FILE = "root-ca-renewed.pem"
+
+
+def sign(ctx: CeremonyContext) -> None:
+    assert ctx.plan.renewal is not None and ctx.plan.token is not None
+    if ctx.existing_artifact(RENEWED_FILE) is not None:
+        return
+    pair = issuer_key(ctx)
+    current = issuer_certificate(ctx)
+    try:
+        same = CrossSubject.from_certificate(current)
+    except ProfileError as ex:
+        raise CeremonyError(f"the root certificate cannot be renewed: it {ex}") from ex
+    session = ctx.token(ctx.plan.token)
+    builder = renewal_builder(current, ctx.plan.renewal.validity_days,
+                              random_serial(session.random_bytes), ctx.clock())
+    prepared = prepare_certificate(builder, RENEWED_ROOT, pair.public_key, current.subject)
+    check_cross_certificate(prepared.preview, same)
+    certificate = confirm_and_sign_certificate(ctx, "renewed root certificate", prepared, pair,
+                                               RENEWED_FILE)
+    check_cross_certificate(certificate, same)
+    certificate.verify_directly_issued_by(certificate)
+    if certificate.serial_number == current.serial_number:
+        raise CeremonyError("the renewed certificate has the old serial number")
+
+
+def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
+    assert plan.token is not None and plan.renewal is not None
+    return (
+        ENVIRONMENT,
+        Step("token", "Open the root token", (Role.ADMINISTRATOR, Role.WITNESS),
+             f"The administrator connects the root token {plan.token.label!r} and logs in; "
+             "the key found is checked against the current root certificate.", open_issuer,
+             sign_off=f"The token in the reader is the root token {plan.token.label!r}."),
+        Step("sign", "Sign the renewed root certificate", (Role.ADMINISTRATOR,),
+             "The new self-signed certificate keeps the root's key, subject and key "
+             f"identifier, with a new serial and {plan.renewal.validity_days} days of "
+             "validity; it is linted and shown, the administrator confirms exactly what is "
+             "shown, the root key signs it, and the result is verified and linted again.",
+             sign),
+    )

@@ -1,0 +1,124 @@
+"""The retire ceremony: a CA key is destroyed in its token after the witnesses confirm.
+
+The transcript signer is certified first, while the key still exists, so the transcript of its
+own destruction chains to the CA's certificate. Then each witness and auditor confirms, and the
+token destroys the key pair. Optionally the witnesses confirm that every copy of the key's
+wrapped backup was destroyed, and each custodian that their copy of the share set was; the
+share set is then retired. The inventory marks the key retired and ``due`` stops reminding.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ceremony.ceremonies.common import ENVIRONMENT
+from ceremony.ceremonies.sign import issuer_certificate, open_issuer
+from ceremony.closing import SIGNER_STEP
+from ceremony.errors import CeremonyError
+from ceremony.journal import Event
+from ceremony.plan import CeremonyPlan, Role
+from ceremony.runner import CeremonyContext, Step
+from crypto.keys import destroy_key_pair, find_key_pair, key_exists, spki_sha256
+
+
+def _witnesses(ctx: CeremonyContext) -> list[str]:
+    return [p.name for p in (*ctx.plan.people(Role.WITNESS), *ctx.plan.people(Role.AUDITOR))]
+
+
+def _confirm(ctx: CeremonyContext, people: list[str], question: str) -> None:
+    for person in people:
+        ctx.decide(ctx.prompter.sign_off(person, question), question)
+
+
+def destroy_key(ctx: CeremonyContext) -> None:
+    plan = ctx.plan
+    assert plan.token is not None and plan.issuer is not None and plan.retire is not None
+    label = plan.issuer.key_label
+    spki = spki_sha256(issuer_certificate(ctx).public_key())
+    if any(r.data.get("spki_sha256") == spki for r in ctx.records(Event.KEY_DESTROYED)):
+        return  # destroyed before a stop
+    session = ctx.token(plan.token)
+    if not key_exists(session, label):
+        raise CeremonyError(f"the token {plan.token.label!r} holds no key {label!r} and the "
+                            "journal records no destruction; stop and investigate")
+    pair = find_key_pair(session, label)
+    if pair.record.spki_sha256 != spki:
+        raise CeremonyError(f"the key {label!r} is not the issuer certificate's key; nothing "
+                            "was destroyed")
+    _confirm(ctx, _witnesses(ctx),
+             f"destroy the key {label!r} (SPKI SHA-256 {spki}) in token {plan.token.label!r} "
+             f"for good, because: {plan.retire.reason}")
+    count = destroy_key_pair(session, label)
+    ctx.record(Event.KEY_DESTROYED, {"token": plan.token.label,
+                                     "token_serial": session.info.serial, "label": label,
+                                     "spki_sha256": spki, "objects": count,
+                                     "reason": plan.retire.reason})
+    ctx.prompter.inform(f"Key {label!r} destroyed in token {plan.token.label!r}.")
+    ctx.show_head()
+
+
+def destroy_backup(ctx: CeremonyContext) -> None:
+    plan = ctx.plan
+    assert plan.backup is not None and plan.backup.file is not None
+    if ctx.records(Event.BACKUP_DESTROYED):
+        return
+    try:
+        metadata = json.loads(plan.backup.file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as ex:
+        raise CeremonyError(f"backup.file: cannot read {plan.backup.file} ({ex})") from ex
+    wrapped = str(metadata.get("wrapped_file", ""))
+    _confirm(ctx, _witnesses(ctx),
+             f"every copy of the backup {wrapped or plan.backup.file.name} (SHA-256 "
+             f"{metadata.get('wrapped_sha256')}) has been destroyed")
+    ctx.record(Event.BACKUP_DESTROYED, {
+        "file": plan.backup.file.name, "wrapped_file": wrapped,
+        "wrapped_sha256": metadata.get("wrapped_sha256"),
+        "spki_sha256": metadata.get("spki_sha256"),
+        "wrap_key_check_value": metadata.get("wrap_key_check_value")})
+
+
+def destroy_shares(ctx: CeremonyContext) -> None:
+    shares = ctx.plan.shares
+    assert shares is not None and shares.check_value is not None
+    done = {r.data.get("holder") for r in ctx.records(Event.SHARE_COPY_DESTROYED)}
+    for holder in shares.holders:
+        if holder in done:
+            continue
+        question = (f"I have destroyed my copy of the share of set {shares.check_value}, and "
+                    "every copy I made")
+        ctx.decide(ctx.prompter.sign_off(holder, question), question)
+        ctx.record(Event.SHARE_COPY_DESTROYED, {"holder": holder,
+                                                "check_value": shares.check_value}, holder)
+    if not ctx.records(Event.SHARES_RETIRED):
+        ctx.record(Event.SHARES_RETIRED, {"check_value": shares.check_value,
+                                          "replaced_by": None, "reason": "key retired"})
+
+
+def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
+    """The retire steps, with the transcript signer before the destruction (see above)."""
+    assert plan.token is not None and plan.issuer is not None and plan.retire is not None
+    label = plan.issuer.key_label
+    found: list[Step] = [
+        ENVIRONMENT,
+        Step("token", "Open the CA's token", (Role.ADMINISTRATOR, Role.WITNESS),
+             f"The administrator connects the token {plan.token.label!r} and logs in; the key "
+             f"{label!r} is checked against the CA certificate.", open_issuer,
+             sign_off=f"The token in the reader is the token {plan.token.label!r}."),
+        SIGNER_STEP,
+        Step("destroy-key", "Destroy the CA key", (Role.ADMINISTRATOR, Role.WITNESS),
+             f"Each witness and auditor confirms; then the token destroys the key {label!r} "
+             "and the program checks that nothing of it is left.", destroy_key),
+    ]
+    if plan.backup is not None:
+        found.append(Step(
+            "destroy-backup", "Record the destruction of the backup",
+            (Role.ADMINISTRATOR, Role.WITNESS),
+            "The backup's copies (removable media, paper) are destroyed in front of the "
+            "witnesses, who confirm it.", destroy_backup))
+    if plan.retire.shares_destroyed:
+        found.append(Step(
+            "destroy-shares", "Record the destruction of the share copies",
+            (Role.CUSTODIAN,),
+            "Each custodian destroys their share copy (and every copy they made) and confirms "
+            "it; the share set is then retired.", destroy_shares))
+    return tuple(found)
