@@ -20,6 +20,7 @@ from ceremony.journal import Event
 from ceremony.pins import derive_pin
 from ceremony.plan import PinSource
 from ceremony.runner import CeremonyContext
+from ceremony.token_checks import wrap_mechanisms
 from crypto.backup import generate_wrap_key, import_wrap_key, wrap_key_pair
 from crypto.errors import KeyNotFound
 from crypto.keys import TokenKeyPair, find_key_pair, key_exists, lock_key
@@ -88,7 +89,9 @@ def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, purpose: str) -> None:
         # The wrap key's only copies are now the shares and the token's session object.
         del wrap_key
     try:
-        backup = wrap_key_pair(pair, token_key)
+        assert ctx.plan.token is not None
+        writes, reads = wrap_mechanisms(ctx, ctx.plan.token)
+        backup = wrap_key_pair(pair, token_key, writes, reads)
     finally:
         token_key.destroy()
     ctx.write_artifact(wrapped_path, backup.wrapped, "wrapped-key")
