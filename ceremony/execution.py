@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ceremony.ceremonies import steps_for
+from ceremony.engine.prompts import Prompter
+from ceremony.engine.runner import CeremonyContext, CeremonyRunner
 from ceremony.errors import CeremonyError
-from ceremony.journal import JOURNAL_NAME
-from ceremony.plan import CeremonyPlan
-from ceremony.prompts import Prompter
-from ceremony.runner import CeremonyContext, CeremonyRunner
+from ceremony.journal.writer import JOURNAL_NAME
+from ceremony.plan.values import CeremonyPlan
 from crypto.errors import CryptoError
 
 
@@ -20,7 +20,7 @@ def default_folder(plan: CeremonyPlan) -> Path:
 def run_plan(plan: CeremonyPlan, folder: Path, prompter: Prompter,
              inventory_path: Path | None) -> CeremonyContext:
     """Run ``plan`` in ``folder``; index the outcome in the inventory whatever it is."""
-    from ceremony.closing import write_transcript
+    from ceremony.ceremonies.closing import write_transcript
 
     runner = CeremonyRunner(plan, folder, prompter, steps_for(plan), closing=write_transcript)
     outcome = "stopped"
@@ -36,8 +36,8 @@ def _index(plan: CeremonyPlan, folder: Path, prompter: Prompter, inventory_path:
            outcome: str) -> None:
     """Bring the inventory up to date; a failure there never changes the ceremony's outcome."""
     from ceremony.inventory import Inventory, default_inventory_path
-    from ceremony.journal import verify_journal
-    from ceremony.recording import record_ceremony
+    from ceremony.inventory.recording import record_ceremony
+    from ceremony.journal.writer import verify_journal
 
     journal = folder / JOURNAL_NAME
     if not journal.exists():
@@ -57,8 +57,8 @@ def _index(plan: CeremonyPlan, folder: Path, prompter: Prompter, inventory_path:
 def run_plan_file(plan_path: Path, folder: Path | None, answers: Path | None,
                   inventory_path: Path | None) -> CeremonyContext:
     """The ``run`` command: terminal prompts, or scripted answers for a rehearsal."""
-    from ceremony.plan_check import check_plan
-    from ceremony.plan_parser import parse_plan
+    from ceremony.plan.check import check_plan
+    from ceremony.plan.parser import parse_plan
 
     plan = parse_plan(plan_path)
     out = folder or default_folder(plan)
@@ -70,11 +70,11 @@ def run_plan_file(plan_path: Path, folder: Path | None, answers: Path | None,
                                "check`)" if len(report.problems) > 1 else ""))
     prompter: Prompter
     if answers is not None:
-        from ceremony.scripted import load_answers
+        from ceremony.frontends.scripted import load_answers
 
         prompter = load_answers(answers, plan.rehearsal)
     else:
-        from ceremony.terminal import TerminalPrompter
+        from ceremony.frontends.terminal import TerminalPrompter
 
         prompter = TerminalPrompter()
     return run_plan(plan, out, prompter, inventory_path)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib
 
-from ceremony.plan import CeremonyPlan, CeremonyType
-from ceremony.runner import Step
+from ceremony.engine.runner import Step
+from ceremony.plan.values import CeremonyPlan, CeremonyType
 
 _MODULES = {
     CeremonyType.ROOT: "root",
@@ -24,7 +24,7 @@ _MODULES = {
 
 def steps_for(plan: CeremonyPlan) -> tuple[Step, ...]:
     """The plan's ceremony steps, ending with the transcript signer's certificate."""
-    from ceremony.closing import SIGNER_STEP
+    from ceremony.ceremonies.closing import SIGNER_STEP
 
     module = importlib.import_module(f"ceremony.ceremonies.{_MODULES[plan.type]}")
     steps: tuple[Step, ...] = module.steps(plan)

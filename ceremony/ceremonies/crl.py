@@ -11,12 +11,12 @@ import datetime as dt
 
 from cryptography import x509
 
-from ceremony.actions import prepare_and_sign_crl
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
+from ceremony.engine.actions import prepare_and_sign_crl
+from ceremony.engine.runner import CeremonyContext, Step
 from ceremony.errors import CeremonyError
-from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
+from ceremony.plan.values import CeremonyPlan, Role
 from crypto.crl import crl_builder, next_crl_number
 from crypto.profiles import ALLOWED_REASONS, CrlProfile, RevokedEntry
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from cryptography import x509
 
-from ceremony.actions import confirm_and_sign_certificate
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
+from ceremony.engine.actions import confirm_and_sign_certificate
+from ceremony.engine.runner import CeremonyContext, Step
 from ceremony.errors import CeremonyError
-from ceremony.journal import Event
-from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
+from ceremony.journal.writer import Event
+from ceremony.plan.values import CeremonyPlan, Role
 from crypto.certificates import cross_certificate_builder, random_serial
 from crypto.cross import CrossSubject, check_cross_certificate
 from crypto.csr import check_csr, load_csr

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ceremony.ceremonies.common import ENVIRONMENT
-from ceremony.custody import collect_quorum
+from ceremony.engine.custody import collect_quorum
+from ceremony.engine.runner import CeremonyContext, Step
 from ceremony.errors import CeremonyError
-from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
+from ceremony.plan.values import CeremonyPlan, Role
 from crypto.errors import CryptoError
 
 

@@ -12,8 +12,8 @@ from ceremony.ceremonies.common import (
     plan_key_pair,
     token_step,
 )
-from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
+from ceremony.engine.runner import CeremonyContext, Step
+from ceremony.plan.values import CeremonyPlan, Role
 
 CSR_FILE = "intermediate-ca.csr"
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 
-from ceremony.actions import confirm_and_sign_certificate, generate_key
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
+from ceremony.engine.actions import confirm_and_sign_certificate, generate_key
+from ceremony.engine.runner import CeremonyContext, Step
 from ceremony.errors import CeremonyError
-from ceremony.journal import Event
-from ceremony.plan import BackupMode, CeremonyPlan, KeySpec, PinSource, Role, TokenSpec
-from ceremony.runner import CeremonyContext, Step
+from ceremony.journal.writer import Event
+from ceremony.plan.values import BackupMode, CeremonyPlan, KeySpec, PinSource, Role, TokenSpec
 from crypto.certificates import ocsp_signer_builder, random_serial
 from crypto.csr import check_csr, load_csr
 from crypto.issuance import OCSP_SIGNER, prepare_certificate

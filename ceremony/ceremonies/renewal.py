@@ -7,12 +7,12 @@ root past the old one's notAfter.
 
 from __future__ import annotations
 
-from ceremony.actions import confirm_and_sign_certificate
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
+from ceremony.engine.actions import confirm_and_sign_certificate
+from ceremony.engine.runner import CeremonyContext, Step
 from ceremony.errors import CeremonyError
-from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
+from ceremony.plan.values import CeremonyPlan, Role
 from crypto.certificates import random_serial, renewal_builder
 from crypto.cross import CrossSubject, check_cross_certificate
 from crypto.errors import ProfileError

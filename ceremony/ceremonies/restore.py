@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 
 from ceremony.ceremonies.common import ENVIRONMENT
-from ceremony.custody import collect_quorum
+from ceremony.engine.custody import collect_quorum
+from ceremony.engine.runner import CeremonyContext, Step
 from ceremony.errors import CeremonyError
-from ceremony.plan import CeremonyPlan, Role, TokenSpec
-from ceremony.runner import CeremonyContext, Step
+from ceremony.plan.values import CeremonyPlan, Role, TokenSpec
 from crypto.backup import WrappedBackup, read_backup, restore_backup
 from crypto.issuance import verify_signature
 from crypto.keys import find_key_pair, key_exists

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from cryptography import x509
 
-from ceremony.actions import confirm_and_sign_certificate, prepare_and_sign_crl
 from ceremony.ceremonies.common import (
     ENVIRONMENT,
     backup_steps,
@@ -13,8 +12,9 @@ from ceremony.ceremonies.common import (
     plan_key_pair,
     token_step,
 )
-from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
+from ceremony.engine.actions import confirm_and_sign_certificate, prepare_and_sign_crl
+from ceremony.engine.runner import CeremonyContext, Step
+from ceremony.plan.values import CeremonyPlan, Role
 from crypto.certificates import random_serial, root_builder
 from crypto.crl import crl_builder, next_crl_number
 from crypto.issuance import ROOT, prepare_certificate

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from cryptography import x509
 
-from ceremony.actions import confirm_and_sign_certificate
-from ceremony.backups import lock_key_in_token
 from ceremony.ceremonies.common import ENVIRONMENT
+from ceremony.engine.actions import confirm_and_sign_certificate
+from ceremony.engine.backups import lock_key_in_token
+from ceremony.engine.runner import CeremonyContext, Step
 from ceremony.errors import CeremonyError
-from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
+from ceremony.plan.values import CeremonyPlan, Role
 from crypto.certificates import random_serial, subordinate_builder
 from crypto.csr import check_csr, load_csr, load_csr_file
 from crypto.issuance import prepare_certificate

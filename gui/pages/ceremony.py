@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ceremony.prompts import StepView
+from ceremony.engine.prompts import StepView
 from gui.prompter import WindowPrompter
 from gui.typography import HEADLINE, LARGE, typography
 from gui.viewmodels.decision import DecisionForm, Question

@@ -95,7 +95,7 @@ def load_trust(root_files: Sequence[Path | str] = (), fingerprints: Sequence[str
     The roots, fingerprints and keys name what the ceremony must chain to; the countersigner
     roots only whom the auditor accepts as countersigners, never an anchor of the ceremony.
     """
-    from ceremony.verify import TrustAnchors
+    from ceremony.verify.audit import TrustAnchors
 
     return TrustAnchors.load(root_files, [f for f in fingerprints if f.strip()],
                              [s for s in spkis if s.strip()], countersigner_roots)
@@ -118,7 +118,7 @@ def _rows(records: Iterable[Any]) -> tuple[JournalRow, ...]:
 
 def audit_transcript(path: Path, trust: Any) -> AuditResult:
     """Verify the transcript at ``path`` and read its journal and embedded files."""
-    from ceremony import verify
+    from ceremony.verify import audit as verify
 
     report = verify.verify_transcript(path, trust)
     checks = tuple(CheckRow(c.name, c.ok, c.detail) for c in report.checks)
@@ -144,7 +144,7 @@ def audit_transcript(path: Path, trust: Any) -> AuditResult:
 
 def audit_journal(path: Path) -> AuditResult:
     """Check the hash chain of a bare journal (``journal.jsonl`` or a folder holding one)."""
-    from ceremony.journal import verify_journal
+    from ceremony.journal.writer import verify_journal
 
     target = path / JOURNAL_FILE if path.is_dir() else path
     try:

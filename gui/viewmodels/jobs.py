@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from ceremony.demo import CEREMONY_ORDER
-from ceremony.plan import CeremonyPlan
-from ceremony.prompts import Prompter
-from ceremony.runner import Step
+from ceremony.demo.rehearsal import CEREMONY_ORDER
+from ceremony.engine.prompts import Prompter
+from ceremony.engine.runner import Step
+from ceremony.plan.values import CeremonyPlan
 
 Begin = Callable[[CeremonyPlan, Path, tuple[Step, ...]], None]
 
@@ -80,14 +80,14 @@ class RehearsalJob:
 
     @property
     def pin_hint(self) -> str:
-        from ceremony.demo import DEMO_PIN
+        from ceremony.demo.rehearsal import DEMO_PIN
 
         # Not a secret: it guards throwaway rehearsal tokens, and ceremony.demo publishes it.
         return f"Rehearsal: the throwaway tokens' PIN is {DEMO_PIN}."
 
     def run(self, prompter: Prompter, begin: Begin) -> str:
         from ceremony.ceremonies import steps_for
-        from ceremony.demo import Rehearsal
+        from ceremony.demo.rehearsal import Rehearsal
         from ceremony.execution import run_plan
         from crypto.algorithms import KeyAlgorithm
 

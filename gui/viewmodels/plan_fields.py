@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from ceremony.plan import BackupMode, CeremonyType, CopyCheck, PinSource, Role, SoftwareToken
+from ceremony.plan.values import BackupMode, CeremonyType, CopyCheck, PinSource, Role, SoftwareToken
 from crypto.algorithms import KeyAlgorithm
 from crypto.profiles import (
     ALLOWED_REASONS,

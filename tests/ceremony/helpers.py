@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ceremony.demo import CUSTODIANS, DEMO_PIN, PEOPLE, ROOT_KEY, ROOT_TOKEN
+from ceremony.demo.rehearsal import CUSTODIANS, DEMO_PIN, PEOPLE, ROOT_KEY, ROOT_TOKEN
+from ceremony.engine.runner import CeremonyContext
 from ceremony.execution import run_plan
-from ceremony.plan_parser import parse_plan
-from ceremony.runner import CeremonyContext
-from ceremony.scripted import ScriptedPrompter
+from ceremony.frontends.scripted import ScriptedPrompter
+from ceremony.plan.parser import parse_plan
 from crypto.token import default_module
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from ceremony.demo import DEMO_PIN, DEMO_SO_PIN, ROOT_TOKEN, root_plan
+from ceremony.demo.rehearsal import DEMO_PIN, DEMO_SO_PIN, ROOT_TOKEN, root_plan
 from crypto.algorithms import KeyAlgorithm
 from crypto.softhsm import SoftHsmStore
 from crypto.token import default_module
@@ -177,10 +177,10 @@ def test_with_no_controlling_terminal_secrets_are_refused_in_one_sentence(
 
 HAND_OUT = """
 import sys
-from ceremony.demo import DEMO_PIN
+from ceremony.demo.rehearsal import DEMO_PIN
 from ceremony.execution import run_plan
-from ceremony.plan_parser import parse_plan
-from ceremony.terminal import TerminalPrompter
+from ceremony.plan.parser import parse_plan
+from ceremony.frontends.terminal import TerminalPrompter
 
 class PinFromHere(TerminalPrompter):  # reaches the hand-out without a terminal for the PIN
     def pin(self, person, token_label, problem):

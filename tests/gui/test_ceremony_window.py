@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from ceremony.demo import CUSTODIANS, DEMO_PIN
-from ceremony.journal import verify_journal
-from ceremony.prompts import Outcome
+from ceremony.demo.rehearsal import CUSTODIANS, DEMO_PIN
+from ceremony.engine.prompts import Outcome
+from ceremony.journal.writer import verify_journal
 from gui.viewmodels.jobs import RehearsalJob
 from gui.viewmodels.progress import StepState
 from gui.widgets.prompts import DecisionPanel

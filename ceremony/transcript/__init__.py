@@ -1,0 +1,1 @@
+"""The signed PDF transcript: its content, pages, embedded files and PAdES signature."""
