@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ceremony.ceremonies import steps_for
-from ceremony.engine.prompts import Prompter
-from ceremony.engine.runner import CeremonyContext, CeremonyRunner
+from ceremony.engine import CeremonyContext, CeremonyRunner
 from ceremony.errors import CeremonyError
-from ceremony.journal.writer import JOURNAL_NAME
+from ceremony.journal import JOURNAL_NAME
 from ceremony.plan.values import CeremonyPlan
+from ceremony.prompts import Prompter
 from crypto.errors import CryptoError
 
 
@@ -37,7 +37,7 @@ def _index(plan: CeremonyPlan, folder: Path, prompter: Prompter, inventory_path:
     """Bring the inventory up to date; a failure there never changes the ceremony's outcome."""
     from ceremony.inventory import Inventory, default_inventory_path
     from ceremony.inventory.recording import record_ceremony
-    from ceremony.journal.writer import verify_journal
+    from ceremony.journal import verify_journal
 
     journal = folder / JOURNAL_NAME
     if not journal.exists():

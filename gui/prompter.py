@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from ceremony.engine.prompts import Decision, SigningPreview, StepView
+from ceremony.prompts import Decision, SigningPreview, StepView
 from gui.viewmodels.exchange import PromptExchange
 
 

@@ -103,7 +103,7 @@ class Photographer:
 
     def drill(self, notebooks: dict[str, tuple[str, ...]]) -> None:
         from ceremony.demo.rehearsal import CUSTODIANS, DEMO_PIN
-        from ceremony.journal.writer import verify_journal
+        from ceremony.journal import verify_journal
         from tests.gui.driver import Room
 
         records = verify_journal(self.work / "rehearsal" / "ceremonies" / "demo-root"

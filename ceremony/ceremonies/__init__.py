@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from ceremony.engine.runner import Step
+from ceremony.engine import Step
 from ceremony.plan.values import CeremonyPlan, CeremonyType
 
 _MODULES = {

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from cryptography import x509
 
-from ceremony.engine.runner import CeremonyContext, Step
+from ceremony.engine import CeremonyContext, Step
+from ceremony.folder import ROOT_CERTIFICATE, TRANSCRIPT_NAME
 from ceremony.plan.values import BackupMode, CeremonyType, KeySpec, Role, TokenSpec
 
 SIGNER_CERTIFICATE = "transcript-signer.pem"
@@ -66,7 +67,7 @@ def authority(ctx: CeremonyContext) -> SignerAuthority | None:
     if kind is CeremonyType.ROOT:
         assert plan.token and plan.key and plan.root_profile
         return SignerAuthority(plan.token, plan.key.label,
-                               _artifact_certificate(ctx, "root-ca.pem"),
+                               _artifact_certificate(ctx, ROOT_CERTIFICATE),
                                plan.root_profile.subject.to_name())
     if kind is CeremonyType.INTERMEDIATE_KEY:
         assert plan.token and plan.key and plan.subject
@@ -92,7 +93,7 @@ def authority(ctx: CeremonyContext) -> SignerAuthority | None:
 
 def issue_signer(ctx: CeremonyContext) -> None:
     """Generate the transcript-signing key in the token; a person confirms its certificate."""
-    from ceremony.engine.actions import confirm_and_sign_certificate, generate_key
+    from ceremony.engine import confirm_and_sign_certificate, generate_key
     from ceremony.errors import CeremonyError
     from ceremony.transcript.sign import (
         SIGNER_ALGORITHM,
@@ -131,7 +132,7 @@ SIGNER_STEP = Step(
 
 def write_transcript(ctx: CeremonyContext) -> None:
     """Build and sign ``transcript.pdf`` from the completed journal; journal that it exists."""
-    from ceremony.transcript.build import TRANSCRIPT_NAME, build_transcript
+    from ceremony.transcript.build import build_transcript
     from ceremony.transcript.sign import signer_label
     from crypto.keys import find_key_pair
 

@@ -3,9 +3,14 @@ the key ceremonies generating the key and backing it up under a split wrap key."
 
 from __future__ import annotations
 
-from ceremony.engine.actions import check_environment, generate_key
-from ceremony.engine.pins import split_pin
-from ceremony.engine.runner import CeremonyContext, HandOut, Step
+from ceremony.engine import (
+    CeremonyContext,
+    HandOut,
+    Step,
+    check_environment,
+    generate_key,
+    split_pin,
+)
 from ceremony.plan.values import BackupMode, CeremonyPlan, PinSource, Role
 from crypto.keys import TokenKeyPair, find_key_pair
 
@@ -69,13 +74,13 @@ def backup_steps(plan: CeremonyPlan, what: str) -> list[Step]:
         return []
 
     def backup(ctx: CeremonyContext) -> None:
-        from ceremony.engine.backups import back_up_key
+        from ceremony.engine import back_up_key
 
         back_up_key(ctx, plan_key_pair(ctx), f"{what} backup")
 
     def lock(ctx: CeremonyContext) -> None:
         # Imported when the step runs: ceremony.engine.backups loads python-pkcs11 (start-up speed).
-        from ceremony.engine.backups import lock_backed_up_key
+        from ceremony.engine import lock_backed_up_key
 
         lock_backed_up_key(ctx, plan_key_pair(ctx))
 

@@ -13,14 +13,13 @@ from cryptography import x509
 
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
-from ceremony.engine.actions import prepare_and_sign_crl
-from ceremony.engine.runner import CeremonyContext, Step
+from ceremony.engine import CeremonyContext, Step, prepare_and_sign_crl
 from ceremony.errors import CeremonyError
+from ceremony.folder import CRL_FILE
 from ceremony.plan.values import CeremonyPlan, Role
 from crypto.crl import crl_builder, next_crl_number
 from crypto.profiles import ALLOWED_REASONS, CrlProfile, RevokedEntry
 
-CRL_FILE = "root-ca.crl"
 _REASON_NAMES = {flag: name for name, flag in ALLOWED_REASONS.items() if flag is not None}
 
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from ceremony.ceremonies.common import ENVIRONMENT
-from ceremony.engine.custody import collect_quorum
-from ceremony.engine.runner import CeremonyContext, Step
+from ceremony.engine import CeremonyContext, Step, collect_quorum
 from ceremony.errors import CeremonyError
 from ceremony.plan.values import CeremonyPlan, Role
 from crypto.errors import CryptoError

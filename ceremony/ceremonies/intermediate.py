@@ -12,10 +12,9 @@ from ceremony.ceremonies.common import (
     plan_key_pair,
     token_step,
 )
-from ceremony.engine.runner import CeremonyContext, Step
+from ceremony.engine import CeremonyContext, Step
+from ceremony.folder import CSR_FILE
 from ceremony.plan.values import CeremonyPlan, Role
-
-CSR_FILE = "intermediate-ca.csr"
 
 
 def write_csr(ctx: CeremonyContext) -> None:

@@ -12,18 +12,15 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKey
 
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
-from ceremony.engine.actions import confirm_and_sign_certificate, generate_key
-from ceremony.engine.runner import CeremonyContext, Step
+from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate, generate_key
 from ceremony.errors import CeremonyError
-from ceremony.journal.writer import Event
+from ceremony.folder import REQUEST_FILE, SIGNER_FILE
+from ceremony.journal import Event
 from ceremony.plan.values import BackupMode, CeremonyPlan, KeySpec, PinSource, Role, TokenSpec
 from crypto.certificates import ocsp_signer_builder, random_serial
 from crypto.csr import check_csr, load_csr
 from crypto.issuance import OCSP_SIGNER, prepare_certificate
 from crypto.keys import find_key_pair, spki_sha256
-
-SIGNER_FILE = "ocsp-signer.pem"
-REQUEST_FILE = "ocsp-signer.csr"
 
 
 def _responder_token(plan: CeremonyPlan) -> tuple[TokenSpec, KeySpec]:

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
-from ceremony.engine.actions import confirm_and_sign_certificate
-from ceremony.engine.runner import CeremonyContext, Step
+from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate
 from ceremony.errors import CeremonyError
+from ceremony.folder import RENEWED_FILE
 from ceremony.plan.values import CeremonyPlan, Role
 from crypto.certificates import random_serial, renewal_builder
 from crypto.cross import CrossSubject, check_cross_certificate
 from crypto.errors import ProfileError
 from crypto.issuance import RENEWED_ROOT, prepare_certificate
-
-RENEWED_FILE = "root-ca-renewed.pem"
 
 
 def sign(ctx: CeremonyContext) -> None:

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from ceremony.ceremonies.common import ENVIRONMENT, open_plan_token
 from ceremony.ceremonies.restore import load_backup, record_backup_read
-from ceremony.engine.backups import backup_paths, copy_out, lock_key_in_token
-from ceremony.engine.custody import collect_quorum, split_and_hand_out
-from ceremony.engine.pins import derive_pin
-from ceremony.engine.runner import CeremonyContext, HandOut, Step
+from ceremony.engine import (
+    CeremonyContext,
+    HandOut,
+    Step,
+    backup_paths,
+    collect_quorum,
+    copy_out,
+    derive_pin,
+    lock_key_in_token,
+    split_and_hand_out,
+)
 from ceremony.plan.values import CeremonyPlan, PinSource, Role
 from crypto.backup import generate_wrap_key, import_wrap_key, rewrap_backup
 from crypto.token import translated

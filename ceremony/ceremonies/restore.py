@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 
 from ceremony.ceremonies.common import ENVIRONMENT
-from ceremony.engine.custody import collect_quorum
-from ceremony.engine.runner import CeremonyContext, Step
+from ceremony.engine import CeremonyContext, Step, collect_quorum
 from ceremony.errors import CeremonyError
 from ceremony.plan.values import CeremonyPlan, Role, TokenSpec
 from crypto.backup import WrappedBackup, read_backup, restore_backup

@@ -14,9 +14,9 @@ import json
 from ceremony.ceremonies.closing import SIGNER_STEP
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.ceremonies.sign import issuer_certificate, open_issuer
-from ceremony.engine.runner import CeremonyContext, Step
+from ceremony.engine import CeremonyContext, Step
 from ceremony.errors import CeremonyError
-from ceremony.journal.writer import Event
+from ceremony.journal import Event
 from ceremony.plan.values import CeremonyPlan, Role
 from crypto.keys import destroy_key_pair, find_key_pair, key_exists, spki_sha256
 

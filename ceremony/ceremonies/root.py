@@ -12,15 +12,19 @@ from ceremony.ceremonies.common import (
     plan_key_pair,
     token_step,
 )
-from ceremony.engine.actions import confirm_and_sign_certificate, prepare_and_sign_crl
-from ceremony.engine.runner import CeremonyContext, Step
+from ceremony.engine import (
+    CeremonyContext,
+    Step,
+    confirm_and_sign_certificate,
+    prepare_and_sign_crl,
+)
+from ceremony.folder import ROOT_CERTIFICATE
 from ceremony.plan.values import CeremonyPlan, Role
 from crypto.certificates import random_serial, root_builder
 from crypto.crl import crl_builder, next_crl_number
 from crypto.issuance import ROOT, prepare_certificate
 from crypto.profiles import CrlProfile
 
-ROOT_CERTIFICATE = "root-ca.pem"
 ROOT_CRL = "root-ca.crl"
 
 

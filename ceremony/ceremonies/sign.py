@@ -5,17 +5,14 @@ from __future__ import annotations
 from cryptography import x509
 
 from ceremony.ceremonies.common import ENVIRONMENT
-from ceremony.engine.actions import confirm_and_sign_certificate
-from ceremony.engine.backups import lock_key_in_token
-from ceremony.engine.runner import CeremonyContext, Step
+from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate, lock_key_in_token
 from ceremony.errors import CeremonyError
+from ceremony.folder import SIGNED_FILE
 from ceremony.plan.values import CeremonyPlan, Role
 from crypto.certificates import random_serial, subordinate_builder
 from crypto.csr import check_csr, load_csr, load_csr_file
 from crypto.issuance import prepare_certificate
 from crypto.keys import TokenKeyPair, find_key_pair, spki_sha256
-
-SIGNED_FILE = "intermediate-ca.pem"
 
 
 def issuer_certificate(ctx: CeremonyContext) -> x509.Certificate:

@@ -13,7 +13,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ceremony.engine.preview import name_rows
+    from ceremony.preview import name_rows
     from crypto.csr import check_csr, load_csr_file
     from crypto.visible import visible
 

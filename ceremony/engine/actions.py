@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
-from ceremony.engine.preview import certificate_preview, crl_preview
-from ceremony.engine.prompts import Outcome
-from ceremony.engine.runner import CeremonyContext, StepRefused
+from ceremony.engine.context import CeremonyContext, StepRefused
 from ceremony.errors import CeremonyError
-from ceremony.journal.writer import Event
+from ceremony.journal import Event
 from ceremony.plan.values import KeySpec, TokenSpec
+from ceremony.preview import certificate_preview, crl_preview
+from ceremony.prompts import Outcome
 from crypto.issuance import (
     PreparedCertificate,
     PreparedCrl,

@@ -14,18 +14,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ceremony.engine.context import CeremonyContext
 from ceremony.engine.custody import handed_out_set, scheme_of, split_and_hand_out
 from ceremony.engine.pins import derive_pin
-from ceremony.engine.runner import CeremonyContext
 from ceremony.errors import CeremonyError
-from ceremony.journal.writer import Event
+from ceremony.folder import BACKUP_FOLDER
+from ceremony.journal import Event
 from ceremony.plan.values import PinSource
 from crypto.backup import generate_wrap_key, import_wrap_key, wrap_key_pair
 from crypto.errors import KeyNotFound
 from crypto.keys import TokenKeyPair, find_key_pair, key_exists, lock_key
 from crypto.token import TokenSession
 
-BACKUP_FOLDER = "backup"
 # Why a backed-up key has no CKA_WRAP_WITH_TRUSTED, for the journal.
 NO_WRAP_WITH_TRUSTED = ("CKA_WRAP_WITH_TRUSTED is not set: the backup's wrap key is a user "
                         "object, which only the security officer could mark trusted, and the "

@@ -8,9 +8,9 @@ journal gets holders, share numbers, the scheme and the check value.
 
 from __future__ import annotations
 
-from ceremony.engine.runner import CeremonyContext
+from ceremony.engine.context import CeremonyContext
 from ceremony.errors import CeremonyError
-from ceremony.journal.writer import Event
+from ceremony.journal import Event
 from ceremony.plan.values import CopyCheck, ShareSpec
 from crypto.errors import CheckValueMismatch, ShareError
 from crypto.share_entry import ShareEntry, copy_check

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import TYPE_CHECKING
 
+from ceremony.engine.context import CeremonyContext
+from ceremony.engine.custody import collect_quorum
 from ceremony.errors import CeremonyError
 from ceremony.plan.values import CeremonyType, PinSource, TokenSpec
-
-if TYPE_CHECKING:
-    from ceremony.engine.runner import CeremonyContext
+from crypto.token import translated
 
 _LABEL = b"keyceremony/token-pin/v1"
 
@@ -43,8 +42,6 @@ def split_pin(ctx: CeremonyContext) -> None:
     session = ctx.token(spec)
     derived = ctx.secrets.pop("derived_pin", b"").decode()
     if not derived:
-        from ceremony.engine.custody import collect_quorum
-
         assert ctx.plan.shares is not None
         secret = collect_quorum(ctx, ctx.plan.shares, f"derive the PIN of {spec.label}",
                                 _share_check_value(ctx))
@@ -53,8 +50,6 @@ def split_pin(ctx: CeremonyContext) -> None:
     current = ctx.prompter.pin(ctx.administrator, spec.label,
                                "type the token's current PIN once more: it is replaced now by "
                                "one derived from the shares, which nobody knows")
-    from crypto.token import translated
-
     with translated(f"changing the PIN of token {spec.label!r}"):
         session.session.set_pin(current, derived)
     del current, derived
@@ -76,8 +71,6 @@ def obtain_pin(ctx: CeremonyContext, spec: TokenSpec, person: str, problem: str 
     if problem is not None:
         raise CeremonyError(f"the PIN rebuilt from the shares was refused by token {spec.label!r} "
                             f"({problem}); the shares belong to another token or set")
-    from ceremony.engine.custody import collect_quorum
-
     if ctx.plan.shares is None:
         raise CeremonyError('token.pin = "shares" needs the plan\'s [shares] table')
     shares, check = ctx.plan.shares, None

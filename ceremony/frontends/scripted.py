@@ -27,8 +27,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ceremony.engine.prompts import Decision, Outcome, SigningPreview, StepView
 from ceremony.errors import UsageError
+from ceremony.prompts import Decision, Outcome, SigningPreview, StepView
 from crypto.files import UnreadableInput, read_input_file
 
 RESUME_CHECK = "resume"  # the [refuse] key that refuses the resume check

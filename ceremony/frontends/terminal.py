@@ -19,8 +19,8 @@ import sys
 import termios
 from typing import TextIO
 
-from ceremony.engine.prompts import Decision, Outcome, SigningPreview, StepView
 from ceremony.errors import NoTerminal
+from ceremony.prompts import Decision, Outcome, SigningPreview, StepView
 from crypto.visible import visible
 
 CLEAR = "\033[2J\033[3J\033[H"

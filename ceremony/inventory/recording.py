@@ -15,7 +15,7 @@ from typing import Any
 from cryptography import x509
 
 from ceremony.inventory import Inventory
-from ceremony.journal.writer import Event, JournalRecord
+from ceremony.journal import Event, JournalRecord
 
 # The inventory role of what a certificate-issued record's lint_kind says was issued; every
 # subordinate kind is "intermediate". A cross-certificate is told by its object, as a private

@@ -4,8 +4,8 @@
 the SHA-256 of its own canonical JSON (``hash``) and of the record before it (``prev``), so
 editing, removing or reordering any line breaks the chain where it happened. The format, the
 event catalogue and a ten-line check an auditor can write themselves are in
-``docs/journal-format.md``. The record and its hash are ``ceremony.journal.record``, the check
-``ceremony.journal.check``; their public names are importable from here too.
+``docs/journal-format.md``. The record and its hash are in ``record``, the check in ``check``;
+the package front (``ceremony.journal``) exports their public names.
 
 A record is on disk (written with one ``write`` to a file opened ``O_APPEND``, then fsynced)
 before ``append`` returns, so an action counts as done only once its record is durable.
@@ -23,23 +23,15 @@ import secrets
 import stat
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType, TracebackType
 
 from ceremony.errors import JournalError, JournalTornTailError
-
-# Re-exported so that callers need only this module for anything about the journal.
-from ceremony.journal.check import JournalVerification as JournalVerification
-from ceremony.journal.check import verify_journal as verify_journal
-from ceremony.journal.record import FIELDS as FIELDS
-from ceremony.journal.record import GENESIS as GENESIS
-from ceremony.journal.record import JournalRecord as JournalRecord
-from ceremony.journal.record import canonical_json as canonical_json
-from ceremony.journal.record import record_hash as record_hash
+from ceremony.folder import JOURNAL_NAME
+from ceremony.journal.check import JournalVerification, verify_journal
+from ceremony.journal.events import Event
+from ceremony.journal.record import GENESIS, JournalRecord, canonical_json, record_hash
 from crypto.files import FILE_MODE, fsync_dir
-
-JOURNAL_NAME = "journal.jsonl"
 
 PROGRAM_ACTOR = "keyceremony"
 PROGRAM_ROLE = "program"
@@ -47,62 +39,6 @@ PROGRAM_ROLE = "program"
 
 MAX_SAFE_INTEGER = 2**53 - 1
 """Larger integers are refused: JavaScript and many JSON readers would round them."""
-
-
-class Event(StrEnum):
-    """What a record says happened; the catalogue is documented in docs/journal-format.md."""
-
-    CEREMONY_STARTED = "ceremony-started"
-    ENVIRONMENT_RECORDED = "environment-recorded"
-    STEP_STARTED = "step-started"
-    STEP_COMPLETED = "step-completed"
-    STEP_REFUSED = "step-refused"
-    SIGN_OFF = "sign-off"
-    DEVIATION = "deviation"
-    TOKEN_LOGIN = "token-login"
-    TOKEN_LOGIN_FAILED = "token-login-failed"
-    TOKEN_INFO = "token-info"
-    KEY_GENERATED = "key-generated"
-    KEY_BACKED_UP = "key-backed-up"
-    KEY_RESTORED = "key-restored"
-    CERTIFICATE_ISSUED = "certificate-issued"
-    CRL_ISSUED = "crl-issued"
-    CERTIFICATE_REVOKED = "certificate-revoked"
-    LINT_RESULT = "lint-result"
-    SIGNING_CONFIRMED = "signing-confirmed"
-    SHARES_CREATED = "shares-created"
-    SHARE_HANDED_OUT = "share-handed-out"
-    SHARE_VERIFIED = "share-verified"
-    SHARES_DRILLED = "shares-drilled"
-    ARTIFACT_WRITTEN = "artifact-written"
-    ERROR = "error"
-    CEREMONY_COMPLETED = "ceremony-completed"
-    CEREMONY_ABORTED = "ceremony-aborted"
-    JOURNAL_REPAIRED = "journal-repaired"
-    TRANSCRIPT_WRITTEN = "transcript-written"
-    CEREMONY_RESUMED = "ceremony-resumed"
-    RESUME_CONFIRMED = "resume-confirmed"  # the head found matches the paper log
-    KEY_FOUND = "key-found"
-    ISSUER_KEY_FOUND = "issuer-key-found"
-    KEY_PROVEN = "key-proven"
-    BACKUP_READ = "backup-read"
-    CSR_CREATED = "csr-created"
-    CSR_CHECKED = "csr-checked"
-    SHARE_COPY_MISMATCH = "share-copy-mismatch"
-    SHARES_VOIDED = "shares-voided"
-    SHARES_REQUESTED = "shares-requested"
-    SHARE_ACCEPTED = "share-accepted"
-    SHARE_REFUSED = "share-refused"
-    SHARE_CHECK_FAILED = "share-check-failed"
-    SHARES_VERIFIED = "shares-verified"
-    SHARES_RETIRED = "shares-retired"
-    TOKEN_PIN_SPLIT = "token-pin-split"
-    BACKUP_COPIED = "backup-copied"
-    KEY_LOCKED = "key-locked"
-    CROSS_SUBJECT_CHECKED = "cross-subject-checked"
-    KEY_DESTROYED = "key-destroyed"
-    BACKUP_DESTROYED = "backup-destroyed"
-    SHARE_COPY_DESTROYED = "share-copy-destroyed"
 
 
 # --- the guard against journalling secrets and values without one canonical form ----------

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ceremony.errors import PlanError
-from ceremony.journal.writer import JOURNAL_NAME
+from ceremony.folder import BACKUP_FOLDER, JOURNAL_NAME
 from ceremony.plan.files import (
     Findings,
     check_backup_file,
@@ -37,11 +37,9 @@ from ceremony.plan.values import (
 )
 from crypto.errors import ProfileError
 from crypto.profiles import ROOT_MAX_DAYS, ROOT_MIN_DAYS, DistinguishedName
+from crypto.sharescheme import MAX_SHARES
 
-# ceremony.backups.BACKUP_FOLDER, not imported: that module loads python-pkcs11.
-DEFAULT_BACKUP_FOLDER = "backup"  # inside the ceremony folder
 MAX_TOKEN_LABEL_BYTES = 32  # PKCS#11 CK_TOKEN_INFO.label is 32 bytes, blank padded
-MAX_SHARES = 16  # SLIP-39 encodes group and member counts in 4 bits
 # Stands in for a subject already reported, so a root's validity is still checked on its own.
 _VALID_SUBJECT = DistinguishedName("NL", "Placeholder", "Placeholder")
 
@@ -380,7 +378,7 @@ def _check_outputs(plan: CeremonyPlan, out_dir: Path | None, found: Findings) ->
         plan.key is not None and plan.key.backup is BackupMode.WRAPPED))
     if backup is None or not writes_backup:
         return
-    folder = backup.folder or (out_dir / DEFAULT_BACKUP_FOLDER if out_dir else None)
+    folder = backup.folder or (out_dir / BACKUP_FOLDER if out_dir else None)
     label = plan.key.label if plan.key is not None else None
     if backup.file is not None:  # reshare: the re-wrapped backup keeps the old file names
         if folder is not None and _same_folder(folder, backup.file.parent):

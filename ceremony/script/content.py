@@ -13,8 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ceremony.ceremonies import steps_for
-from ceremony.engine.custody import holders_by_group, scheme_of
-from ceremony.engine.runner import Step
+from ceremony.engine import Step, holders_by_group, scheme_of
 from ceremony.plan.values import CeremonyPlan, Role
 
 # Control, format (bidi overrides, zero-width), line and paragraph separator characters.

@@ -24,7 +24,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from ceremony.journal.pgpwords import head_words
+from ceremony.journal import head_words
 from ceremony.script.content import CeremonyScript, HandOutSheet, Person, ScriptStep
 from ceremony.transcript.layout import RED, WIDTH, fields, fonts, paragraph, styles, table
 

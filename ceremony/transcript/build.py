@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING
 from cryptography import x509
 
 from ceremony.errors import CeremonyError
-from ceremony.journal.writer import JOURNAL_NAME, JournalRecord, names_a_secret, verify_journal
+from ceremony.folder import JOURNAL_NAME, TRANSCRIPT_NAME
+from ceremony.journal import JournalRecord, names_a_secret, verify_journal
 from ceremony.transcript.sections import CeremonyFacts, of, text
 
 if TYPE_CHECKING:
     from ceremony.transcript.pdfsigner import SigningKey
 
-TRANSCRIPT_NAME = "transcript.pdf"
 TRANSCRIPT_FORMAT = "keyceremony-transcript/1"
 SIGNATURE_FIELD = "CeremonySignature"
 """The form field of the ceremony's own signature; countersignatures get other names."""

@@ -21,9 +21,8 @@ from reportlab.platypus import (
     XPreformatted,
 )
 
-from ceremony.engine.preview import certificate_fields, crl_fields, describe_extension
-from ceremony.journal.pgpwords import head_words
-from ceremony.journal.writer import JournalRecord
+from ceremony.journal import JournalRecord, head_words
+from ceremony.preview import certificate_fields, crl_fields, describe_extension
 from ceremony.transcript.build import Attachment
 from ceremony.transcript.layout import (
     WIDTH,

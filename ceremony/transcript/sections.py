@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ceremony.journal.writer import PROGRAM_ACTOR, JournalRecord
+from ceremony.journal import PROGRAM_ACTOR, JournalRecord
 
 PROBLEM_EVENTS = frozenset({
     "deviation", "step-refused", "error", "token-login-failed", "ceremony-aborted",

@@ -19,7 +19,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-from ceremony.journal.writer import JournalRecord
+from ceremony.journal import JournalRecord
 from ceremony.transcript.sections import of, text
 from ceremony.verify.checks import (
     SIGNING_EVENTS,

@@ -16,7 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-from ceremony.journal.writer import JournalRecord, JournalVerification
+from ceremony.journal import JournalRecord, JournalVerification
 from ceremony.transcript.build import JOURNAL_ATTACHMENT, embeddable
 from ceremony.transcript.sections import CeremonyFacts, of, text
 

@@ -16,7 +16,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from ceremony.journal.writer import verify_journal
+from ceremony.journal import verify_journal
 from ceremony.transcript.build import JOURNAL_ATTACHMENT
 from ceremony.transcript.sections import CeremonyFacts
 from ceremony.verify.chains import signed_by

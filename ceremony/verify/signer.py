@@ -19,7 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-from ceremony.journal.writer import JournalRecord
+from ceremony.journal import JournalRecord
 from ceremony.transcript.build import SIGNATURE_FIELD
 from ceremony.transcript.sections import of, text
 from ceremony.verify.chains import pool, public_keys, requests, signed_by

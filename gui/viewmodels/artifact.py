@@ -96,7 +96,7 @@ def _fingerprints(der: bytes) -> tuple[tuple[str, str], ...]:
 def _certificate(der: bytes, source: str, note: str) -> ArtifactView:
     from cryptography import x509
 
-    from ceremony.engine.preview import certificate_fields, describe_extension
+    from ceremony.preview import certificate_fields, describe_extension
 
     certificate = x509.load_der_x509_certificate(der)
     fields = certificate_fields(certificate)
@@ -108,7 +108,7 @@ def _certificate(der: bytes, source: str, note: str) -> ArtifactView:
 def _crl(der: bytes, source: str, note: str) -> ArtifactView:
     from cryptography import x509
 
-    from ceremony.engine.preview import crl_fields, describe_extension, name_text
+    from ceremony.preview import crl_fields, describe_extension, name_text
 
     crl = x509.load_der_x509_crl(der)
     try:
@@ -123,7 +123,7 @@ def _crl(der: bytes, source: str, note: str) -> ArtifactView:
 def _csr(der: bytes, source: str, note: str) -> ArtifactView:
     from cryptography import x509
 
-    from ceremony.engine.preview import describe_extension, name_rows, name_text
+    from ceremony.preview import describe_extension, name_rows, name_text
     from crypto.keys import spki_sha256
 
     csr = x509.load_der_x509_csr(der)

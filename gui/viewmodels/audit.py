@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ceremony.folder import JOURNAL_NAME
 from crypto.visible import visible
 from gui.errors import UnreadableFile
 from gui.viewmodels.journal_rows import ChainHead, JournalRow, row_of
-
-JOURNAL_FILE = "journal.jsonl"
 
 
 @dataclass(frozen=True)
@@ -144,9 +143,9 @@ def audit_transcript(path: Path, trust: Any) -> AuditResult:
 
 def audit_journal(path: Path) -> AuditResult:
     """Check the hash chain of a bare journal (``journal.jsonl`` or a folder holding one)."""
-    from ceremony.journal.writer import verify_journal
+    from ceremony.journal import verify_journal
 
-    target = path / JOURNAL_FILE if path.is_dir() else path
+    target = path / JOURNAL_NAME if path.is_dir() else path
     try:
         content = target.read_bytes()
     except OSError as ex:

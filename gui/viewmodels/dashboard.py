@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ceremony.inventory import CertificateStatus, Inventory
 from ceremony.inventory.due import DEFAULT_WITHIN_DAYS, DRILL_INTERVAL, DueItem, due_items
-from ceremony.journal.pgpwords import short_head_words
+from ceremony.journal import short_head_words
 
 RECENT_CEREMONIES = 10
 

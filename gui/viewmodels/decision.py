@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from ceremony.engine.prompts import Decision, Outcome
+from ceremony.prompts import Decision, Outcome
 from gui.errors import GuiError
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Protocol
 
 from ceremony.demo.rehearsal import CEREMONY_ORDER
-from ceremony.engine.prompts import Prompter
-from ceremony.engine.runner import Step
+from ceremony.engine import Step
 from ceremony.plan.values import CeremonyPlan
+from ceremony.prompts import Prompter
 
 Begin = Callable[[CeremonyPlan, Path, tuple[Step, ...]], None]
 

@@ -48,10 +48,11 @@ class PlanReview:
 
 def _review(plan: CeremonyPlan, source: str, folder: Path | None) -> PlanReview:
     from ceremony.execution import default_folder
+    from ceremony.folder import JOURNAL_NAME
     from ceremony.plan.check import check_plan, describe_plan
 
     out = folder or default_folder(plan)
-    resuming = (out / "journal.jsonl").exists()
+    resuming = (out / JOURNAL_NAME).exists()
     report = check_plan(plan, None if resuming else out)
     # Warnings head the notes: allowed, but weaker than the plan should be.
     notes = tuple(f"Warning: {w}" for w in report.warnings) + report.notes

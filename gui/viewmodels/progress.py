@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from ceremony.engine.prompts import StepView
+from ceremony.prompts import StepView
 from gui.viewmodels.journal_rows import JournalRow
 
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ceremony.engine.prompts import Outcome, SigningPreview
+from ceremony.prompts import Outcome, SigningPreview
 from gui.errors import GuiError
 from gui.typography import LARGE, typography
 from gui.viewmodels.decision import Choice, DecisionForm, Question

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ceremony.demo.rehearsal import CUSTODIANS, DEMO_PIN, PEOPLE, ROOT_KEY, ROOT_TOKEN
-from ceremony.engine.runner import CeremonyContext
+from ceremony.engine import CeremonyContext
 from ceremony.execution import run_plan
 from ceremony.frontends.scripted import ScriptedPrompter
 from ceremony.plan.parser import parse_plan

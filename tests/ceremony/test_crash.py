@@ -11,7 +11,7 @@ import pytest
 from cryptography import x509
 
 from ceremony.demo.rehearsal import DEMO_PIN, DEMO_SO_PIN, ROOT_KEY, ROOT_TOKEN, root_plan
-from ceremony.journal.writer import verify_journal
+from ceremony.journal import verify_journal
 from crypto.algorithms import KeyAlgorithm
 from crypto.softhsm import SoftHsmStore
 from crypto.token import default_module, open_token

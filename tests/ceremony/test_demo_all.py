@@ -18,7 +18,7 @@ from asn1crypto import x509 as asn1_x509
 
 from ceremony.inventory import CertificateRole, Inventory
 from ceremony.inventory.due import DueKind, due_items
-from ceremony.journal.writer import verify_journal
+from ceremony.journal import verify_journal
 from crypto.softhsm import SoftHsmStore
 
 pytestmark = pytest.mark.softhsm

@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 
 from ceremony.demo.rehearsal import root_plan
-from ceremony.engine.actions import check_environment
-from ceremony.engine.runner import CeremonyContext, StepRefused
+from ceremony.engine import CeremonyContext, StepRefused, check_environment
 from ceremony.environment import EnvironmentRecord, active_swaps
 from ceremony.frontends.scripted import ScriptedPrompter
 from ceremony.hardening import Protection, may_lock_all
-from ceremony.journal.writer import Event, Journal
+from ceremony.journal import Event, Journal
 from ceremony.plan.parser import parse_plan
 from crypto.algorithms import KeyAlgorithm
 from crypto.token import default_module

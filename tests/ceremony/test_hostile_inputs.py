@@ -426,7 +426,7 @@ def test_command_line_mistakes_are_one_sentence(
 @pytest.mark.parametrize("kind", ["folder", "fifo", "deep"])
 def test_a_journal_that_is_no_journal_is_refused(tmp_path: Path, kind: str) -> None:
     from ceremony.errors import JournalError
-    from ceremony.journal.writer import Journal, verify_journal
+    from ceremony.journal import Journal, verify_journal
 
     folder = tmp_path / "ceremony"
     folder.mkdir()

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ceremony.errors import JournalError, JournalTornTailError
-from ceremony.journal.writer import (
+from ceremony.journal import (
     GENESIS,
     JOURNAL_NAME,
     Event,

@@ -33,7 +33,7 @@ from ceremony.demo.rehearsal import (
     run_demo,
 )
 from ceremony.frontends.scripted import ScriptedPrompter
-from ceremony.journal.writer import Event, verify_journal
+from ceremony.journal import Event, verify_journal
 from crypto.algorithms import KeyAlgorithm
 from crypto.backup import generate_wrap_key, import_wrap_key, wrap_key_pair, write_backup
 from crypto.certificates import random_serial, root_builder

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ceremony.demo.rehearsal import DEMO_PIN, ROOT_KEY, ROOT_TOKEN, DemoResult, run_demo
-from ceremony.engine.runner import StepRefused
+from ceremony.engine import StepRefused
 from ceremony.inventory import Inventory
 from ceremony.inventory.due import due_items
 from ceremony.plan.check import check_plan

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from ceremony.demo.rehearsal import DEMO_PIN, DEMO_SO_PIN, ROOT_TOKEN, root_plan
-from ceremony.engine.prompts import SigningPreview
-from ceremony.engine.runner import StepRefused
+from ceremony.engine import StepRefused
 from ceremony.errors import CeremonyError, UsageError
 from ceremony.frontends.scripted import ScriptedPrompter, load_answers
-from ceremony.journal.writer import verify_journal
+from ceremony.journal import verify_journal
+from ceremony.prompts import SigningPreview
 from crypto.algorithms import KeyAlgorithm
 from crypto.errors import DeviceRemoved
 from crypto.softhsm import SoftHsmStore

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ceremony.engine.prompts import Outcome, SigningPreview
 from ceremony.errors import NoTerminal
 from ceremony.frontends.terminal import CLEAR, ControllingTerminal, TerminalPrompter
+from ceremony.prompts import Outcome, SigningPreview
 
 
 class FakeTerminal(ControllingTerminal):

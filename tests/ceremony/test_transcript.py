@@ -22,11 +22,10 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from ceremony.engine.actions import key_name
-from ceremony.engine.preview import certificate_preview, crl_preview
+from ceremony.engine import key_name
 from ceremony.environment import record_environment
-from ceremony.journal.pgpwords import head_words
-from ceremony.journal.writer import JOURNAL_NAME, Journal, verify_journal
+from ceremony.journal import JOURNAL_NAME, Journal, head_words, verify_journal
+from ceremony.preview import certificate_preview, crl_preview
 from ceremony.transcript.build import TranscriptError, build_transcript
 from ceremony.transcript.sections import CeremonyFacts, signings, step_rows
 from ceremony.transcript.sign import (

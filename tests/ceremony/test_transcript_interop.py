@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ceremony.journal.writer import JOURNAL_NAME
+from ceremony.journal import JOURNAL_NAME
 from ceremony.verify.audit import TrustAnchors, verify_transcript
 from crypto.algorithms import KeyAlgorithm
 from crypto.keys import generate_key_pair

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from ceremony.errors import UsageError
-from ceremony.journal.writer import (
+from ceremony.journal import (
     JOURNAL_NAME,
     Journal,
     canonical_json,

@@ -16,7 +16,7 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from ceremony.engine.prompts import Outcome
+from ceremony.prompts import Outcome
 from gui.widgets.hand_out import CopyCheckWidget, HandOutWidget
 from gui.widgets.prompts import DecisionPanel, PassphrasePanel, PinPanel, WidgetPanel
 from gui.widgets.share_entry import ShareEntryWidget

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from ceremony.inventory import Inventory
-from ceremony.journal.writer import Journal
+from ceremony.journal import Journal
 from crypto.certificates import random_serial, root_builder
 from crypto.crl import crl_builder, next_crl_number
 from crypto.profiles import CrlProfile, DistinguishedName, RootProfile

@@ -15,8 +15,8 @@ import pytest
 from PySide6.QtWidgets import QLabel
 
 from ceremony.demo.rehearsal import CUSTODIANS, DEMO_PIN
-from ceremony.engine.prompts import Outcome
-from ceremony.journal.writer import verify_journal
+from ceremony.journal import verify_journal
+from ceremony.prompts import Outcome
 from gui.viewmodels.jobs import RehearsalJob
 from gui.viewmodels.progress import StepState
 from gui.widgets.prompts import DecisionPanel

@@ -36,10 +36,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ceremony.engine.preview import certificate_preview
-from ceremony.engine.prompts import SigningPreview, StepView
 from ceremony.inventory import Inventory
-from ceremony.journal.writer import Event, Journal
+from ceremony.journal import Event, Journal
+from ceremony.preview import certificate_preview
+from ceremony.prompts import SigningPreview, StepView
 from crypto.certificates import random_serial, subordinate_builder
 from crypto.csr import check_csr, load_csr
 from crypto.issuance import TLS_SUBORDINATE, prepare_certificate

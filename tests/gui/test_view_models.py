@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ceremony.engine.prompts import Decision, Outcome, StepView
 from ceremony.errors import PlanError
-from ceremony.journal.writer import Journal
+from ceremony.journal import Journal
+from ceremony.prompts import Decision, Outcome, StepView
 from crypto.errors import ShareError
 from gui.errors import CeremonyInterrupted, GuiError
 from gui.prompter import WindowPrompter

@@ -223,7 +223,7 @@ def test_the_whole_share_copy_check_fits_a_1366x768_screen(qtbot: Any) -> None:
 
 
 def test_a_decision_is_made_by_keyboard_alone(qtbot: Any) -> None:
-    from ceremony.engine.prompts import Decision, Outcome
+    from ceremony.prompts import Decision, Outcome
     from gui.viewmodels.decision import DecisionForm, Question
     from gui.widgets.prompts import DecisionPanel
 

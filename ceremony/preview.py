@@ -8,7 +8,7 @@ import hashlib
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from ceremony.engine.prompts import SigningPreview
+from ceremony.prompts import SigningPreview
 from crypto.algorithms import spki_sha256
 from crypto.visible import visible
 
