@@ -18,6 +18,7 @@ from cryptography import x509
 
 from ceremony.engine import CeremonyContext, Step
 from ceremony.folder import ROOT_CERTIFICATE, TRANSCRIPT_NAME
+from ceremony.journal import Event
 from ceremony.plan.values import BackupMode, CeremonyType, KeySpec, Role, TokenSpec
 
 SIGNER_CERTIFICATE = "transcript-signer.pem"
@@ -136,7 +137,7 @@ def write_transcript(ctx: CeremonyContext) -> None:
     from ceremony.transcript.sign import signer_label
     from crypto.keys import find_key_pair
 
-    if ctx.records("transcript-written"):
+    if ctx.records(Event.TRANSCRIPT_WRITTEN):
         return
     found = authority(ctx)
     if found is None:
@@ -152,7 +153,7 @@ def write_transcript(ctx: CeremonyContext) -> None:
     pair = find_key_pair(ctx.token(found.token), signer_label(ctx.plan.id))
     chain = [certificate, *((found.certificate,) if found.certificate is not None else ())]
     result = build_transcript(ctx.folder, ctx.plan.path, pair.signing_key(), chain)
-    ctx.record("transcript-written", result.journal_data(ctx.folder))
+    ctx.record(Event.TRANSCRIPT_WRITTEN, result.journal_data(ctx.folder))
     ctx.prompter.inform(f"Transcript written and signed: {output} (SHA-256 {result.sha256})")
 
 
@@ -165,7 +166,7 @@ def _adopt_transcript(ctx: CeremonyContext, output: Path) -> None:
     from ceremony.verify.signatures import read_contents
 
     data = output.read_bytes()
-    completed = ctx.records("ceremony-completed")
+    completed = ctx.records(Event.CEREMONY_COMPLETED)
     try:
         stated = read_contents(data, []).info.get(INFO_JOURNAL_HEAD)
     except Exception:  # not a PDF pyHanko can read: certainly not ours
@@ -173,6 +174,6 @@ def _adopt_transcript(ctx: CeremonyContext, output: Path) -> None:
     if not completed or stated != completed[-1].hash:
         raise CeremonyError(f"{output} exists but is not the transcript of this journal; move "
                             "it away and run the plan again to write the transcript")
-    ctx.record("transcript-written", {"path": output.name, "sha256":
+    ctx.record(Event.TRANSCRIPT_WRITTEN, {"path": output.name, "sha256":
                                       hashlib.sha256(data).hexdigest(), "size": len(data),
                                       "journal_head": completed[-1].hash})

@@ -16,6 +16,7 @@ from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
 from ceremony.engine import CeremonyContext, Step, prepare_and_sign_crl
 from ceremony.errors import CeremonyError
 from ceremony.folder import CRL_FILE
+from ceremony.journal import Event
 from ceremony.plan.values import CeremonyPlan, Role
 from crypto.crl import crl_builder, next_crl_number
 from crypto.profiles import ALLOWED_REASONS, CrlProfile, RevokedEntry
@@ -54,7 +55,7 @@ def _carried(crl: x509.CertificateRevocationList) -> list[RevokedEntry]:
 
 def revoke(ctx: CeremonyContext) -> None:
     issuer = issuer_certificate(ctx)
-    already = {int(r.data["serial"], 16) for r in ctx.records("certificate-revoked")}
+    already = {int(r.data["serial"], 16) for r in ctx.records(Event.CERTIFICATE_REVOKED)}
     for spec in ctx.plan.revocations:
         if spec.serial in already:
             continue
@@ -75,7 +76,7 @@ def revoke(ctx: CeremonyContext) -> None:
                                          f"Revoke serial {spec.serial:x} for reason "
                                          f"{spec.reason}?")
         ctx.decide(decision, f"revoke serial {spec.serial:x}")
-        ctx.record("certificate-revoked", {"serial": f"{spec.serial:x}", "reason": spec.reason,
+        ctx.record(Event.CERTIFICATE_REVOKED, {"serial": f"{spec.serial:x}", "reason": spec.reason,
                                            "revoked_at": ctx.clock().replace(
                                                microsecond=0).isoformat()},
                    decision.person)
@@ -86,7 +87,7 @@ def issue(ctx: CeremonyContext) -> None:
     issuer = issuer_certificate(ctx)
     earlier = previous_crl(ctx)
     entries = {e.serial: e for e in (_carried(earlier) if earlier else [])}
-    for record in ctx.records("certificate-revoked"):
+    for record in ctx.records(Event.CERTIFICATE_REVOKED):
         serial = int(record.data["serial"], 16)
         when = dt.datetime.fromisoformat(str(record.data["revoked_at"]))
         entries[serial] = RevokedEntry(serial, int(when.timestamp()), str(record.data["reason"]))

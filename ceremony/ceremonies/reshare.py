@@ -20,6 +20,7 @@ from ceremony.engine import (
     lock_key_in_token,
     split_and_hand_out,
 )
+from ceremony.journal import Event
 from ceremony.plan.values import CeremonyPlan, PinSource, Role
 from crypto.backup import generate_wrap_key, import_wrap_key, rewrap_backup
 from crypto.token import translated
@@ -31,7 +32,7 @@ def _move_pin(ctx: CeremonyContext, old_key: bytes, new_key: bytes, new_check: s
     session = ctx.token(ctx.plan.token)
     with translated(f"changing the PIN of token {ctx.plan.token.label!r}"):
         session.session.set_pin(derive_pin(old_key), derive_pin(new_key))
-    ctx.record("token-pin-split", {"token": ctx.plan.token.label, "check_value": new_check})
+    ctx.record(Event.TOKEN_PIN_SPLIT, {"token": ctx.plan.token.label, "check_value": new_check})
 
 
 def _finish_interrupted(ctx: CeremonyContext, old_check: str, metadata_path: str) -> None:
@@ -41,7 +42,7 @@ def _finish_interrupted(ctx: CeremonyContext, old_check: str, metadata_path: str
     assert ctx.plan.token is not None and ctx.plan.shares is not None
     assert ctx.plan.new_shares is not None
     data = ctx.existing_artifact(metadata_path)
-    if ctx.plan.token.pin is not PinSource.SHARES or ctx.records("token-pin-split"):
+    if ctx.plan.token.pin is not PinSource.SHARES or ctx.records(Event.TOKEN_PIN_SPLIT):
         return
     new_check = str(json.loads(data or b"{}")["wrap_key_check_value"])
     old_key = collect_quorum(ctx, ctx.plan.shares, "unlock the token", old_check)
@@ -65,8 +66,8 @@ def reshare(ctx: CeremonyContext) -> None:
         copy_out(ctx, (wrapped_path, metadata_path))
         lock_key_in_token(ctx, ctx.token(ctx.plan.token), old.metadata.key_label)
         return
-    if ctx.records("shares-created"):
-        ctx.record("shares-voided", {"reason": "the ceremony stopped before the new backup "
+    if ctx.records(Event.SHARES_CREATED):
+        ctx.record(Event.SHARES_VOIDED, {"reason": "the ceremony stopped before the new backup "
                                                "was written; those shares protect nothing"})
     session = ctx.token(ctx.plan.token)
     old_key = collect_quorum(ctx, ctx.plan.shares, "rebuild the old wrap key", old_check)
@@ -80,7 +81,7 @@ def reshare(ctx: CeremonyContext) -> None:
             token_key.destroy()
         ctx.write_artifact(wrapped_path, backup.wrapped, "wrapped-key")
         ctx.write_artifact(metadata_path, backup.metadata.to_json(), "backup-metadata")
-        ctx.record("key-backed-up", {
+        ctx.record(Event.KEY_BACKED_UP, {
             "label": old.metadata.key_label, "spki_sha256": backup.metadata.spki_sha256,
             "wrap_key_check_value": split.check_value, "scheme": split.scheme.describe(),
             "files": [wrapped_path, metadata_path],
@@ -94,7 +95,7 @@ def reshare(ctx: CeremonyContext) -> None:
     # The CA key itself, if this token holds it, is left non-extractable (an older version
     # left backed-up keys extractable); the re-wrap used a session copy, destroyed already.
     lock_key_in_token(ctx, session, old.metadata.key_label)
-    ctx.record("shares-retired", {"check_value": old_check, "replaced_by": split.check_value})
+    ctx.record(Event.SHARES_RETIRED, {"check_value": old_check, "replaced_by": split.check_value})
     ctx.prompter.inform("The backup is re-wrapped under the new shares. The old backup file and "
                         "the old shares must now be destroyed; the old shares open only the "
                         "old backup file.")

@@ -68,7 +68,7 @@ def check_environment(ctx: CeremonyContext, environment: EnvironmentRecord | Non
 
 
 def _generated_record(ctx: CeremonyContext, token_label: str, key_label: str) -> Any | None:
-    for record in ctx.records("key-generated"):
+    for record in ctx.records(Event.KEY_GENERATED):
         if record.data.get("token") == token_label and record.data.get("label") == key_label:
             return record
     return None
@@ -89,7 +89,7 @@ def generate_key(ctx: CeremonyContext, token: TokenSpec, key: KeySpec) -> TokenK
                 f"the token {token.label!r} already holds a key labelled {key.label!r} that "
                 "this ceremony's journal did not create; it is not used: check the token"
             )
-        ctx.record("key-found", {"token": token.label, "label": key.label,
+        ctx.record(Event.KEY_FOUND, {"token": token.label, "label": key.label,
                                  "spki_sha256": pair.record.spki_sha256,
                                  "note": "generated earlier in this ceremony"})
         return pair
@@ -99,7 +99,7 @@ def generate_key(ctx: CeremonyContext, token: TokenSpec, key: KeySpec) -> TokenK
     pair = generate_key_pair(session, key.label, key.algorithm,
                              extractable=key.backup.value == "wrapped")
     record = pair.record
-    ctx.record("key-generated", {
+    ctx.record(Event.KEY_GENERATED, {
         "token": token.label, "token_serial": session.info.serial, **record.as_dict(),
         "generated_at": ctx.clock().isoformat(),
     })
@@ -113,7 +113,7 @@ def key_name(pair: TokenKeyPair) -> str:
 
 
 def _journal_lint(ctx: CeremonyContext, what: str, report: Any, stage: str) -> None:
-    ctx.record("lint-result", {"object": what, "stage": stage, "ok": not report.blocking,
+    ctx.record(Event.LINT_RESULT, {"object": what, "stage": stage, "ok": not report.blocking,
                                "findings": [f"{f.severity} {f.code}: {f.message}"
                                             for f in report.findings]})
 
@@ -136,14 +136,14 @@ def confirm_and_sign_certificate(ctx: CeremonyContext, what: str, prepared: Prep
     # The fields shown, and the subject in RFC 4514 form that verify compares with the one
     # issued (the preview shows it attribute by attribute).
     shown = {"Subject": prepared.preview.subject.rfc4514_string(), **dict(preview.fields)}
-    ctx.record("signing-confirmed", {"object": what, "fields": shown,
+    ctx.record(Event.SIGNING_CONFIRMED, {"object": what, "fields": shown,
                                      "extensions": list(preview.extensions),
                                      "lint": list(preview.lint), "signer": preview.signer_key},
                person)
     issued = sign_certificate(prepared, pair.signing_key())
     _journal_lint(ctx, what, issued.lint_after, "after signing")
     certificate = issued.certificate
-    ctx.record("certificate-issued", {
+    ctx.record(Event.CERTIFICATE_ISSUED, {
         "object": what, "path": relative, "serial": f"{certificate.serial_number:x}",
         "subject": certificate.subject.rfc4514_string(),
         "issuer": certificate.issuer.rfc4514_string(),
@@ -170,7 +170,7 @@ def prepare_and_sign_crl(ctx: CeremonyContext, builder: x509.CertificateRevocati
     if decision.outcome is not Outcome.CONFIRMED:
         ctx.decide(decision, "sign the CRL shown")
         raise StepRefused("signing needs a plain confirmation, not a deviation")
-    ctx.record("signing-confirmed", {"object": "CRL", "fields": dict(preview.fields),
+    ctx.record(Event.SIGNING_CONFIRMED, {"object": "CRL", "fields": dict(preview.fields),
                                      "extensions": list(preview.extensions),
                                      "lint": list(preview.lint), "signer": preview.signer_key},
                person)
@@ -178,7 +178,7 @@ def prepare_and_sign_crl(ctx: CeremonyContext, builder: x509.CertificateRevocati
     _journal_lint(ctx, "CRL", issued.lint_after, "after signing")
     crl = issued.crl
     number = crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
-    ctx.record("crl-issued", {
+    ctx.record(Event.CRL_ISSUED, {
         "path": relative, "number": number, "issuer": crl.issuer.rfc4514_string(),
         "this_update": crl.last_update_utc.isoformat(),
         "next_update": crl.next_update_utc.isoformat() if crl.next_update_utc else None,

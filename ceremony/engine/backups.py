@@ -49,11 +49,11 @@ def copy_out(ctx: CeremonyContext, relatives: tuple[str, ...]) -> None:
         return
     for relative in relatives:
         target = plan_backup.folder / Path(relative).name
-        if any(r.data.get("copy") == str(target) for r in ctx.records("backup-copied")):
+        if any(r.data.get("copy") == str(target) for r in ctx.records(Event.BACKUP_COPIED)):
             continue
         data = (ctx.folder / relative).read_bytes()
         sha256 = write_new_file(target, data)
-        ctx.record("backup-copied", {"path": relative, "copy": str(target), "sha256": sha256})
+        ctx.record(Event.BACKUP_COPIED, {"path": relative, "copy": str(target), "sha256": sha256})
 
 
 def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, purpose: str) -> None:
@@ -73,8 +73,8 @@ def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, purpose: str) -> None:
                 "files": [wrapped_path, metadata_path]})
         copy_out(ctx, (wrapped_path, metadata_path))
         return
-    if ctx.records("shares-created"):
-        ctx.record("shares-voided", {"reason": "the ceremony stopped before the backup was "
+    if ctx.records(Event.SHARES_CREATED):
+        ctx.record(Event.SHARES_VOIDED, {"reason": "the ceremony stopped before the backup was "
                                                "written; those shares protect nothing"})
     session = pair.session
     wrap_key = generate_wrap_key(session)
@@ -93,7 +93,7 @@ def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, purpose: str) -> None:
         token_key.destroy()
     ctx.write_artifact(wrapped_path, backup.wrapped, "wrapped-key")
     ctx.write_artifact(metadata_path, backup.metadata.to_json(), "backup-metadata")
-    ctx.record("key-backed-up", {
+    ctx.record(Event.KEY_BACKED_UP, {
         "label": pair.label, "spki_sha256": backup.metadata.spki_sha256,
         "wrap_key_check_value": split.check_value, "scheme": split.scheme.describe(),
         "files": [wrapped_path, metadata_path],

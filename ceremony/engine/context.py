@@ -118,31 +118,31 @@ class CeremonyContext:
 
     # --- journal --------------------------------------------------------------------------
 
-    def record(self, event: str, data: dict[str, Any] | None = None,
+    def record(self, event: Event, data: dict[str, Any] | None = None,
                actor: str = SYSTEM) -> None:
         """Append a journal record; returns after it is on disk."""
         role = PROGRAM_ROLE if actor == SYSTEM else self.role_of(actor)
         self.journal.append(event, actor, role, data or {})
 
-    def records(self, event: str) -> list[Any]:
+    def records(self, event: Event) -> list[Any]:
         return [r for r in self.journal.records if r.event == event]
 
     def decide(self, decision: Decision, question: str) -> None:
         """Journal a person's decision; a refusal stops the ceremony."""
         data = {"question": question, "step": self.step.id if self.step else None}
         if decision.outcome is Outcome.REFUSED:
-            self.record("step-refused", {**data, "reason": decision.reason}, decision.person)
+            self.record(Event.STEP_REFUSED, {**data, "reason": decision.reason}, decision.person)
             raise StepRefused(f"{decision.person} refused: {decision.reason or 'no reason given'}"
                               "; the ceremony stopped here and can be resumed")
         if decision.outcome is Outcome.DEVIATION:
-            self.record("deviation", {**data, "reason": decision.reason}, decision.person)
+            self.record(Event.DEVIATION, {**data, "reason": decision.reason}, decision.person)
         else:
-            self.record("sign-off", data, decision.person)
+            self.record(Event.SIGN_OFF, data, decision.person)
 
     # --- artifacts ------------------------------------------------------------------------
 
     def artifact_record(self, relative: str) -> Any | None:
-        for record in self.records("artifact-written"):
+        for record in self.records(Event.ARTIFACT_WRITTEN):
             if record.data.get("path") == relative:
                 return record
         return None
@@ -173,7 +173,7 @@ class CeremonyContext:
         """
         path = self.folder / relative
         sha256 = stage_new_file(path, data)
-        self.record("artifact-written", {"path": relative, "sha256": sha256, "size": len(data),
+        self.record(Event.ARTIFACT_WRITTEN, {"path": relative, "sha256": sha256, "size": len(data),
                                          "kind": kind})
         commit_staged_file(path, sha256)
         return sha256
@@ -195,15 +195,15 @@ class CeremonyContext:
             try:
                 session = TokenSession(spec.module, spec.label, pin)
             except PinIncorrect as ex:
-                self.record("token-login-failed", {"token": spec.label, "reason": str(ex)},
+                self.record(Event.TOKEN_LOGIN_FAILED, {"token": spec.label, "reason": str(ex)},
                             actor)
                 problem = str(ex)
                 continue
             finally:
                 del pin
             self.sessions[spec.label] = session
-            self.record("token-login", {"token": spec.label}, actor)
-            self.record("token-info", session.info.as_dict())
+            self.record(Event.TOKEN_LOGIN, {"token": spec.label}, actor)
+            self.record(Event.TOKEN_INFO, session.info.as_dict())
             return session
         raise CeremonyError(f"the PIN of token {spec.label!r} was refused {PIN_ATTEMPTS} times; "
                             "the ceremony stopped before the token locks")
@@ -226,7 +226,7 @@ class CeremonyContext:
             return
         step = self.step.id if self.step else None
         if spec.software_token is SoftwareToken.ACCEPTED:
-            if not any(r.data.get("token") == spec.label for r in self.records("deviation")):
+            if not any(r.data.get("token") == spec.label for r in self.records(Event.DEVIATION)):
                 self.record(Event.DEVIATION, {
                     "step": step, "token": spec.label, "problem": problem,
                     "reason": f'accepted in the plan: {where}.software_token = "accepted"',

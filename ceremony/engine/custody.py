@@ -61,7 +61,7 @@ def split_and_hand_out(ctx: CeremonyContext, secret: bytes, purpose: str) -> Spl
     scheme = scheme_of(spec)
     split = split_secret(secret, scheme, _passphrase(ctx, spec, confirm=True))
     groups = holders_by_group(spec)
-    ctx.record("shares-created", {
+    ctx.record(Event.SHARES_CREATED, {
         "purpose": purpose,
         "scheme": scheme.describe() + (" with passphrase" if spec.passphrase else ""),
         "set_identifier": split.identifier, "holders": [list(g) for g in groups],
@@ -73,7 +73,7 @@ def split_and_hand_out(ctx: CeremonyContext, secret: bytes, purpose: str) -> Spl
         for member_index, (holder, mnemonic) in enumerate(zip(holders, mnemonics, strict=True)):
             number += 1
             _hand_out_one(ctx, holder, number, total, mnemonic, spec.copy_check)
-            ctx.record("share-handed-out", {"holder": holder, "number": number,
+            ctx.record(Event.SHARE_HANDED_OUT, {"holder": holder, "number": number,
                                             "group": group_index + 1,
                                             "member": member_index + 1}, holder)
     return split
@@ -124,7 +124,7 @@ def collect_quorum(ctx: CeremonyContext, spec: ShareSpec, purpose: str,
     if cached is not None:
         # Rebuilt earlier in this run (to unlock the token): custodians enter shares once.
         return cached
-    ctx.record("shares-requested", {"purpose": purpose, "check_value": expected})
+    ctx.record(Event.SHARES_REQUESTED, {"purpose": purpose, "check_value": expected})
     entry = ShareEntry()
     problem: str | None = None
     refused = 0
@@ -136,31 +136,31 @@ def collect_quorum(ctx: CeremonyContext, spec: ShareSpec, purpose: str,
             except ShareError as ex:
                 refused += 1
                 problem = str(ex)
-                ctx.record("share-refused", {"reason": problem})
+                ctx.record(Event.SHARE_REFUSED, {"reason": problem})
                 if refused >= ENTRY_TRIES:
                     raise CeremonyError(f"{refused} shares were refused; the ceremony stopped. "
                                         "Check the paper copies and run the step again") from ex
                 continue
             problem = None
-            ctx.record("share-accepted", {"group": accepted.info.group_index + 1,
+            ctx.record(Event.SHARE_ACCEPTED, {"group": accepted.info.group_index + 1,
                                           "member": accepted.info.member_index + 1,
                                           "progress": accepted.progress.describe()})
         try:
             secret = entry.recover(_passphrase(ctx, spec, confirm=False), expected)
         except CheckValueMismatch as ex:
-            ctx.record("share-check-failed", {"check_value": expected, "reason": str(ex)})
+            ctx.record(Event.SHARE_CHECK_FAILED, {"check_value": expected, "reason": str(ex)})
             raise CeremonyError(f"{ex} Nothing was changed; run the step again with the right "
                                 "passphrase and shares") from ex
         except ShareError as ex:
             refused += 1
             problem = str(ex)
-            ctx.record("share-refused", {"reason": problem})
+            ctx.record(Event.SHARE_REFUSED, {"reason": problem})
             if ex.share_number is not None:
                 entry.remove_share(ex.share_number)
             if refused >= ENTRY_TRIES:
                 raise CeremonyError(str(ex)) from ex
             continue
-        ctx.record("shares-verified", {"purpose": purpose, "check_value": expected,
+        ctx.record(Event.SHARES_VERIFIED, {"purpose": purpose, "check_value": expected,
                                        "count": entry.share_count})
         ctx.secrets[f"rebuilt:{expected}"] = secret  # host memory only; cleared when the run ends
         return secret

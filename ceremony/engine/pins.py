@@ -15,6 +15,7 @@ import hmac
 from ceremony.engine.context import CeremonyContext
 from ceremony.engine.custody import collect_quorum
 from ceremony.errors import CeremonyError
+from ceremony.journal import Event
 from ceremony.plan.values import CeremonyType, PinSource, TokenSpec
 from crypto.token import translated
 
@@ -31,7 +32,7 @@ def pin_is_split(ctx: CeremonyContext, spec: TokenSpec) -> bool:
     the share set, until its ``split-pin`` step has run."""
     makes_shares = ctx.plan.key is not None and ctx.plan.token == spec and ctx.plan.type in (
         CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY)
-    return not makes_shares or bool(ctx.records("token-pin-split"))
+    return not makes_shares or bool(ctx.records(Event.TOKEN_PIN_SPLIT))
 
 
 def split_pin(ctx: CeremonyContext) -> None:
@@ -53,12 +54,12 @@ def split_pin(ctx: CeremonyContext) -> None:
     with translated(f"changing the PIN of token {spec.label!r}"):
         session.session.set_pin(current, derived)
     del current, derived
-    ctx.record("token-pin-split", {"token": spec.label,
+    ctx.record(Event.TOKEN_PIN_SPLIT, {"token": spec.label,
                                    "check_value": _share_check_value(ctx)})
 
 
 def _share_check_value(ctx: CeremonyContext) -> str:
-    created = ctx.records("shares-created")
+    created = ctx.records(Event.SHARES_CREATED)
     if not created:
         raise CeremonyError("the share set must be made before the PIN can be split")
     return str(created[-1].data["check_value"])
@@ -74,7 +75,7 @@ def obtain_pin(ctx: CeremonyContext, spec: TokenSpec, person: str, problem: str 
     if ctx.plan.shares is None:
         raise CeremonyError('token.pin = "shares" needs the plan\'s [shares] table')
     shares, check = ctx.plan.shares, None
-    moved = ctx.records("token-pin-split")
+    moved = ctx.records(Event.TOKEN_PIN_SPLIT)
     if ctx.plan.type is CeremonyType.RESHARE and moved and ctx.plan.new_shares is not None:
         # A reshare that stopped after moving the PIN to the new share set.
         shares, check = ctx.plan.new_shares, str(moved[-1].data["check_value"])

@@ -56,8 +56,8 @@ class CeremonyRunner:
                     if step.id in completed:
                         continue
                     self._run_step(context, step, number)
-                if not context.records("ceremony-completed"):
-                    context.record("ceremony-completed", {"steps": len(self.steps)})
+                if not context.records(Event.CEREMONY_COMPLETED):
+                    context.record(Event.CEREMONY_COMPLETED, {"steps": len(self.steps)})
                 context.step = None
                 if self.closing is not None:
                     self.closing(context)
@@ -78,7 +78,7 @@ class CeremonyRunner:
                                  "or new folder for the ceremony")
             make_private_folder(self.folder)
             journal = Journal.create(self.folder)
-            journal.append("ceremony-started", SYSTEM, PROGRAM_ROLE, {
+            journal.append(Event.CEREMONY_STARTED, SYSTEM, PROGRAM_ROLE, {
                 "id": self.plan.id, "type": self.plan.type.value, "title": self.plan.title,
                 "rehearsal": self.plan.rehearsal, "plan_sha256": self.plan.sha256,
                 "location": self.plan.location,
@@ -88,18 +88,18 @@ class CeremonyRunner:
             })
             return journal, set(), False
         journal = Journal.open(self.folder)
-        started = [r for r in journal.records if r.event == "ceremony-started"]
+        started = [r for r in journal.records if r.event == Event.CEREMONY_STARTED]
         if not started or started[0].data.get("plan_sha256") != self.plan.sha256:
             journal.close()
             raise UsageError(f"{self.folder} holds the journal of another plan (or another "
                              "version of this one); choose another folder")
         events = {r.event for r in journal.records}
-        if "ceremony-completed" in events and (self.closing is None
-                                               or "transcript-written" in events):
+        if Event.CEREMONY_COMPLETED in events and (self.closing is None
+                                               or Event.TRANSCRIPT_WRITTEN in events):
             journal.close()
             raise UsageError(f"the ceremony in {self.folder} is already complete; nothing was "
                              "done")
-        completed = {r.data.get("step") for r in journal.records if r.event == "step-completed"}
+        completed = {r.data.get("step") for r in journal.records if r.event == Event.STEP_COMPLETED}
         return journal, {str(c) for c in completed}, True
 
     def _confirm_resume(self, context: CeremonyContext, completed: set[str]) -> None:
@@ -136,7 +136,7 @@ class CeremonyRunner:
     def _run_step(self, context: CeremonyContext, step: Step, number: int) -> None:
         context.step = step
         actors = tuple(p.name for role in step.roles for p in self.plan.people(role))
-        context.record("step-started", {"step": step.id, "title": step.title})
+        context.record(Event.STEP_STARTED, {"step": step.id, "title": step.title})
         self.prompter.step(StepView(step.id, number, len(self.steps), step.title,
                                     step.instructions, actors,
                                     tuple(r.value for r in step.roles)))
@@ -146,7 +146,7 @@ class CeremonyRunner:
         step.action(context)
         if step.shows_head:
             context.show_head()
-        context.record("step-completed", {"step": step.id})
+        context.record(Event.STEP_COMPLETED, {"step": step.id})
 
     @contextmanager
     def _stops_recorded(self, context: CeremonyContext) -> Iterator[None]:

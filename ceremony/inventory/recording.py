@@ -39,41 +39,41 @@ def record_ceremony(inventory: Inventory, folder: Path,
     inventory.record_ceremony(ceremony_id=ceremony_id, ceremony_type=str(info["type"]),
                               title=str(info["title"]), started=started.timestamp,
                               folder=folder, rehearsal=bool(info.get("rehearsal")))
-    backed_up = {r.data.get("label") for r in records if r.event == "key-backed-up"}
+    backed_up = {r.data.get("label") for r in records if r.event == Event.KEY_BACKED_UP}
     for record in records:
         data = record.data
-        if record.event == "key-generated" or record.event == "key-restored":
+        if record.event == Event.KEY_GENERATED or record.event == Event.KEY_RESTORED:
             inventory.record_key(
                 token_label=str(data["token"]), token_serial=str(data.get("token_serial", "")),
                 key_label=str(data["label"]), spki_sha256=str(data["spki_sha256"]),
                 algorithm=str(data["algorithm"]), created=record.timestamp,
                 backup="wrapped" if data["label"] in backed_up else "none",
                 ceremony_id=ceremony_id)
-        elif record.event == "certificate-issued":
+        elif record.event == Event.CERTIFICATE_ISSUED:
             path = folder / str(data["path"])
             if path.exists():
                 certificate = x509.load_pem_x509_certificate(path.read_bytes())
                 inventory.record_certificate(certificate, _role(data), pem_path=path,
                                              ceremony_id=ceremony_id)
-        elif record.event == "crl-issued":
+        elif record.event == Event.CRL_ISSUED:
             path = folder / str(data["path"])
             if path.exists():
                 inventory.record_crl(x509.load_pem_x509_crl(path.read_bytes()), path=path,
                                      ceremony_id=ceremony_id)
-        elif record.event == "certificate-revoked":
+        elif record.event == Event.CERTIFICATE_REVOKED:
             inventory.mark_revoked(str(data["serial"]), str(data["reason"]),
                                    dt.datetime.fromisoformat(str(data["revoked_at"])))
-        elif record.event == "shares-created":
+        elif record.event == Event.SHARES_CREATED:
             holders = [name for group in data["holders"] for name in group]
             inventory.record_share_set(scheme=str(data["scheme"]), holders=holders,
                                        check_value=str(data["check_value"]),
                                        created=record.timestamp,
                                        purpose=str(data.get("purpose", "")),
                                        ceremony_id=ceremony_id)
-        elif record.event == "shares-drilled":
+        elif record.event == Event.SHARES_DRILLED:
             inventory.record_drill(str(data["check_value"]), record.timestamp,
                                    bool(data.get("ok")), ceremony_id=ceremony_id)
-        elif record.event == "shares-retired":
+        elif record.event == Event.SHARES_RETIRED:
             inventory.retire_share_set(str(data["check_value"]), record.timestamp)
         elif record.event == Event.KEY_DESTROYED:
             inventory.retire_key(str(data["spki_sha256"]), str(data["token_serial"]),

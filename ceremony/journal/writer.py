@@ -275,7 +275,7 @@ class Journal:
         """Hash of the last record (``GENESIS`` for an empty journal): the chain head."""
         return self._records[-1].hash if self._records else GENESIS
 
-    def append(self, event: Event | str, actor: str, role: str,
+    def append(self, event: Event, actor: str, role: str,
                data: Mapping[str, object] | None = None) -> JournalRecord:
         """Record ``event`` by ``actor`` in ``role``; returns once the record is on disk.
 

@@ -23,7 +23,7 @@ from cryptography import x509
 
 from ceremony.errors import CeremonyError
 from ceremony.folder import JOURNAL_NAME, TRANSCRIPT_NAME
-from ceremony.journal import JournalRecord, names_a_secret, verify_journal
+from ceremony.journal import Event, JournalRecord, names_a_secret, verify_journal
 from ceremony.transcript.sections import CeremonyFacts, of, text
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def _read_artifact(folder: Path, record: JournalRecord) -> Attachment:
 def collect_attachments(folder: Path, records: Sequence[JournalRecord], journal: bytes,
                         plan_path: Path, plan_sha256: str) -> tuple[Attachment, ...]:
     """The journal, the plan (unless it is an artifact already) and every journaled artifact."""
-    latest = {text(r.data.get("path")): r for r in of(records, "artifact-written")}
+    latest = {text(r.data.get("path")): r for r in of(records, Event.ARTIFACT_WRITTEN)}
     artifacts = [_read_artifact(folder, latest[name]) for name in sorted(latest)]
     try:
         plan = Path(plan_path).read_bytes()

@@ -21,7 +21,7 @@ from reportlab.platypus import (
     XPreformatted,
 )
 
-from ceremony.journal import JournalRecord, head_words
+from ceremony.journal import Event, JournalRecord, head_words
 from ceremony.preview import certificate_fields, crl_fields, describe_extension
 from ceremony.transcript.build import Attachment
 from ceremony.transcript.layout import (
@@ -95,14 +95,14 @@ def _people_and_tokens(pages: TranscriptPages) -> list[Flowable]:
     story.append(table(["Name", "Role"], pages.facts.participants, [0.6, 0.4])
                  if pages.facts.participants else nothing("participants"))
     story.append(Paragraph("Tokens", style["h1"]))
-    tokens = of(pages.records, "token-info")
+    tokens = of(pages.records, Event.TOKEN_INFO)
     story.append(table(
         ["Label", "Manufacturer", "Model", "Serial", "Firmware", "Hardware",
          "Module loaded (SHA-256)"],
         [[*(r.data.get(k) for k in ("label", "manufacturer", "model", "serial", "firmware",
                                     "hardware")), _module(r.data)] for r in tokens],
         [0.12, 0.12, 0.1, 0.14, 0.07, 0.07, 0.38]) if tokens else nothing("token"))
-    logins = of(pages.records, "token-login", "token-login-failed")
+    logins = of(pages.records, Event.TOKEN_LOGIN, Event.TOKEN_LOGIN_FAILED)
     if logins:
         story.append(Paragraph("Token logins", style["h2"]))
         story.append(table(["Time", "Person", "Event", "Token"],
@@ -132,7 +132,7 @@ def _listing(value: object) -> str:
 
 def _environment(pages: TranscriptPages) -> list[Flowable]:
     story: list[Flowable] = [Paragraph("Environment", styles()["h1"])]
-    records = of(pages.records, "environment-recorded")
+    records = of(pages.records, Event.ENVIRONMENT_RECORDED)
     if not records:
         return [*story, nothing("environment")]
     for record in records:
@@ -211,12 +211,12 @@ def _signings(pages: TranscriptPages) -> list[Flowable]:
 def _keys(pages: TranscriptPages) -> list[Flowable]:
     style = styles()
     story: list[Flowable] = [Paragraph("Keys generated", style["h1"])]
-    keys = of(pages.records, "key-generated", "key-restored")
-    if not keys and not of(pages.records, "key-locked"):
+    keys = of(pages.records, Event.KEY_GENERATED, Event.KEY_RESTORED)
+    if not keys and not of(pages.records, Event.KEY_LOCKED):
         return [*story, nothing("key generation")]
     for record in keys:
         data = record.data
-        verb = "generated" if record.event == "key-generated" else "restored"
+        verb = "generated" if record.event == Event.KEY_GENERATED else "restored"
         moment = text(data.get("generated_at")) if data.get("generated_at") else record.time
         story.append(Paragraph(escape(f"Key {text(data.get('label'))}: {verb} on "
                                       f"{when(moment)}"), style["h2"]))
@@ -228,7 +228,7 @@ def _keys(pages: TranscriptPages) -> list[Flowable]:
             ("Extractable", data.get("extractable")), ("Generated in this token",
                                                        data.get("local")),
         ]))
-    for record in of(pages.records, "key-locked"):
+    for record in of(pages.records, Event.KEY_LOCKED):
         data = record.data
         story.append(Paragraph(escape(f"Key {text(data.get('label'))}: made non-extractable on "
                                       f"{when(record.time)}"), style["h2"]))
@@ -251,16 +251,16 @@ def _certificates(pages: TranscriptPages) -> tuple[list[Flowable], list[tuple[st
     style = styles()
     story: list[Flowable] = [Paragraph("Certificates and CRLs", style["h1"])]
     pems: list[tuple[str, str]] = []
-    issued = of(pages.records, "certificate-issued", "crl-issued")
+    issued = of(pages.records, Event.CERTIFICATE_ISSUED, Event.CRL_ISSUED)
     if not issued:
         story.append(nothing("certificate or CRL"))
     for record in issued:
         data = record.data
         raw = _artifact(pages, data.get("path"))
-        title = text(data.get("object", "CRL" if record.event == "crl-issued" else "object"))
+        title = text(data.get("object", "CRL" if record.event == Event.CRL_ISSUED else "object"))
         story.append(Paragraph(escape(f"{title} ({text(data.get('path'))})"), style["h2"]))
         pairs: list[tuple[str, object]] = []
-        if raw is not None and record.event == "certificate-issued":
+        if raw is not None and record.event == Event.CERTIFICATE_ISSUED:
             certificate = x509.load_pem_x509_certificate(raw)
             pairs += list(certificate_fields(certificate))
             pairs.append(("Extensions", "\n".join(describe_extension(e)
@@ -306,7 +306,7 @@ def _shares_and_backups(pages: TranscriptPages) -> list[Flowable]:
     if not sets:
         story.append(nothing("share set"))
     story.append(Paragraph("Backups written", style["h1"]))
-    backups = of(pages.records, "key-backed-up")
+    backups = of(pages.records, Event.KEY_BACKED_UP)
     digests = {a.name: a.sha256 for a in pages.attachments}
     for record in backups:
         data = record.data

@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ceremony.journal import PROGRAM_ACTOR, JournalRecord
+from ceremony.journal import PROGRAM_ACTOR, Event, JournalRecord
 
 PROBLEM_EVENTS = frozenset({
-    "deviation", "step-refused", "error", "token-login-failed", "ceremony-aborted",
-    "ceremony-resumed", "journal-repaired", "share-copy-mismatch", "share-refused",
-    "share-check-failed", "shares-voided",
+    Event.DEVIATION, Event.STEP_REFUSED, Event.ERROR, Event.TOKEN_LOGIN_FAILED,
+    Event.CEREMONY_ABORTED, Event.CEREMONY_RESUMED, Event.JOURNAL_REPAIRED,
+    Event.SHARE_COPY_MISMATCH, Event.SHARE_REFUSED, Event.SHARE_CHECK_FAILED, Event.SHARES_VOIDED,
 })
 """Events the transcript lists again under "Deviations, refusals and errors"."""
 
@@ -71,12 +71,12 @@ class CeremonyFacts:
     @classmethod
     def from_records(cls, records: Sequence[JournalRecord]) -> CeremonyFacts:
         """Read the facts; ValueError when the first record is not ``ceremony-started``."""
-        if not records or records[0].event != "ceremony-started":
+        if not records or records[0].event != Event.CEREMONY_STARTED:
             raise ValueError("the journal does not begin with a ceremony-started record")
         data = records[0].data
         events = {r.event for r in records}
-        outcome = ("completed" if "ceremony-completed" in events
-                   else "aborted" if "ceremony-aborted" in events else "stopped")
+        outcome = ("completed" if Event.CEREMONY_COMPLETED in events
+                   else "aborted" if Event.CEREMONY_ABORTED in events else "stopped")
         return cls(
             id=text(data.get("id")), type=text(data.get("type")), title=text(data.get("title")),
             rehearsal=bool(data.get("rehearsal")), plan_sha256=text(data.get("plan_sha256")),
@@ -93,7 +93,7 @@ class CeremonyFacts:
         return frozenset(name for name, _ in self.participants)
 
 
-def of(records: Sequence[JournalRecord], *events: str) -> list[JournalRecord]:
+def of(records: Sequence[JournalRecord], *events: Event) -> list[JournalRecord]:
     """The records of the given events, in journal order."""
     return [r for r in records if r.event in events]
 
@@ -117,11 +117,11 @@ def step_rows(facts: CeremonyFacts, records: Sequence[JournalRecord]) -> list[St
     current: str | None = None
     for record in records:
         step = record.data.get("step")
-        if record.event == "step-started" and isinstance(step, str):
+        if record.event == Event.STEP_STARTED and isinstance(step, str):
             current = step
             started.setdefault(step, record.time)
             outcome[step] = "started, not completed"
-        elif record.event == "step-completed" and isinstance(step, str):
+        elif record.event == Event.STEP_COMPLETED and isinstance(step, str):
             completed[step] = record.time
             outcome[step] = "completed"
             current = None
@@ -129,9 +129,9 @@ def step_rows(facts: CeremonyFacts, records: Sequence[JournalRecord]) -> list[St
             if record.actor not in SYSTEM_ACTORS and record.actor not in actors.setdefault(
                     current, []):
                 actors[current].append(record.actor)
-            if record.event == "step-refused":
+            if record.event == Event.STEP_REFUSED:
                 outcome[current] = f"refused: {reason_of(record.data)}"
-            elif record.event in ("error", "ceremony-aborted"):
+            elif record.event in (Event.ERROR, Event.CEREMONY_ABORTED):
                 outcome[current] = f"stopped: {reason_of(record.data)}"
     return [StepRow(step_id, title, started.get(step_id, "-"), completed.get(step_id, "-"),
                     tuple(actors.get(step_id, ())), outcome.get(step_id, "not reached"))
@@ -149,7 +149,7 @@ class Signing:
 
 
 def _object_of(record: JournalRecord) -> str:
-    if record.event == "crl-issued":
+    if record.event == Event.CRL_ISSUED:
         return text(record.data.get("object", "CRL"))
     return text(record.data.get("object"))
 
@@ -159,15 +159,15 @@ def signings(records: Sequence[JournalRecord]) -> list[Signing]:
     ``certificate-issued``/``crl-issued`` and after-signing lint that followed."""
     result = []
     for index, record in enumerate(records):
-        if record.event != "signing-confirmed":
+        if record.event != Event.SIGNING_CONFIRMED:
             continue
         what = text(record.data.get("object"))
-        before = next((r for r in reversed(records[:index]) if r.event == "lint-result"
+        before = next((r for r in reversed(records[:index]) if r.event == Event.LINT_RESULT
                        and text(r.data.get("object")) == what), None)
         later = records[index + 1:]
-        issued = next((r for r in later if r.event in ("certificate-issued", "crl-issued")
+        issued = next((r for r in later if r.event in (Event.CERTIFICATE_ISSUED, Event.CRL_ISSUED)
                        and _object_of(r) == what), None)
-        after = next((r for r in later if r.event == "lint-result"
+        after = next((r for r in later if r.event == Event.LINT_RESULT
                       and text(r.data.get("object")) == what
                       and r.data.get("stage") == "after signing"), None)
         result.append(Signing(record, before, issued, after))
@@ -187,13 +187,13 @@ def share_sets(records: Sequence[JournalRecord]) -> list[ShareSet]:
     """Each ``shares-created`` with the hand-outs recorded until the next set was created."""
     result: list[ShareSet] = []
     for index, record in enumerate(records):
-        if record.event != "shares-created":
+        if record.event != Event.SHARES_CREATED:
             continue
         later = records[index + 1:]
-        end = next((i for i, r in enumerate(later) if r.event == "shares-created"), len(later))
+        end = next((i for i, r in enumerate(later) if r.event == Event.SHARES_CREATED), len(later))
         window = later[:end]
-        handed = tuple(r for r in window if r.event == "share-handed-out")
+        handed = tuple(r for r in window if r.event == Event.SHARE_HANDED_OUT)
         verified = frozenset((text(r.data.get("holder")), int(r.data.get("number", 0)))
-                             for r in window if r.event == "share-verified")
+                             for r in window if r.event == Event.SHARE_VERIFIED)
         result.append(ShareSet(record, handed, verified))
     return result

@@ -39,6 +39,7 @@ from typing import Any
 from cryptography import x509
 
 from ceremony.errors import UsageError
+from ceremony.journal import Event
 from ceremony.transcript.build import INFO_JOURNAL_HEAD, INFO_PLAN, SIGNATURE_FIELD
 from ceremony.transcript.sections import of, text
 from ceremony.verify.chains import (
@@ -357,7 +358,7 @@ def verify_transcript(source: Path | str | bytes, anchors: TrustAnchors, *,
                    _guarded("signing-order", check_signing_order, contents),
                    _guarded("program-digest", check_program_digest, contents, program_sha256)]
     facts = contents.facts if contents is not None else None
-    environment = of(contents.records, "environment-recorded") if contents else []
+    environment = of(contents.records, Event.ENVIRONMENT_RECORDED) if contents else []
     return TranscriptReport(
         label, tuple(checks), True,
         ceremony_id=facts.id if facts else None, ceremony_type=facts.type if facts else None,

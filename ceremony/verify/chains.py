@@ -19,7 +19,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-from ceremony.journal import JournalRecord
+from ceremony.journal import Event, JournalRecord
 from ceremony.transcript.sections import of, text
 from ceremony.verify.checks import (
     SIGNING_EVENTS,
@@ -65,7 +65,7 @@ def issued_objects(contents: Contents) -> list[Issued]:
             result.append(Issued(record, None, None, f"{path} is not embedded"))
             continue
         try:
-            if record.event == "certificate-issued":
+            if record.event == Event.CERTIFICATE_ISSUED:
                 result.append(Issued(record, _load_certificate(data), None, None))
             else:
                 result.append(Issued(record, None, _load_crl(data), None))

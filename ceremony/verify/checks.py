@@ -16,11 +16,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-from ceremony.journal import JournalRecord, JournalVerification
+from ceremony.journal import Event, JournalRecord, JournalVerification
 from ceremony.transcript.build import JOURNAL_ATTACHMENT, embeddable
 from ceremony.transcript.sections import CeremonyFacts, of, text
 
-SIGNING_EVENTS = ("certificate-issued", "crl-issued")
+SIGNING_EVENTS = (Event.CERTIFICATE_ISSUED, Event.CRL_ISSUED)
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def check_artifacts(contents: Contents, plan_key: str) -> CheckResult:
     facts = contents.facts
     if facts is None:
         return failed(name, "without a journal there is nothing to compare the files with")
-    latest = {text(r.data.get("path")): r for r in of(contents.records, "artifact-written")}
+    latest = {text(r.data.get("path")): r for r in of(contents.records, Event.ARTIFACT_WRITTEN)}
     problems: list[str] = []
     for path, record in latest.items():
         data = contents.attachments.get(path)
@@ -146,7 +146,7 @@ def check_artifacts(contents: Contents, plan_key: str) -> CheckResult:
 
 
 def _object(record: JournalRecord) -> str:
-    default = "CRL" if record.event == "crl-issued" else None
+    default = "CRL" if record.event == Event.CRL_ISSUED else None
     return text(record.data.get("object", default))
 
 
@@ -154,7 +154,7 @@ def _confirmation_matches(confirmation: JournalRecord, issued: JournalRecord) ->
     fields = confirmation.data.get("fields")
     if not isinstance(fields, Mapping):
         return "the confirmation records no fields shown"
-    if issued.event == "certificate-issued":
+    if issued.event == Event.CERTIFICATE_ISSUED:
         for label, key in (("Serial", "serial"), ("Subject", "subject")):
             if label in fields and text(fields[label]) != text(issued.data.get(key)):
                 return f"the {label.lower()} confirmed differs from the one issued"
@@ -177,7 +177,7 @@ def check_signing_order(contents: Contents) -> CheckResult:
         count += 1
         what = _object(record)
         earlier = list(enumerate(records[:index]))
-        confirm = next(((i, r) for i, r in reversed(earlier) if r.event == "signing-confirmed"
+        confirm = next(((i, r) for i, r in reversed(earlier) if r.event == Event.SIGNING_CONFIRMED
                         and text(r.data.get("object")) == what), None)
         between = [r for r in records[(confirm[0] + 1) if confirm else 0:index]
                    if r.event in SIGNING_EVENTS and _object(r) == what]
@@ -193,7 +193,7 @@ def check_signing_order(contents: Contents) -> CheckResult:
         if mismatch:
             problems.append(f"{where}: {mismatch}")
             continue
-        lint = next((r for _, r in reversed(earlier[:confirm[0]]) if r.event == "lint-result"
+        lint = next((r for _, r in reversed(earlier[:confirm[0]]) if r.event == Event.LINT_RESULT
                      and text(r.data.get("object")) == what), None)
         if lint is None or lint.data.get("stage") != "before signing":
             problems.append(f"{where} was confirmed without a lint before signing")
@@ -208,7 +208,7 @@ def check_signing_order(contents: Contents) -> CheckResult:
 
 def check_program_digest(contents: Contents, expected: str | None) -> CheckResult:
     name = "program-digest"
-    records = of(contents.records, "environment-recorded")
+    records = of(contents.records, Event.ENVIRONMENT_RECORDED)
     if not records:
         return failed(name, "the journal records no environment, so no program digest")
     data = records[-1].data

@@ -19,7 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-from ceremony.journal import JournalRecord
+from ceremony.journal import Event, JournalRecord
 from ceremony.transcript.build import SIGNATURE_FIELD
 from ceremony.transcript.sections import of, text
 from ceremony.verify.chains import pool, public_keys, requests, signed_by
@@ -64,7 +64,7 @@ def _certifying_spki(record: JournalRecord, records: Sequence[JournalRecord]) ->
     its ``signing-confirmed`` names."""
     earlier = records[:records.index(record)]
     what = text(record.data.get("object"))
-    confirmation = next((r for r in reversed(earlier) if r.event == "signing-confirmed"
+    confirmation = next((r for r in reversed(earlier) if r.event == Event.SIGNING_CONFIRMED
                          and text(r.data.get("object")) == what), None)
     if confirmation is None:
         return None
@@ -144,7 +144,7 @@ def check_ceremony_signature(signatures: Sequence[Any], contents: Contents | Non
         return failed(name, f"signed by {subject}, not by the transcript signer of ceremony "
                       f"{facts.id}")
     fingerprint = certificate_sha256(certificate)
-    record = next((r for r in of(contents.records, "certificate-issued")
+    record = next((r for r in of(contents.records, Event.CERTIFICATE_ISSUED)
                    if r.data.get("sha256") == fingerprint
                    and r.data.get("lint_kind") == "document-signer"), None)
     if record is None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ceremony.folder import JOURNAL_NAME
+from ceremony.journal import Event
 from crypto.visible import visible
 from gui.errors import UnreadableFile
 from gui.viewmodels.journal_rows import ChainHead, JournalRow, row_of
@@ -160,7 +161,7 @@ def audit_journal(path: Path) -> AuditResult:
     checks = (chain,)
     report = {"journal": str(target), "ok": result.ok,
               "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks]}
-    started = next((r for r in result.records if r.event == "ceremony-started"), None)
+    started = next((r for r in result.records if r.event == Event.CEREMONY_STARTED), None)
     ceremony = ""
     if started is not None:
         ceremony = visible(f"{started.data.get('id', '')} {started.data.get('type', '')}".strip())
