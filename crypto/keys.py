@@ -29,6 +29,7 @@ from crypto.algorithms import KeyAlgorithm, algorithm_of
 from crypto.algorithms import spki_der as spki_der
 from crypto.algorithms import spki_sha256 as spki_sha256
 from crypto.errors import KeyExists, KeyNotFound, TokenError
+from crypto.signer import token_signing_key
 from crypto.token import TokenSession, translate, translated
 
 
@@ -126,8 +127,6 @@ class TokenKeyPair:
 
     def signing_key(self) -> Any:
         """A cryptography private-key object whose ``sign`` runs in the token."""
-        from crypto.signer import token_signing_key
-
         return token_signing_key(self)
 
 

@@ -16,10 +16,18 @@ from pathlib import Path
 
 from cryptography import x509
 
-from ceremony.engine import CeremonyContext, Step
+from ceremony.ceremonies.restore import load_backup, target
+from ceremony.ceremonies.sign import issuer_certificate
+from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate, generate_key
+from ceremony.errors import CeremonyError
 from ceremony.folder import ROOT_CERTIFICATE, TRANSCRIPT_NAME
 from ceremony.journal import Event
-from ceremony.plan.values import BackupMode, CeremonyType, KeySpec, Role, TokenSpec
+from ceremony.plan import BackupMode, CeremonyType, KeySpec, Role, TokenSpec
+from ceremony.transcript import INFO_JOURNAL_HEAD, build_transcript
+from ceremony.verify.signatures import read_contents
+from crypto.algorithms import spki_sha256
+from crypto.certificates import random_serial
+from crypto.keys import find_key_pair
 
 SIGNER_CERTIFICATE = "transcript-signer.pem"
 
@@ -41,9 +49,6 @@ def _artifact_certificate(ctx: CeremonyContext, relative: str) -> x509.Certifica
 
 def key_certificate(ctx: CeremonyContext) -> x509.Certificate | None:
     """A restore or reshare plan's ``[key] certificate``, checked against the backup's key."""
-    from ceremony.ceremonies.restore import load_backup
-    from ceremony.errors import CeremonyError
-    from crypto.algorithms import spki_sha256
 
     path = ctx.plan.key_certificate
     if path is None:
@@ -74,7 +79,6 @@ def authority(ctx: CeremonyContext) -> SignerAuthority | None:
         assert plan.token and plan.key and plan.subject
         return SignerAuthority(plan.token, plan.key.label, None, plan.subject.to_name())
     if kind in (CeremonyType.RESTORE, CeremonyType.RESHARE):
-        from ceremony.ceremonies.restore import load_backup, target
 
         label = load_backup(ctx).metadata.key_label
         token = target(plan) if kind is CeremonyType.RESTORE else plan.token
@@ -86,7 +90,6 @@ def authority(ctx: CeremonyContext) -> SignerAuthority | None:
         return SignerAuthority(token, label, None, name)
     if plan.token is None or plan.issuer is None:
         return None  # a drill without the root's token: its journal is its record
-    from ceremony.ceremonies.sign import issuer_certificate
 
     certificate = issuer_certificate(ctx)
     return SignerAuthority(plan.token, plan.issuer.key_label, certificate, certificate.subject)
@@ -94,16 +97,12 @@ def authority(ctx: CeremonyContext) -> SignerAuthority | None:
 
 def issue_signer(ctx: CeremonyContext) -> None:
     """Generate the transcript-signing key in the token; a person confirms its certificate."""
-    from ceremony.engine import confirm_and_sign_certificate, generate_key
-    from ceremony.errors import CeremonyError
+    # Loaded when a transcript is made: pyHanko takes about 0.4 s to import.
     from ceremony.transcript.sign import (
         SIGNER_ALGORITHM,
         prepare_signer_certificate,
         signer_label,
     )
-    from crypto.algorithms import spki_sha256
-    from crypto.certificates import random_serial
-    from crypto.keys import find_key_pair
 
     found = authority(ctx)
     if found is None or ctx.existing_artifact(SIGNER_CERTIFICATE) is not None:
@@ -133,9 +132,8 @@ SIGNER_STEP = Step(
 
 def write_transcript(ctx: CeremonyContext) -> None:
     """Build and sign ``transcript.pdf`` from the completed journal; journal that it exists."""
-    from ceremony.transcript.build import build_transcript
+    # Loaded when a transcript is made: pyHanko takes about 0.4 s to import.
     from ceremony.transcript.sign import signer_label
-    from crypto.keys import find_key_pair
 
     if ctx.records(Event.TRANSCRIPT_WRITTEN):
         return
@@ -161,9 +159,6 @@ def _adopt_transcript(ctx: CeremonyContext, output: Path) -> None:
     """A transcript written just before a stop: keep it if it is of this journal, else refuse."""
     import hashlib
 
-    from ceremony.errors import CeremonyError
-    from ceremony.transcript.build import INFO_JOURNAL_HEAD
-    from ceremony.verify.signatures import read_contents
 
     data = output.read_bytes()
     completed = ctx.records(Event.CEREMONY_COMPLETED)

@@ -7,11 +7,13 @@ from ceremony.engine import (
     CeremonyContext,
     HandOut,
     Step,
+    back_up_key,
     check_environment,
     generate_key,
+    lock_backed_up_key,
     split_pin,
 )
-from ceremony.plan.values import BackupMode, CeremonyPlan, PinSource, Role
+from ceremony.plan import BackupMode, CeremonyPlan, PinSource, Role
 from crypto.keys import TokenKeyPair, find_key_pair
 
 ENVIRONMENT = Step(
@@ -74,14 +76,9 @@ def backup_steps(plan: CeremonyPlan, what: str) -> list[Step]:
         return []
 
     def backup(ctx: CeremonyContext) -> None:
-        from ceremony.engine import back_up_key
-
         back_up_key(ctx, plan_key_pair(ctx), f"{what} backup")
 
     def lock(ctx: CeremonyContext) -> None:
-        # Imported when the step runs: ceremony.engine.backups loads python-pkcs11 (start-up speed).
-        from ceremony.engine import lock_backed_up_key
-
         lock_backed_up_key(ctx, plan_key_pair(ctx))
 
     steps = [Step(

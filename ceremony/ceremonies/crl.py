@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
@@ -17,7 +18,7 @@ from ceremony.engine import CeremonyContext, Step, prepare_and_sign_crl
 from ceremony.errors import CeremonyError
 from ceremony.folder import CRL_FILE
 from ceremony.journal import Event
-from ceremony.plan.values import CeremonyPlan, Role
+from ceremony.plan import CeremonyPlan, Role
 from crypto.crl import crl_builder, next_crl_number
 from crypto.profiles import ALLOWED_REASONS, CrlProfile, RevokedEntry
 
@@ -66,7 +67,7 @@ def revoke(ctx: CeremonyContext) -> None:
             except (OSError, ValueError, TypeError) as ex:
                 raise CeremonyError(f"crl.revoke: {spec.certificate} is not a certificate this "
                                     "root issued; it cannot be revoked here") from ex
-            except Exception as ex:  # InvalidSignature
+            except InvalidSignature as ex:
                 raise CeremonyError(f"crl.revoke: {spec.certificate} was not signed by this "
                                     "root") from ex
             if certificate.serial_number != spec.serial:

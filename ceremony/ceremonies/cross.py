@@ -15,7 +15,7 @@ from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate
 from ceremony.errors import CeremonyError
 from ceremony.folder import CROSS_FILE
 from ceremony.journal import Event
-from ceremony.plan.values import CeremonyPlan, Role
+from ceremony.plan import CeremonyPlan, Role
 from crypto.certificates import cross_certificate_builder, random_serial
 from crypto.cross import CrossSubject, check_cross_certificate
 from crypto.csr import check_csr, load_csr

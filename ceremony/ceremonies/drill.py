@@ -6,7 +6,7 @@ from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.engine import CeremonyContext, Step, collect_quorum
 from ceremony.errors import CeremonyError
 from ceremony.journal import Event
-from ceremony.plan.values import CeremonyPlan, Role
+from ceremony.plan import CeremonyPlan, Role
 from crypto.errors import CryptoError
 
 

@@ -15,7 +15,7 @@ from ceremony.ceremonies.common import (
 from ceremony.engine import CeremonyContext, Step
 from ceremony.folder import CSR_FILE
 from ceremony.journal import Event
-from ceremony.plan.values import CeremonyPlan, Role
+from ceremony.plan import CeremonyPlan, Role
 
 
 def write_csr(ctx: CeremonyContext) -> None:

@@ -16,7 +16,7 @@ from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate,
 from ceremony.errors import CeremonyError
 from ceremony.folder import REQUEST_FILE, SIGNER_FILE
 from ceremony.journal import Event
-from ceremony.plan.values import BackupMode, CeremonyPlan, KeySpec, PinSource, Role, TokenSpec
+from ceremony.plan import BackupMode, CeremonyPlan, KeySpec, PinSource, Role, TokenSpec
 from crypto.certificates import ocsp_signer_builder, random_serial
 from crypto.csr import check_csr, load_csr
 from crypto.issuance import OCSP_SIGNER, prepare_certificate

@@ -12,7 +12,7 @@ from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
 from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate
 from ceremony.errors import CeremonyError
 from ceremony.folder import RENEWED_FILE
-from ceremony.plan.values import CeremonyPlan, Role
+from ceremony.plan import CeremonyPlan, Role
 from crypto.certificates import random_serial, renewal_builder
 from crypto.cross import CrossSubject, check_cross_certificate
 from crypto.errors import ProfileError

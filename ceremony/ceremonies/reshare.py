@@ -21,7 +21,7 @@ from ceremony.engine import (
     split_and_hand_out,
 )
 from ceremony.journal import Event
-from ceremony.plan.values import CeremonyPlan, PinSource, Role
+from ceremony.plan import CeremonyPlan, PinSource, Role
 from crypto.backup import generate_wrap_key, import_wrap_key, rewrap_backup
 from crypto.token import translated
 

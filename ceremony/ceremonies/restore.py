@@ -12,7 +12,7 @@ from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.engine import CeremonyContext, Step, collect_quorum
 from ceremony.errors import CeremonyError
 from ceremony.journal import Event
-from ceremony.plan.values import CeremonyPlan, Role, TokenSpec
+from ceremony.plan import CeremonyPlan, Role, TokenSpec
 from crypto.backup import WrappedBackup, read_backup, restore_backup
 from crypto.issuance import verify_signature
 from crypto.keys import find_key_pair, key_exists

@@ -17,7 +17,7 @@ from ceremony.ceremonies.sign import issuer_certificate, open_issuer
 from ceremony.engine import CeremonyContext, Step
 from ceremony.errors import CeremonyError
 from ceremony.journal import Event
-from ceremony.plan.values import CeremonyPlan, Role
+from ceremony.plan import CeremonyPlan, Role
 from crypto.keys import destroy_key_pair, find_key_pair, key_exists, spki_sha256
 
 

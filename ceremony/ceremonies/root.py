@@ -19,7 +19,7 @@ from ceremony.engine import (
     prepare_and_sign_crl,
 )
 from ceremony.folder import ROOT_CERTIFICATE
-from ceremony.plan.values import CeremonyPlan, Role
+from ceremony.plan import CeremonyPlan, Role
 from crypto.certificates import random_serial, root_builder
 from crypto.crl import crl_builder, next_crl_number
 from crypto.issuance import ROOT, prepare_certificate

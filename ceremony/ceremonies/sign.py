@@ -9,7 +9,7 @@ from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate,
 from ceremony.errors import CeremonyError
 from ceremony.folder import SIGNED_FILE
 from ceremony.journal import Event
-from ceremony.plan.values import CeremonyPlan, Role
+from ceremony.plan import CeremonyPlan, Role
 from crypto.certificates import random_serial, subordinate_builder
 from crypto.csr import check_csr, load_csr, load_csr_file
 from crypto.issuance import prepare_certificate

@@ -206,8 +206,8 @@ LIFECYCLE: tuple[tuple[str, Callable[[_Lifecycle], str]], ...] = (
 def run_lifecycle_demo(folder: Path, algorithm: KeyAlgorithm = KeyAlgorithm.EC_P384,
                        say: Callable[[str], object] = print) -> DemoResult:
     """``demo`` as it is, then every other ceremony type; returns everything made."""
-    from ceremony.execution import run_plan
-    from ceremony.plan.parser import parse_plan
+    from ceremony.execution import prepare, run_plan
+    from ceremony.plan import parse_plan
 
     pins = {label: DEMO_PIN for label in (ROOT_TOKEN, INTERMEDIATE_TOKEN, ROOT2_TOKEN,
                                           OCSP_TOKEN, SPARE_TOKEN)}
@@ -223,7 +223,7 @@ def run_lifecycle_demo(folder: Path, algorithm: KeyAlgorithm = KeyAlgorithm.EC_P
         write_new_file(path, writer(state).encode())
         plan = parse_plan(path)
         out = state.ceremony(plan.id)
-        run_plan(plan, out, prompter, first.folder / "inventory.sqlite3")
+        run_plan(prepare(plan, out), prompter, first.folder / "inventory.sqlite3")
         say(f"  ceremony {plan.id}: {out}")
         made.append(out)
     files = list(first.files)

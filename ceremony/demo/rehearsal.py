@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ceremony.errors import UsageError
 from ceremony.frontends.scripted import ScriptedPrompter
-from ceremony.plan.values import CeremonyPlan
+from ceremony.plan import CeremonyPlan
 from crypto.algorithms import KeyAlgorithm
 from crypto.files import make_private_folder, write_new_file
 from crypto.softhsm import SoftHsmStore
@@ -156,7 +156,7 @@ class Rehearsal:
 
     def write_plan(self, name: str) -> CeremonyPlan:
         """Write the plan of ceremony ``name`` under plans/ and parse it."""
-        from ceremony.plan.parser import parse_plan
+        from ceremony.plan import parse_plan
 
         path = self.folder / "plans" / f"{name}.toml"
         write_new_file(path, self.plan_text(name).encode())
@@ -170,7 +170,7 @@ def run_demo(folder: Path, algorithm: KeyAlgorithm = KeyAlgorithm.EC_P384,
     ``prompter`` (default: a new one) answers for the people; ``demo --all`` passes its own so
     the simulated custodians remember their shares for the ceremonies that follow.
     """
-    from ceremony.execution import run_plan
+    from ceremony.execution import prepare, run_plan
 
     rehearsal = Rehearsal.prepare(folder, algorithm)
     folder = rehearsal.folder
@@ -181,7 +181,7 @@ def run_demo(folder: Path, algorithm: KeyAlgorithm = KeyAlgorithm.EC_P384,
     for name in CEREMONY_ORDER:
         plan = rehearsal.write_plan(name)
         out = rehearsal.ceremony_folder(plan.id)
-        run_plan(plan, out, prompter, rehearsal.inventory)
+        run_plan(prepare(plan, out), prompter, rehearsal.inventory)
         say(f"  ceremony {plan.id}: {out}")  # type: ignore[operator]
         made.append(out)
     root, intermediate, signed = made

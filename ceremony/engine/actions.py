@@ -14,7 +14,7 @@ from cryptography import x509
 from ceremony.engine.context import CeremonyContext, StepRefused
 from ceremony.errors import CeremonyError
 from ceremony.journal import Event
-from ceremony.plan.values import KeySpec, TokenSpec
+from ceremony.plan import KeySpec, TokenSpec
 from ceremony.preview import certificate_preview, crl_preview
 from ceremony.prompts import Outcome
 from crypto.issuance import (

@@ -20,7 +20,7 @@ from ceremony.engine.pins import derive_pin
 from ceremony.errors import CeremonyError
 from ceremony.folder import BACKUP_FOLDER
 from ceremony.journal import Event
-from ceremony.plan.values import PinSource
+from ceremony.plan import PinSource
 from crypto.backup import generate_wrap_key, import_wrap_key, wrap_key_pair
 from crypto.errors import KeyNotFound
 from crypto.keys import TokenKeyPair, find_key_pair, key_exists, lock_key

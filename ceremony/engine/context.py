@@ -17,7 +17,7 @@ from typing import Any
 
 from ceremony.errors import CeremonyError
 from ceremony.journal import PROGRAM_ACTOR, PROGRAM_ROLE, Event, Journal, head_words
-from ceremony.plan.values import CeremonyPlan, Role, ShareSpec, SoftwareToken, TokenSpec
+from ceremony.plan import CeremonyPlan, Role, ShareSpec, SoftwareToken, TokenSpec
 from ceremony.prompts import Decision, Outcome, Prompter
 from crypto.errors import PinIncorrect
 from crypto.files import commit_staged_file, stage_new_file

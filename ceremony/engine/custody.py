@@ -11,7 +11,7 @@ from __future__ import annotations
 from ceremony.engine.context import CeremonyContext
 from ceremony.errors import CeremonyError
 from ceremony.journal import Event
-from ceremony.plan.values import CopyCheck, ShareSpec
+from ceremony.plan import CopyCheck, ShareSpec
 from crypto.errors import CheckValueMismatch, ShareError
 from crypto.share_entry import ShareEntry, copy_check
 from crypto.shares import GroupSpec, ShareScheme, SplitSecret, split_secret

@@ -16,7 +16,7 @@ from ceremony.engine.context import CeremonyContext
 from ceremony.engine.custody import collect_quorum
 from ceremony.errors import CeremonyError
 from ceremony.journal import Event
-from ceremony.plan.values import CeremonyType, PinSource, TokenSpec
+from ceremony.plan import CeremonyType, PinSource, TokenSpec
 from crypto.token import translated
 
 _LABEL = b"keyceremony/token-pin/v1"

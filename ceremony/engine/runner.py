@@ -20,7 +20,7 @@ from ceremony.engine.pins import obtain_pin
 from ceremony.errors import CeremonyError, UsageError
 from ceremony.folder import JOURNAL_NAME
 from ceremony.journal import PROGRAM_ROLE, Event, Journal, head_words
-from ceremony.plan.values import CeremonyPlan, Role
+from ceremony.plan import CeremonyPlan, Role
 from ceremony.prompts import Outcome, Prompter, StepView
 from crypto.errors import CryptoError
 from crypto.files import make_private_folder

@@ -55,8 +55,9 @@ PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 _REQUIRED, _OPTIONAL, _DEPENDS = "required", "optional", "depends"
 # Which tables each ceremony type uses. "depends": root and intermediate-key use [shares] and
-# [backup] only when key.backup = "wrapped"; sign and crl use [shares] only when token.pin =
-# "shares". A table not listed for a type is refused.
+# [backup] only when key.backup = "wrapped"; the ceremonies that sign with an existing key
+# (sign, crl, cross-certificate, root-renewal, ocsp-signer) use [shares] only when token.pin =
+# "shares" (plan check says which). A table not listed for a type is refused.
 _USES: dict[CeremonyType, dict[str, str]] = {
     CeremonyType.ROOT: {"token": _REQUIRED, "key": _REQUIRED, "certificate": _REQUIRED,
                         "crl": _OPTIONAL, "shares": _DEPENDS, "backup": _DEPENDS},

@@ -57,7 +57,7 @@ class SoftwareToken(Enum):
 class CopyCheck(Enum):
     """How a custodian proves their paper copy of a new share at hand-out."""
 
-    WHOLE = "whole"  # type the whole share back (four letters a word); every word is compared
+    WHOLE = "whole"  # type the whole share back (a word or a prefix naming only it); all compared
     SAMPLED = "sampled"  # type back three words at random positions
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ceremony.ceremonies import steps_for
 from ceremony.engine import Step, holders_by_group, scheme_of
-from ceremony.plan.values import CeremonyPlan, Role
+from ceremony.plan import CeremonyPlan, Role
 
 # Control, format (bidi overrides, zero-width), line and paragraph separator characters.
 _INVISIBLE = ("Cc", "Cf", "Zl", "Zp")

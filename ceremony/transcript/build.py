@@ -15,67 +15,28 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from cryptography import x509
 
-from ceremony.errors import CeremonyError
 from ceremony.folder import JOURNAL_NAME, TRANSCRIPT_NAME
 from ceremony.journal import Event, JournalRecord, names_a_secret, verify_journal
+from ceremony.transcript.document import (
+    INFO_CEREMONY_ID,
+    INFO_FORMAT,
+    INFO_JOURNAL_HEAD,
+    INFO_PLAN,
+    JOURNAL_ATTACHMENT,
+    TRANSCRIPT_FORMAT,
+    Attachment,
+    TranscriptError,
+    TranscriptResult,
+)
 from ceremony.transcript.sections import CeremonyFacts, of, text
 
 if TYPE_CHECKING:
     from ceremony.transcript.pdfsigner import SigningKey
-
-TRANSCRIPT_FORMAT = "keyceremony-transcript/1"
-SIGNATURE_FIELD = "CeremonySignature"
-"""The form field of the ceremony's own signature; countersignatures get other names."""
-
-# Custom document information entries (``pdfinfo -custom`` shows them).
-INFO_FORMAT = "/KeyceremonyTranscript"
-INFO_CEREMONY_ID = "/KeyceremonyCeremonyId"
-INFO_JOURNAL_HEAD = "/KeyceremonyJournalHead"
-INFO_PLAN = "/KeyceremonyPlan"
-
-JOURNAL_ATTACHMENT = JOURNAL_NAME
-
-
-class TranscriptError(CeremonyError):
-    """A transcript cannot be built from the folder as it is (nothing was written)."""
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A file embedded in the transcript under ``name`` (the path in the ceremony folder)."""
-
-    name: str
-    data: bytes
-    kind: str  # "journal", "plan" or the artifact-written kind
-    description: str
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
-
-
-@dataclass(frozen=True)
-class TranscriptResult:
-    """The written transcript: where, its digest and size, and the journal head it embeds."""
-
-    path: Path
-    sha256: str
-    size: int
-    journal_head: str
-    attachments: tuple[str, ...]
-
-    def journal_data(self, folder: Path | None = None) -> dict[str, object]:
-        """The data of the ``transcript-written`` record (path relative to ``folder``)."""
-        path = self.path.relative_to(folder) if folder is not None else self.path
-        return {"path": path.as_posix(), "sha256": self.sha256, "size": self.size,
-                "journal_head": self.journal_head}
-
 
 def embeddable(kind: str, path: str) -> bool:
     """Whether an artifact may be embedded: never anything named like a secret (a share)."""

@@ -23,7 +23,7 @@ from reportlab.platypus import (
 
 from ceremony.journal import Event, JournalRecord, head_words
 from ceremony.preview import certificate_fields, crl_fields, describe_extension
-from ceremony.transcript.build import Attachment
+from ceremony.transcript.document import Attachment
 from ceremony.transcript.layout import (
     WIDTH,
     fields,

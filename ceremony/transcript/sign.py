@@ -22,7 +22,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-from ceremony.transcript.build import SIGNATURE_FIELD, Attachment, TranscriptError
+from ceremony.transcript.document import SIGNATURE_FIELD, Attachment, TranscriptError
 from ceremony.transcript.pdfsigner import SigningKey, TokenPdfSigner
 from ceremony.transcript.sections import CeremonyFacts
 from crypto.algorithms import KeyAlgorithm

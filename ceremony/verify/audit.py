@@ -40,8 +40,7 @@ from cryptography import x509
 
 from ceremony.errors import UsageError
 from ceremony.journal import Event
-from ceremony.transcript.build import INFO_JOURNAL_HEAD, INFO_PLAN, SIGNATURE_FIELD
-from ceremony.transcript.sections import of, text
+from ceremony.transcript import INFO_JOURNAL_HEAD, INFO_PLAN, SIGNATURE_FIELD, of, text
 from ceremony.verify.chains import (
     Linter,
     LintJob,

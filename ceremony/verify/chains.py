@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from ceremony.journal import Event, JournalRecord
-from ceremony.transcript.sections import of, text
+from ceremony.transcript import of, text
 from ceremony.verify.checks import (
     SIGNING_EVENTS,
     CheckResult,

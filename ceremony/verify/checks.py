@@ -17,8 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from ceremony.journal import Event, JournalRecord, JournalVerification
-from ceremony.transcript.build import JOURNAL_ATTACHMENT, embeddable
-from ceremony.transcript.sections import CeremonyFacts, of, text
+from ceremony.transcript import JOURNAL_ATTACHMENT, CeremonyFacts, embeddable, of, text
 
 SIGNING_EVENTS = (Event.CERTIFICATE_ISSUED, Event.CRL_ISSUED)
 

@@ -17,8 +17,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from ceremony.journal import verify_journal
-from ceremony.transcript.build import JOURNAL_ATTACHMENT
-from ceremony.transcript.sections import CeremonyFacts
+from ceremony.transcript import JOURNAL_ATTACHMENT, CeremonyFacts
 from ceremony.verify.chains import signed_by
 from ceremony.verify.checks import (
     CheckResult,

@@ -20,8 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from ceremony.journal import Event, JournalRecord
-from ceremony.transcript.build import SIGNATURE_FIELD
-from ceremony.transcript.sections import of, text
+from ceremony.transcript import SIGNATURE_FIELD, of, text
 from ceremony.verify.chains import pool, public_keys, requests, signed_by
 from ceremony.verify.checks import (
     CheckResult,

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ceremony.plan.values import CeremonyType
+from ceremony.plan import CeremonyType
 from gui.errors import GuiError
 from gui.typography import LARGE, typography
 from gui.viewmodels.messages import sentence

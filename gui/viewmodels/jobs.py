@@ -15,7 +15,7 @@ from typing import Protocol
 
 from ceremony.demo.rehearsal import CEREMONY_ORDER
 from ceremony.engine import Step
-from ceremony.plan.values import CeremonyPlan
+from ceremony.plan import CeremonyPlan
 from ceremony.prompts import Prompter
 
 Begin = Callable[[CeremonyPlan, Path, tuple[Step, ...]], None]
@@ -52,10 +52,11 @@ class PlanJob:
 
     def run(self, prompter: Prompter, begin: Begin) -> str:
         from ceremony.ceremonies import steps_for
-        from ceremony.execution import run_plan
+        from ceremony.execution import prepare, run_plan
 
+        ceremony = prepare(self.plan, self.folder)  # checked again: the folder may have changed
         begin(self.plan, self.folder, steps_for(self.plan))
-        run_plan(self.plan, self.folder, prompter, self.inventory)
+        run_plan(ceremony, prompter, self.inventory)
         return f"Ceremony {self.plan.id} is complete; its record is in {self.folder}."
 
 
@@ -88,7 +89,7 @@ class RehearsalJob:
     def run(self, prompter: Prompter, begin: Begin) -> str:
         from ceremony.ceremonies import steps_for
         from ceremony.demo.rehearsal import Rehearsal
-        from ceremony.execution import run_plan
+        from ceremony.execution import prepare, run_plan
         from crypto.algorithms import KeyAlgorithm
 
         unknown = set(self.ceremonies) - set(CEREMONY_ORDER)
@@ -103,8 +104,9 @@ class RehearsalJob:
                     continue
                 plan = rehearsal.write_plan(name)
                 out = rehearsal.ceremony_folder(plan.id)
+                ceremony = prepare(plan, out)
                 begin(plan, out, steps_for(plan))
-                run_plan(plan, out, prompter, rehearsal.inventory)
+                run_plan(ceremony, prompter, rehearsal.inventory)
                 made.append(plan.id)
         return (f"Rehearsal complete ({', '.join(made)}); everything it made is in {folder}, "
                 f"its inventory is {folder / 'inventory.sqlite3'}.")

@@ -8,7 +8,7 @@ the form, so the intermediate-key form starts with a plain 2-of-3 set.
 
 from __future__ import annotations
 
-from ceremony.plan.values import CeremonyType, PinSource
+from ceremony.plan import CeremonyType, PinSource
 from gui.viewmodels.plan_form import (
     CertificateFields,
     IssuerFields,

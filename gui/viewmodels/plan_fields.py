@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from ceremony.plan.values import BackupMode, CeremonyType, CopyCheck, PinSource, Role, SoftwareToken
+from ceremony.plan import BackupMode, CeremonyType, CopyCheck, PinSource, Role, SoftwareToken
 from crypto.algorithms import KeyAlgorithm
 from crypto.profiles import (
     ALLOWED_REASONS,
@@ -95,8 +95,6 @@ _COPY_CHECKS = tuple(mode.value for mode in CopyCheck)
 # Ceremonies that sign with an existing CA key in [token], named by [issuer].
 SIGNING_WITH_TOKEN = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
                       CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER)
-_EXISTING_SETS = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.RESTORE,
-                  CeremonyType.RESHARE, CeremonyType.DRILL)
 
 
 def _top(ceremony: CeremonyType) -> Section:

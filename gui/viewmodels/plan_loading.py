@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from typing import TYPE_CHECKING, Any
 
-from ceremony.plan.values import PLAN_FORMAT, CeremonyType
+from ceremony.plan import PLAN_FORMAT, CeremonyType
 from gui.errors import GuiError
 from gui.viewmodels.plan_fields import FieldKind, FieldSpec, fields_for
 

@@ -14,7 +14,7 @@ from ceremony.environment import EnvironmentRecord, active_swaps
 from ceremony.frontends.scripted import ScriptedPrompter
 from ceremony.hardening import Protection, may_lock_all
 from ceremony.journal import Event, Journal
-from ceremony.plan.parser import parse_plan
+from ceremony.plan import parse_plan
 from crypto.algorithms import KeyAlgorithm
 from crypto.token import default_module
 

@@ -23,8 +23,7 @@ from ceremony.demo.rehearsal import (
     run_demo,
 )
 from ceremony.frontends.scripted import ScriptedPrompter
-from ceremony.plan.check import check_plan
-from ceremony.plan.parser import parse_plan_text
+from ceremony.plan import check_plan, parse_plan_text
 from crypto.softhsm import SoftHsmStore
 from crypto.token import default_module
 from tests.ceremony.helpers import header, run, write_plan

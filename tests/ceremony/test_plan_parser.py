@@ -11,14 +11,14 @@ import pytest
 import shamir_mnemonic
 
 from ceremony.errors import PlanError, PlanUnreadableError
-from ceremony.plan.parser import _SECTION_KEYS, _TOP_KEYS, parse_plan, parse_plan_text
-from ceremony.plan.values import (
+from ceremony.plan import (
     BackupMode,
     CeremonyType,
     PinSource,
     Role,
     SoftwareToken,
 )
+from ceremony.plan.parser import _SECTION_KEYS, _TOP_KEYS, parse_plan, parse_plan_text
 from crypto.algorithms import KeyAlgorithm
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"

@@ -17,8 +17,7 @@ from ceremony.demo.rehearsal import DEMO_PIN, ROOT_KEY, ROOT_TOKEN, DemoResult, 
 from ceremony.engine import StepRefused
 from ceremony.inventory import Inventory
 from ceremony.inventory.due import due_items
-from ceremony.plan.check import check_plan
-from ceremony.plan.parser import parse_plan_text
+from ceremony.plan import check_plan, parse_plan_text
 from crypto.softhsm import SoftHsmStore
 from crypto.token import default_module
 from tests.ceremony.helpers import header, prompter, run, share_table, write_plan

@@ -12,9 +12,9 @@ import pytest
 from ceremony.ceremonies import steps_for
 from ceremony.cli import main
 from ceremony.demo.rehearsal import CEREMONY_ORDER, Rehearsal
-from ceremony.execution import run_plan
+from ceremony.execution import prepare, run_plan
 from ceremony.frontends.scripted import ScriptedPrompter
-from ceremony.plan.parser import parse_plan
+from ceremony.plan import parse_plan
 from ceremony.script.content import script_of
 from crypto.algorithms import KeyAlgorithm
 
@@ -146,7 +146,8 @@ def test_the_script_has_a_box_wherever_the_program_shows_a_head_or_a_share(
             plan = rehearsal.write_plan(name)
             prompter = RecordingPrompter(pins={ROOT_TOKEN: DEMO_PIN,
                                                INTERMEDIATE_TOKEN: DEMO_PIN})
-            run_plan(plan, rehearsal.ceremony_folder(plan.id), prompter, rehearsal.inventory)
+            run_plan(prepare(plan, rehearsal.ceremony_folder(plan.id)), prompter,
+                     rehearsal.inventory)
             script = script_of(plan)
             expected: list[tuple[str, str]] = []
             for step in script.steps:

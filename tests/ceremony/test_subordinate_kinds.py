@@ -14,8 +14,7 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from ceremony.demo.rehearsal import ROOT_KEY, ROOT_TOKEN, DemoResult, run_demo
-from ceremony.plan.check import check_plan
-from ceremony.plan.parser import parse_plan, parse_plan_text
+from ceremony.plan import check_plan, parse_plan, parse_plan_text
 from crypto.softhsm import SoftHsmStore
 from crypto.token import default_module
 from tests.ceremony.helpers import header, prompter, run, write_plan

@@ -178,7 +178,7 @@ def test_with_no_controlling_terminal_secrets_are_refused_in_one_sentence(
 HAND_OUT = """
 import sys
 from ceremony.demo.rehearsal import DEMO_PIN
-from ceremony.execution import run_plan
+from ceremony.execution import prepare, run_plan
 from ceremony.plan.parser import parse_plan
 from ceremony.frontends.terminal import TerminalPrompter
 
@@ -186,8 +186,8 @@ class PinFromHere(TerminalPrompter):  # reaches the hand-out without a terminal 
     def pin(self, person, token_label, problem):
         return DEMO_PIN
 
-run_plan(parse_plan(sys.argv[1]), __import__("pathlib").Path(sys.argv[2]), PinFromHere(),
-         __import__("pathlib").Path(sys.argv[3]))
+run_plan(prepare(parse_plan(sys.argv[1]), __import__("pathlib").Path(sys.argv[2])),
+         PinFromHere(), __import__("pathlib").Path(sys.argv[3]))
 """
 
 

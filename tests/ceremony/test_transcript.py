@@ -26,8 +26,13 @@ from ceremony.engine import key_name
 from ceremony.environment import record_environment
 from ceremony.journal import JOURNAL_NAME, Journal, head_words, verify_journal
 from ceremony.preview import certificate_preview, crl_preview
-from ceremony.transcript.build import TranscriptError, build_transcript
-from ceremony.transcript.sections import CeremonyFacts, signings, step_rows
+from ceremony.transcript import (
+    CeremonyFacts,
+    TranscriptError,
+    build_transcript,
+    signings,
+    step_rows,
+)
 from ceremony.transcript.sign import (
     generate_signer_key,
     issue_transcript_signer,
@@ -506,7 +511,7 @@ def test_each_signing_is_paired_with_its_lint_and_issuance(built: BuiltCeremony)
 
 
 def test_journal_data_names_the_transcript_relative_to_the_folder(tmp_path: Path) -> None:
-    from ceremony.transcript.build import TranscriptResult
+    from ceremony.transcript import TranscriptResult
 
     result = TranscriptResult(tmp_path / "c" / "transcript.pdf", "ab" * 32, 10, "cd" * 32, ())
     data = result.journal_data(tmp_path / "c")

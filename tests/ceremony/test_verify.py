@@ -29,16 +29,16 @@ from ceremony.journal import (
     record_hash,
     verify_journal,
 )
-from ceremony.transcript.build import (
+from ceremony.transcript import (
     INFO_CEREMONY_ID,
     INFO_FORMAT,
     INFO_JOURNAL_HEAD,
     INFO_PLAN,
     TRANSCRIPT_FORMAT,
     Attachment,
+    CeremonyFacts,
 )
 from ceremony.transcript.pdf import TranscriptPages, render_transcript
-from ceremony.transcript.sections import CeremonyFacts
 from ceremony.transcript.sign import sign_transcript
 from ceremony.verify.audit import (
     TranscriptReport,

@@ -22,8 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from ceremony.demo.rehearsal import DEMO_PIN, DEMO_SO_PIN, ROOT_KEY, ROOT_TOKEN, run_demo
 from ceremony.errors import PlanError
-from ceremony.plan.check import check_plan
-from ceremony.plan.parser import parse_plan
+from ceremony.plan import check_plan, parse_plan
 from crypto.algorithms import spki_sha256
 from crypto.softhsm import SoftHsmStore
 from crypto.token import default_module
