@@ -36,6 +36,7 @@ from crypto.errors import (
     MechanismNotSupported,
     TokenError,
 )
+from crypto.signer import token_signing_key
 from crypto.token import TokenSession, translate, translated
 
 
@@ -137,8 +138,6 @@ class TokenKeyPair:
 
     def signing_key(self) -> Any:
         """A cryptography private-key object whose ``sign`` runs in the token."""
-        from crypto.signer import token_signing_key
-
         return token_signing_key(self)
 
 

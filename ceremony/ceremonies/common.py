@@ -3,10 +3,17 @@ the key ceremonies generating the key and backing it up under a split wrap key."
 
 from __future__ import annotations
 
-from ceremony.actions import check_environment, generate_key
-from ceremony.pins import split_pin
+from ceremony.engine import (
+    CeremonyContext,
+    HandOut,
+    Step,
+    back_up_key,
+    check_environment,
+    generate_key,
+    lock_backed_up_key,
+    split_pin,
+)
 from ceremony.plan import BackupMode, CeremonyPlan, PinSource, Role
-from ceremony.runner import CeremonyContext, HandOut, Step
 from crypto.keys import TokenKeyPair, find_key_pair
 
 ENVIRONMENT = Step(
@@ -71,14 +78,9 @@ def backup_steps(plan: CeremonyPlan, what: str) -> list[Step]:
         return []
 
     def backup(ctx: CeremonyContext) -> None:
-        from ceremony.backups import back_up_key
-
         back_up_key(ctx, plan_key_pair(ctx), f"{what} backup")
 
     def lock(ctx: CeremonyContext) -> None:
-        # Imported when the step runs: ceremony.backups loads python-pkcs11 (start-up speed).
-        from ceremony.backups import lock_backed_up_key
-
         lock_backed_up_key(ctx, plan_key_pair(ctx))
 
     steps = [Step(

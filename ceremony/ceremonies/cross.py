@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from cryptography import x509
 
-from ceremony.actions import confirm_and_sign_certificate
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
+from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate
 from ceremony.errors import CeremonyError
+from ceremony.folder import CROSS_FILE
 from ceremony.journal import Event
 from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
 from crypto.certificates import cross_certificate_builder, random_serial
 from crypto.cross import CrossSubject, check_cross_certificate
 from crypto.csr import check_csr, load_csr
@@ -24,7 +24,6 @@ from crypto.issuance import CROSS_CERTIFICATE, PRIVATE_SUBORDINATE, prepare_cert
 from crypto.keys import spki_sha256
 from crypto.subordinates import SubordinateKind
 
-CROSS_FILE = "cross-certificate.pem"
 SOURCE_CERTIFICATE = "cross-signed-ca.pem"
 SOURCE_CSR = "cross-signed-ca.csr"
 

@@ -10,20 +10,17 @@ from __future__ import annotations
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 
-from ceremony.actions import confirm_and_sign_certificate, generate_key
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
+from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate, generate_key
 from ceremony.errors import CeremonyError
+from ceremony.folder import REQUEST_FILE, SIGNER_FILE
 from ceremony.journal import Event
 from ceremony.plan import BackupMode, CeremonyPlan, KeySpec, PinSource, Role, TokenSpec
-from ceremony.runner import CeremonyContext, Step
 from crypto.certificates import ocsp_signer_builder, random_serial
 from crypto.csr import check_csr, load_csr
 from crypto.issuance import OCSP_SIGNER, prepare_certificate
 from crypto.keys import find_key_pair, spki_sha256
-
-SIGNER_FILE = "ocsp-signer.pem"
-REQUEST_FILE = "ocsp-signer.csr"
 
 
 def _responder_token(plan: CeremonyPlan) -> tuple[TokenSpec, KeySpec]:

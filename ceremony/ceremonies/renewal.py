@@ -7,18 +7,16 @@ root past the old one's notAfter.
 
 from __future__ import annotations
 
-from ceremony.actions import confirm_and_sign_certificate
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
+from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate
 from ceremony.errors import CeremonyError
+from ceremony.folder import RENEWED_FILE
 from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
 from crypto.certificates import random_serial, renewal_builder
 from crypto.cross import CrossSubject, check_cross_certificate
 from crypto.errors import ProfileError
 from crypto.issuance import RENEWED_ROOT, prepare_certificate
-
-RENEWED_FILE = "root-ca-renewed.pem"
 
 
 def sign(ctx: CeremonyContext) -> None:

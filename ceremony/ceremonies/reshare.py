@@ -7,14 +7,22 @@ token as a session object and wrapped again under the new key (crypto.backup.rew
 
 from __future__ import annotations
 
-from ceremony.backups import backup_paths, copy_out, lock_key_in_token
 from ceremony.ceremonies.common import ENVIRONMENT, open_plan_token
 from ceremony.ceremonies.restore import load_backup, record_backup_read
-from ceremony.custody import collect_quorum, split_and_hand_out
-from ceremony.pins import derive_pin
+from ceremony.engine import (
+    CeremonyContext,
+    HandOut,
+    Step,
+    backup_paths,
+    collect_quorum,
+    copy_out,
+    derive_pin,
+    lock_key_in_token,
+    split_and_hand_out,
+)
+from ceremony.engine.token_checks import wrap_mechanisms
+from ceremony.journal import Event
 from ceremony.plan import CeremonyPlan, PinSource, Role
-from ceremony.runner import CeremonyContext, HandOut, Step
-from ceremony.token_checks import wrap_mechanisms
 from crypto.backup import generate_wrap_key, import_wrap_key, rewrap_backup
 from crypto.token import translated
 
@@ -25,7 +33,7 @@ def _move_pin(ctx: CeremonyContext, old_key: bytes, new_key: bytes, new_check: s
     session = ctx.token(ctx.plan.token)
     with translated(f"changing the PIN of token {ctx.plan.token.label!r}"):
         session.session.set_pin(derive_pin(old_key), derive_pin(new_key))
-    ctx.record("token-pin-split", {"token": ctx.plan.token.label, "check_value": new_check})
+    ctx.record(Event.TOKEN_PIN_SPLIT, {"token": ctx.plan.token.label, "check_value": new_check})
 
 
 def _finish_interrupted(ctx: CeremonyContext, old_check: str, metadata_path: str) -> None:
@@ -35,7 +43,7 @@ def _finish_interrupted(ctx: CeremonyContext, old_check: str, metadata_path: str
     assert ctx.plan.token is not None and ctx.plan.shares is not None
     assert ctx.plan.new_shares is not None
     data = ctx.existing_artifact(metadata_path)
-    if ctx.plan.token.pin is not PinSource.SHARES or ctx.records("token-pin-split"):
+    if ctx.plan.token.pin is not PinSource.SHARES or ctx.records(Event.TOKEN_PIN_SPLIT):
         return
     new_check = str(json.loads(data or b"{}")["wrap_key_check_value"])
     old_key = collect_quorum(ctx, ctx.plan.shares, "unlock the token", old_check)
@@ -59,8 +67,8 @@ def reshare(ctx: CeremonyContext) -> None:
         copy_out(ctx, (wrapped_path, metadata_path))
         lock_key_in_token(ctx, ctx.token(ctx.plan.token), old.metadata.key_label)
         return
-    if ctx.records("shares-created"):
-        ctx.record("shares-voided", {"reason": "the ceremony stopped before the new backup "
+    if ctx.records(Event.SHARES_CREATED):
+        ctx.record(Event.SHARES_VOIDED, {"reason": "the ceremony stopped before the new backup "
                                                "was written; those shares protect nothing"})
     session = ctx.token(ctx.plan.token)
     old_key = collect_quorum(ctx, ctx.plan.shares, "rebuild the old wrap key", old_check)
@@ -75,7 +83,7 @@ def reshare(ctx: CeremonyContext) -> None:
             token_key.destroy()
         ctx.write_artifact(wrapped_path, backup.wrapped, "wrapped-key")
         ctx.write_artifact(metadata_path, backup.metadata.to_json(), "backup-metadata")
-        ctx.record("key-backed-up", {
+        ctx.record(Event.KEY_BACKED_UP, {
             "label": old.metadata.key_label, "spki_sha256": backup.metadata.spki_sha256,
             "wrap_key_check_value": split.check_value, "scheme": split.scheme.describe(),
             "files": [wrapped_path, metadata_path],
@@ -89,7 +97,7 @@ def reshare(ctx: CeremonyContext) -> None:
     # The CA key itself, if this token holds it, is left non-extractable (an older version
     # left backed-up keys extractable); the re-wrap used a session copy, destroyed already.
     lock_key_in_token(ctx, session, old.metadata.key_label)
-    ctx.record("shares-retired", {"check_value": old_check, "replaced_by": split.check_value})
+    ctx.record(Event.SHARES_RETIRED, {"check_value": old_check, "replaced_by": split.check_value})
     ctx.prompter.inform("The backup is re-wrapped under the new shares. The old backup file and "
                         "the old shares must now be destroyed; the old shares open only the "
                         "old backup file.")

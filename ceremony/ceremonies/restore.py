@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 
 from ceremony.ceremonies.common import ENVIRONMENT
-from ceremony.custody import collect_quorum
+from ceremony.engine import CeremonyContext, Step, collect_quorum
+from ceremony.engine.token_checks import unwrap_mechanism
 from ceremony.errors import CeremonyError
+from ceremony.journal import Event
 from ceremony.plan import CeremonyPlan, Role, TokenSpec
-from ceremony.runner import CeremonyContext, Step
-from ceremony.token_checks import unwrap_mechanism
 from crypto.backup import WrappedBackup, read_backup, restore_backup
 from crypto.issuance import verify_signature
 from crypto.keys import find_key_pair, key_exists
@@ -37,10 +37,10 @@ def load_backup(ctx: CeremonyContext) -> WrappedBackup:
 def record_backup_read(ctx: CeremonyContext) -> None:
     """Journal the backup's key once: its public key lets an auditor who trusts the key by its
     SPKI SHA-256 check what it certified (``verify --anchor-spki``)."""
-    if ctx.records("backup-read"):
+    if ctx.records(Event.BACKUP_READ):
         return
     metadata = load_backup(ctx).metadata
-    ctx.record("backup-read", {"label": metadata.key_label, "spki_sha256": metadata.spki_sha256,
+    ctx.record(Event.BACKUP_READ, {"label": metadata.key_label, "spki_sha256": metadata.spki_sha256,
                                "public_key": metadata.public_key_pem,
                                "wrap_key_check_value": metadata.wrap_key_check_value})
 
@@ -56,7 +56,7 @@ def restore(ctx: CeremonyContext) -> None:
     spec = target(ctx.plan)
     session = ctx.token(spec)
     label = backup.metadata.key_label
-    restored = [r for r in ctx.records("key-restored") if r.data.get("label") == label]
+    restored = [r for r in ctx.records(Event.KEY_RESTORED) if r.data.get("label") == label]
     if key_exists(session, label):
         if restored:
             return  # restored before an interruption; the next step proves it
@@ -72,7 +72,7 @@ def restore(ctx: CeremonyContext) -> None:
     finally:
         del wrap_key  # its only copy outside the shares; the token's session object is gone
     record = pair.record
-    ctx.record("key-restored", {"token": spec.label, "token_serial": session.info.serial,
+    ctx.record(Event.KEY_RESTORED, {"token": spec.label, "token_serial": session.info.serial,
                                 **record.as_dict()})
 
 
@@ -82,7 +82,7 @@ def prove(ctx: CeremonyContext) -> None:
     message = os.urandom(32)
     signature = pair.signing_key().sign(message, *_signature_args(pair))
     verify_signature(backup.metadata.public_key(), signature, message, pair.algorithm.hash)
-    ctx.record("key-proven", {"label": pair.label, "spki_sha256": pair.record.spki_sha256,
+    ctx.record(Event.KEY_PROVEN, {"label": pair.label, "spki_sha256": pair.record.spki_sha256,
                               "local": pair.record.local})
     ctx.prompter.inform(f"The restored key {pair.label} signs, and its signature verifies "
                         "against the backed-up public key.")

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 
+from ceremony.ceremonies.closing import SIGNER_STEP
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.ceremonies.sign import issuer_certificate, open_issuer
-from ceremony.closing import SIGNER_STEP
+from ceremony.engine import CeremonyContext, Step
 from ceremony.errors import CeremonyError
 from ceremony.journal import Event
 from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
 from crypto.keys import destroy_key_pair, find_key_pair, key_exists, spki_sha256
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from cryptography import x509
 
-from ceremony.actions import confirm_and_sign_certificate, prepare_and_sign_crl
 from ceremony.ceremonies.common import (
     ENVIRONMENT,
     backup_steps,
@@ -13,14 +12,19 @@ from ceremony.ceremonies.common import (
     plan_key_pair,
     token_step,
 )
+from ceremony.engine import (
+    CeremonyContext,
+    Step,
+    confirm_and_sign_certificate,
+    prepare_and_sign_crl,
+)
+from ceremony.folder import ROOT_CERTIFICATE
 from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
 from crypto.certificates import random_serial, root_builder
 from crypto.crl import crl_builder, next_crl_number
 from crypto.issuance import ROOT, prepare_certificate
 from crypto.profiles import CrlProfile
 
-ROOT_CERTIFICATE = "root-ca.pem"
 ROOT_CRL = "root-ca.crl"
 
 

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from cryptography import x509
 
-from ceremony.actions import confirm_and_sign_certificate
-from ceremony.backups import lock_key_in_token
 from ceremony.ceremonies.common import ENVIRONMENT
+from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate, lock_key_in_token
 from ceremony.errors import CeremonyError
+from ceremony.folder import SIGNED_FILE
+from ceremony.journal import Event
 from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
 from crypto.certificates import random_serial, subordinate_builder
 from crypto.csr import check_csr, load_csr, load_csr_file
 from crypto.issuance import prepare_certificate
 from crypto.keys import TokenKeyPair, find_key_pair, spki_sha256
-
-SIGNED_FILE = "intermediate-ca.pem"
 
 
 def issuer_certificate(ctx: CeremonyContext) -> x509.Certificate:
@@ -45,7 +43,7 @@ def issuer_key(ctx: CeremonyContext) -> TokenKeyPair:
 
 def open_issuer(ctx: CeremonyContext) -> None:
     pair = issuer_key(ctx)
-    ctx.record("issuer-key-found", {"label": pair.label,
+    ctx.record(Event.ISSUER_KEY_FOUND, {"label": pair.label,
                                     "spki_sha256": pair.record.spki_sha256,
                                     "local": pair.record.local})
     if pair.record.extractable:
@@ -60,7 +58,7 @@ def check_request(ctx: CeremonyContext) -> None:
     if ctx.existing_artifact("request.csr") is None:
         ctx.write_artifact("request.csr", data, "csr")
     summary = check_csr(load_csr_file(ctx.plan.csr_file))
-    ctx.record("csr-checked", {"subject": summary.subject, "key": summary.key_description,
+    ctx.record(Event.CSR_CHECKED, {"subject": summary.subject, "key": summary.key_description,
                                "spki_sha256": summary.spki_sha256,
                                "ignored_extensions": list(summary.requested_extensions)})
     ctx.prompter.inform(f"CSR accepted: {summary.subject}, {summary.key_description}, "

@@ -1,6 +1,6 @@
 """``keyceremony token check PLAN``: can the plan's tokens do every step, before a ceremony?
 
-The same capability check the ceremony's first token step runs (``ceremony.token_checks``):
+The same capability check the ceremony's first token step runs (``ceremony.engine.token_checks``):
 each token is logged in to (the PIN typed at the terminal, or from ``--answers`` in a
 rehearsal), probed with throwaway keys and known-answer tests, and left as it was. A token
 whose PIN only a quorum of custodians can rebuild is not logged in to here: its check runs in
@@ -23,23 +23,22 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ceremony.engine.pins import pin_is_held_by_custodians
+    from ceremony.engine.token_checks import plan_token_needs, plan_tokens, refusal
     from ceremony.errors import StepRefused
-    from ceremony.pins import pin_is_held_by_custodians
-    from ceremony.plan import Role
-    from ceremony.plan_parser import parse_plan
+    from ceremony.plan import Role, parse_plan
     from ceremony.prompts import Prompter
-    from ceremony.token_checks import plan_token_needs, plan_tokens, refusal
     from crypto.token import open_token, probe_token
     from crypto.tokencheck import check_token
 
     plan = parse_plan(Path(args.plan))
     prompter: Prompter
     if args.answers:
-        from ceremony.scripted import load_answers
+        from ceremony.frontends.scripted import load_answers
 
         prompter = load_answers(Path(args.answers), plan.rehearsal)
     else:
-        from ceremony.terminal import TerminalPrompter
+        from ceremony.frontends.terminal import TerminalPrompter
 
         prompter = TerminalPrompter()
     administrator = next((p.name for p in plan.participants if p.role is Role.ADMINISTRATOR),

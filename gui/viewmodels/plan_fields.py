@@ -23,9 +23,9 @@ from crypto.profiles import (
     ROOT_MAX_DAYS,
     ROOT_MIN_DAYS,
 )
+from crypto.sharescheme import MAX_SHARES
 from crypto.subordinates import EKU_NAMES, SubordinateKind
 
-MAX_SHARES = 16  # SLIP-39: at most 16 shares in a set
 MAX_PATH_LENGTH = 8
 EXTENDED_KEY_USAGES = tuple(EKU_NAMES)
 SUBORDINATE_KINDS = tuple(kind.value for kind in SubordinateKind)
@@ -95,8 +95,6 @@ _COPY_CHECKS = tuple(mode.value for mode in CopyCheck)
 # Ceremonies that sign with an existing CA key in [token], named by [issuer].
 SIGNING_WITH_TOKEN = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
                       CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER)
-_EXISTING_SETS = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.RESTORE,
-                  CeremonyType.RESHARE, CeremonyType.DRILL)
 
 
 def _top(ceremony: CeremonyType) -> Section:

@@ -392,7 +392,7 @@ def _toml_value(spec: FieldSpec, value: Any) -> str | None:
 def default_plan_name(form: PlanForm, today: dt.date | None = None) -> str:
     """A file name for the form's plan: its id, or the type and date while the id cannot
     name a file."""
-    from ceremony.plan_parser import PLAN_ID
+    from ceremony.plan import PLAN_ID
 
     if PLAN_ID.fullmatch(form.id):
         return f"{form.id}.toml"
@@ -403,7 +403,7 @@ def secret_problems(text: str) -> tuple[str, ...]:
     """Why plan ``text`` must not be saved: the keys that would hold a secret (as the plan
     parser refuses them) and any run of SLIP-39 share words, even in a comment. Secrets never
     go to disk; the messages name where, never what."""
-    from ceremony.plan_reader import remove_secrets
+    from ceremony.plan import remove_secrets
     from crypto.shares import WORDLIST
 
     problems: list[str] = []

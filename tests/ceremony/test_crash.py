@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from ceremony.demo import DEMO_PIN, DEMO_SO_PIN, ROOT_KEY, ROOT_TOKEN, root_plan
+from ceremony.demo.rehearsal import DEMO_PIN, DEMO_SO_PIN, ROOT_KEY, ROOT_TOKEN, root_plan
 from ceremony.journal import verify_journal
 from crypto.algorithms import KeyAlgorithm
 from crypto.softhsm import SoftHsmStore
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.softhsm, pytest.mark.slow]
 # Kills the process (SIGKILL: no clean-up of any kind) right after the Nth journal append.
 KILLER = """
 import os, signal, sys
-import ceremony.journal as journal
+import ceremony.journal.writer as journal
 limit = int(sys.argv[1])
 original = journal.Journal.append
 count = 0

@@ -22,8 +22,7 @@ from cryptography.x509.oid import NameOID
 from ceremony import cli
 from ceremony.commands import plan as plan_command
 from ceremony.errors import PlanError, PlanUnreadableError
-from ceremony.plan_check import CheckReport, check_plan, describe_plan
-from ceremony.plan_parser import parse_plan, parse_plan_text
+from ceremony.plan import CheckReport, check_plan, describe_plan, parse_plan, parse_plan_text
 from crypto.backup import read_backup, restore_backup
 from crypto.certificates import random_serial, root_builder, subordinate_builder
 from crypto.checkvalue import check_value

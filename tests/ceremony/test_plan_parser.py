@@ -18,7 +18,7 @@ from ceremony.plan import (
     Role,
     SoftwareToken,
 )
-from ceremony.plan_parser import _SECTION_KEYS, _TOP_KEYS, parse_plan, parse_plan_text
+from ceremony.plan.parser import _SECTION_KEYS, _TOP_KEYS, parse_plan, parse_plan_text
 from crypto.algorithms import KeyAlgorithm
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"

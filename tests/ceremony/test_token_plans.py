@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ceremony.plan_parser import parse_plan, parse_plan_text
-from ceremony.token_checks import TRANSCRIPT_SIGNER, plan_token_needs, plan_tokens
-from ceremony.transcript_sign import SIGNER_ALGORITHM
+from ceremony.engine.token_checks import TRANSCRIPT_SIGNER, plan_token_needs, plan_tokens
+from ceremony.plan import parse_plan, parse_plan_text
+from ceremony.transcript.sign import SIGNER_ALGORITHM
 from crypto.algorithms import KeyAlgorithm
 from crypto.errors import TokenNotFound
 from crypto.pkcs11_uri import UriError, parse_token_uri, token_uri

@@ -19,9 +19,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ceremony.plan import CeremonyPlan, CeremonyType, PinSource, SoftwareToken
-from ceremony.plan_check import check_plan
-from ceremony.plan_parser import parse_plan_text
+from ceremony.plan import (
+    CeremonyPlan,
+    CeremonyType,
+    PinSource,
+    SoftwareToken,
+    check_plan,
+    parse_plan_text,
+)
 from gui.errors import GuiError
 from gui.viewmodels.plan_fields import field_for_problem, fields_for, problem_path
 from gui.viewmodels.plan_form import PlanForm, default_plan_name, secret_problems

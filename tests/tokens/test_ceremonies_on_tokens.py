@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from ceremony.cli import main
-from ceremony.demo import root_plan
+from ceremony.demo.rehearsal import root_plan
 from ceremony.errors import StepRefused
+from ceremony.frontends.scripted import ScriptedPrompter
 from ceremony.journal import Event, verify_journal
-from ceremony.scripted import ScriptedPrompter
-from ceremony.verify import TrustAnchors, verify_transcript
+from ceremony.verify.audit import TrustAnchors, verify_transcript
 from crypto.algorithms import KeyAlgorithm
 from crypto.token import open_token
 from tests.ceremony.helpers import run, write_plan
