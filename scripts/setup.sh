@@ -28,10 +28,13 @@ ensure_system_packages() {
     install_packages "${missing[@]}"
 }
 
-# The tests run on three tokens (tests/tokens): SoftHSM, tpm2-pkcs11 on a software TPM (swtpm,
-# behind tpm2-abrmd on a private D-Bus) and NSS softokn through p11-kit's proxy. Only
-# ./scripts/test needs these. tool or file -> Debian package that provides it
+# Only ./scripts/test needs these: the independent tools the tests check our output with, and
+# the tokens tests/tokens runs on besides SoftHSM (tpm2-pkcs11 on a software TPM, swtpm behind
+# tpm2-abrmd on a private D-Bus; NSS softokn through p11-kit's proxy).
+# tool or file -> Debian package that provides it
 declare -A TEST_SYSTEM_FILES=(
+    [sqlite3]=sqlite3
+    [openssl]=openssl
     [swtpm]=swtpm
     [tpm2-abrmd]=tpm2-abrmd
     [tpm2_getrandom]=tpm2-tools
