@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ceremony.ceremonies import steps_for
 from ceremony.engine import CeremonyContext, CeremonyRunner
-from ceremony.errors import CeremonyError
+from ceremony.errors import CeremonyError, JournalDisputed
 from ceremony.journal import JOURNAL_NAME
 from ceremony.plan import CeremonyPlan, CheckReport, check_plan, parse_plan
 from ceremony.prompts import Prompter
@@ -82,8 +82,14 @@ def run_plan(ceremony: PreparedCeremony, prompter: Prompter,
         context = runner.run()
         outcome = "completed"
         return context
+    except JournalDisputed:
+        # The room says the journal is not the one the paper log knows: the inventory keeps
+        # what it had rather than taking in a journal that may have been changed.
+        outcome = "disputed"
+        raise
     finally:
-        _index(plan, folder, prompter, inventory_path, outcome)
+        if outcome != "disputed":
+            _index(plan, folder, prompter, inventory_path, outcome)
 
 
 def _index(plan: CeremonyPlan, folder: Path, prompter: Prompter, inventory_path: Path | None,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ceremony.engine.context import SYSTEM, CeremonyContext, Step
 from ceremony.engine.pins import obtain_pin
-from ceremony.errors import CeremonyError, StepRefused, UsageError
+from ceremony.errors import CeremonyError, JournalDisputed, StepRefused, UsageError
 from ceremony.folder import JOURNAL_NAME
 from ceremony.journal import PROGRAM_ROLE, Event, Journal, head_words
 from ceremony.plan import CeremonyPlan, Role
@@ -122,7 +122,7 @@ class CeremonyRunner:
         person = context.first(Role.WITNESS, Role.AUDITOR, Role.ADMINISTRATOR)
         decision = self.prompter.confirm_head(person, head, head_words(head))
         if decision.outcome is not Outcome.CONFIRMED:
-            raise StepRefused(
+            raise JournalDisputed(
                 f"{decision.person} found that the journal's chain head {head[:16]}... does not "
                 f"match the last head in the paper log ({decision.reason or 'no reason given'})"
                 "; the journal may have been changed since the ceremony stopped, so nothing "
