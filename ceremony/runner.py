@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from ceremony.errors import CeremonyError, UsageError
-from ceremony.journal import JOURNAL_NAME, PROGRAM_ACTOR, PROGRAM_ROLE, Event, Journal
+from ceremony.journal import (
+    JOURNAL_NAME,
+    PROGRAM_ACTOR,
+    PROGRAM_ROLE,
+    Event,
+    Journal,
+    JournalRecord,
+)
 from ceremony.plan import CeremonyPlan, Role, ShareSpec, SoftwareToken, TokenSpec
 from ceremony.prompts import Decision, Outcome, Prompter, StepView
 from crypto.errors import CryptoError, PinIncorrect
@@ -313,17 +320,10 @@ class CeremonyRunner:
                 raise UsageError(f"{self.folder} holds files but no journal; choose an empty "
                                  "or new folder for the ceremony")
             make_private_folder(self.folder)
-            journal = Journal.create(self.folder)
-            journal.append("ceremony-started", SYSTEM, PROGRAM_ROLE, {
-                "id": self.plan.id, "type": self.plan.type.value, "title": self.plan.title,
-                "rehearsal": self.plan.rehearsal, "plan_sha256": self.plan.sha256,
-                "location": self.plan.location,
-                "participants": [{"name": p.name, "role": p.role.value}
-                                 for p in self.plan.participants],
-                "steps": [{"id": s.id, "title": s.title} for s in self.steps],
-            })
-            return journal, set(), False
+            return self._start(Journal.create(self.folder)), set(), False
         journal = Journal.open(self.folder)
+        if not journal.records:  # stopped between creating the journal and its first record
+            return self._start(journal), set(), False
         started = [r for r in journal.records if r.event == "ceremony-started"]
         if not started or started[0].data.get("plan_sha256") != self.plan.sha256:
             journal.close()
@@ -332,11 +332,24 @@ class CeremonyRunner:
         events = {r.event for r in journal.records}
         if "ceremony-completed" in events and (self.closing is None
                                                or "transcript-written" in events):
+            _finish_writes(self.folder, journal.records)
             journal.close()
             raise UsageError(f"the ceremony in {self.folder} is already complete; nothing was "
                              "done")
         completed = {r.data.get("step") for r in journal.records if r.event == "step-completed"}
         return journal, {str(c) for c in completed}, True
+
+    def _start(self, journal: Journal) -> Journal:
+        """Journal ``ceremony-started``: the plan's digest, people and steps."""
+        journal.append("ceremony-started", SYSTEM, PROGRAM_ROLE, {
+            "id": self.plan.id, "type": self.plan.type.value, "title": self.plan.title,
+            "rehearsal": self.plan.rehearsal, "plan_sha256": self.plan.sha256,
+            "location": self.plan.location,
+            "participants": [{"name": p.name, "role": p.role.value}
+                             for p in self.plan.participants],
+            "steps": [{"id": s.id, "title": s.title} for s in self.steps],
+        })
+        return journal
 
     def _confirm_resume(self, context: CeremonyContext, completed: set[str]) -> None:
         """Before anything else on resume: a named person checks the journal's head as found
@@ -406,3 +419,10 @@ class CeremonyRunner:
         except Exception:  # a bug: nothing to journal about it, but the head is still due
             context.show_head_at_stop()
             raise
+
+
+def _finish_writes(folder: Path, records: tuple[JournalRecord, ...]) -> None:
+    """Put in place what a stop left staged after it was journaled (the last write, mostly)."""
+    for record in records:
+        if record.event in (Event.ARTIFACT_WRITTEN, Event.TRANSCRIPT_WRITTEN):
+            commit_staged_file(folder / str(record.data["path"]), str(record.data["sha256"]))

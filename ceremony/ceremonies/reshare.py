@@ -7,7 +7,7 @@ token as a session object and wrapped again under the new key (crypto.backup.rew
 
 from __future__ import annotations
 
-from ceremony.backups import backup_paths, copy_out, lock_key_in_token
+from ceremony.backups import backup_paths, copy_out, lock_key_in_token, write_missing_metadata
 from ceremony.ceremonies.common import ENVIRONMENT, open_plan_token
 from ceremony.ceremonies.restore import load_backup, record_backup_read
 from ceremony.custody import collect_quorum, split_and_hand_out
@@ -52,6 +52,7 @@ def reshare(ctx: CeremonyContext) -> None:
     record_backup_read(ctx)
     old_check = old.metadata.wrap_key_check_value
     wrapped_path, metadata_path = backup_paths(old.metadata.key_label)
+    write_missing_metadata(ctx, wrapped_path, metadata_path, old.metadata)
     if ctx.artifact_record(metadata_path) is not None:
         ctx.existing_artifact(wrapped_path)
         _finish_interrupted(ctx, old_check, metadata_path)
