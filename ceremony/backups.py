@@ -24,6 +24,7 @@ from ceremony.journal import Event
 from ceremony.pins import derive_pin
 from ceremony.plan import PinSource
 from ceremony.runner import CeremonyContext
+from ceremony.token_checks import wrap_mechanisms
 from crypto.backup import generate_wrap_key, import_wrap_key, wrap_key_pair
 from crypto.backupfile import BackupMetadata
 from crypto.errors import KeyNotFound
@@ -72,12 +73,15 @@ def write_missing_metadata(ctx: CeremonyContext, wrapped_path: str, metadata_pat
     """
     wrapped = ctx.artifact_record(wrapped_path)
     created = ctx.records(Event.SHARES_CREATED)
-    if wrapped is None or ctx.artifact_record(metadata_path) is not None or not created:
+    if (wrapped is None or ctx.artifact_record(metadata_path) is not None or not created
+            or ctx.plan.token is None):
         return
     ctx.existing_artifact(wrapped_path)  # put in place if the stop came before that too
+    ctx.token(ctx.plan.token)  # opened (and its mechanisms checked) as when it was wrapped
     metadata = replace(like, wrap_key_check_value=str(created[-1].data["check_value"]),
                        wrapped_sha256=str(wrapped.data["sha256"]),
-                       created=datetime.now(UTC).replace(microsecond=0))
+                       created=datetime.now(UTC).replace(microsecond=0),
+                       wrap_mechanism=wrap_mechanisms(ctx, ctx.plan.token)[0])
     ctx.write_artifact(metadata_path, metadata.to_json(), "backup-metadata")
 
 
@@ -117,7 +121,9 @@ def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, purpose: str) -> None:
         # The wrap key's only copies are now the shares and the token's session object.
         del wrap_key
     try:
-        backup = wrap_key_pair(pair, token_key)
+        assert ctx.plan.token is not None
+        writes, reads = wrap_mechanisms(ctx, ctx.plan.token)
+        backup = wrap_key_pair(pair, token_key, writes, reads)
     finally:
         token_key.destroy()
     ctx.write_artifact(wrapped_path, backup.wrapped, "wrapped-key")

@@ -87,3 +87,8 @@ class NoTerminal(CeremonyError):
     """A share or PIN must be shown or typed, and the process has no controlling terminal."""
 
     exit_status = 2
+
+
+class StepRefused(CeremonyError):
+    """A person (or the token's capability check) refused a step; the ceremony stops there,
+    journaled, and can be resumed."""

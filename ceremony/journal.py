@@ -104,6 +104,7 @@ class Event(StrEnum):
     KEY_DESTROYED = "key-destroyed"
     BACKUP_DESTROYED = "backup-destroyed"
     SHARE_COPY_DESTROYED = "share-copy-destroyed"
+    TOKEN_CHECKED = "token-checked"  # the token's capability check against the plan
 
 
 # --- the guard against journalling secrets and values without one canonical form ----------

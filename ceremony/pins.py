@@ -14,7 +14,7 @@ import hmac
 from typing import TYPE_CHECKING
 
 from ceremony.errors import CeremonyError
-from ceremony.plan import CeremonyType, PinSource, TokenSpec
+from ceremony.plan import CeremonyPlan, CeremonyType, PinSource, TokenSpec
 
 if TYPE_CHECKING:
     from ceremony.runner import CeremonyContext
@@ -33,6 +33,14 @@ def pin_is_split(ctx: CeremonyContext, spec: TokenSpec) -> bool:
     makes_shares = ctx.plan.key is not None and ctx.plan.token == spec and ctx.plan.type in (
         CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY)
     return not makes_shares or bool(ctx.records("token-pin-split"))
+
+
+def pin_is_held_by_custodians(plan: CeremonyPlan, spec: TokenSpec) -> bool:
+    """Whether, before ``plan`` runs, ``spec``'s PIN is one derived from shares (nobody can
+    type it): ``pin = "shares"``, except in the ceremony that makes the share set."""
+    makes_shares = plan.key is not None and plan.token == spec and plan.type in (
+        CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY)
+    return spec.pin is PinSource.SHARES and not makes_shares
 
 
 def split_pin(ctx: CeremonyContext) -> None:

@@ -82,6 +82,22 @@ class TokenSpec:
     pin: PinSource = PinSource.TYPED
     module_named: bool = True
     software_token: SoftwareToken = SoftwareToken.REFUSED
+    serial: str | None = None  # when given, the token's serial number must be this
+    uri: str | None = None  # the plan's RFC 7512 URI, as written, when it used one
+
+    @property
+    def display_uri(self) -> str:
+        """The token as an RFC 7512 PKCS#11 URI (label and serial), for people to read."""
+        from crypto.pkcs11_uri import token_uri
+
+        return token_uri(self.label, serial=self.serial)
+
+    @property
+    def full_uri(self) -> str:
+        """The token's URI with the module it is reached through (``?module-path=``)."""
+        from crypto.pkcs11_uri import token_uri
+
+        return token_uri(self.label, serial=self.serial, module_path=self.module)
 
 
 @dataclass(frozen=True)

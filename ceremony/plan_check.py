@@ -103,9 +103,9 @@ def describe_plan(plan: CeremonyPlan) -> str:
     if plan.key is not None:
         token = plan.new_token or plan.token
         parts.append(f"{plan.key.algorithm.value} key '{plan.key.label}'"
-                     + (f" in token '{token.label}'" if token else ""))
+                     + (f" in token {token.display_uri}" if token else ""))
     if plan.issuer is not None and plan.token is not None:
-        parts.append(f"issuer key '{plan.issuer.key_label}' in token '{plan.token.label}'")
+        parts.append(f"issuer key '{plan.issuer.key_label}' in token {plan.token.display_uri}")
     if plan.shares is not None:
         shares = _describe_shares(plan.shares)
         if plan.new_shares is not None:

@@ -89,8 +89,8 @@ _USES: dict[CeremonyType, dict[str, str]] = {
 _SECTIONS = ("token", "new_token", "key", "shares", "new_shares", "certificate", "crl", "csr",
              "profile", "issuer", "backup", "cross", "renewal", "responder", "retire")
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
-    "token": ("module", "label", "pin", "software_token"),
-    "new_token": ("module", "label", "pin", "software_token"),
+    "token": ("uri", "module", "label", "serial", "pin", "software_token"),
+    "new_token": ("uri", "module", "label", "serial", "pin", "software_token"),
     "key": ("label", "algorithm", "backup", "certificate"),
     "shares": ("threshold", "holders", "group_threshold", "group", "passphrase", "check_value",
                "copy_check"),

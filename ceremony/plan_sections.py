@@ -84,11 +84,42 @@ class SectionReader:
             return None
 
     def _token(self, table: Table) -> TokenSpec | None:
-        label = table.text("label", example='label = "root-ca"')
+        """[token] or [new_token]: an RFC 7512 ``uri``, or ``label`` (and ``module``), with an
+        optional ``serial`` the token must have."""
+        from crypto.pkcs11_uri import UriError, parse_token_uri
+
+        uri_text = table.text("uri", required=False)
+        uri = None
+        if uri_text is not None:
+            try:
+                uri = parse_token_uri(uri_text)
+            except UriError as ex:
+                table.problem("uri", f"{ex}")
+        if uri_text is not None:
+            if table.has("label"):
+                table.text("label", required=False)  # read: reported here, not as unknown
+                table.problem("label", "the uri names the token already (its token= "
+                                       "attribute); give one of uri and label")
+            label = uri.label if uri is not None else None
+        else:
+            label = table.text("label", example='label = "root-ca"')
         module = table.text("module", required=False)
         if module is not None and not module.strip():
             table.problem("module", "must not be empty; leave it out to use the default "
                                     f"{default_module()}")
+        if uri is not None and uri.module_path and module is not None \
+                and os.path.normpath(module) != os.path.normpath(uri.module_path):
+            table.problem("module", f"names another module than the uri's module-path "
+                                    f"({show(uri.module_path)}); give it once")
+        module = module or (uri.module_path if uri is not None else None)
+        serial = table.text("serial", required=False)
+        if serial is not None and (not serial.strip() or len(serial.encode()) > 16):
+            table.problem("serial", "must be the token's serial number as it reports it (1 to "
+                                    "16 characters)")
+        if uri is not None and uri.serial is not None:
+            if serial is not None and serial != uri.serial:
+                table.problem("serial", "differs from the uri's serial; give it once")
+            serial = uri.serial
         pin = table.choice("pin", PinSource, required=False) or PinSource.TYPED
         software = (table.choice("software_token", SoftwareToken, required=False)
                     or SoftwareToken.REFUSED)
@@ -96,7 +127,8 @@ class SectionReader:
         if label is None:
             return None
         return TokenSpec(label=label, module=module or default_module(), pin=pin,
-                         module_named=bool(module), software_token=software)
+                         module_named=bool(module), software_token=software, serial=serial,
+                         uri=uri_text)
 
     def _key(self, table: Table) -> tuple[KeySpec | None, Path | None]:
         """The key (None in a reshare, whose backup names it) and its CA certificate."""

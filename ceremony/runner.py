@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ceremony.errors import CeremonyError, UsageError
+from ceremony.errors import StepRefused as StepRefused  # re-exported: steps import it here
 from ceremony.journal import (
     JOURNAL_NAME,
     PROGRAM_ACTOR,
@@ -36,10 +37,6 @@ from crypto.token import TokenSession
 
 PIN_ATTEMPTS = 3
 SYSTEM = PROGRAM_ACTOR
-
-
-class StepRefused(CeremonyError):
-    """A person refused a step; the ceremony stops there, journaled, and can be resumed."""
 
 
 class HandOut(Enum):
@@ -197,7 +194,7 @@ class CeremonyContext:
         for _attempt in range(PIN_ATTEMPTS):
             pin = obtain_pin(self, spec, actor, problem)
             try:
-                session = Session(spec.module, spec.label, pin)
+                session = Session(spec.module, spec.label, pin, spec.serial)
             except PinIncorrect as ex:
                 self.record("token-login-failed", {"token": spec.label, "reason": str(ex)},
                             actor)
@@ -205,9 +202,16 @@ class CeremonyContext:
                 continue
             finally:
                 del pin
-            self.sessions[spec.label] = session
             self.record("token-login", {"token": spec.label}, actor)
             self.record("token-info", session.info.as_dict())
+            from ceremony.token_checks import check_ceremony_token
+
+            try:
+                check_ceremony_token(self, spec, session)  # refuses before any key is made
+            except BaseException:
+                session.close()
+                raise
+            self.sessions[spec.label] = session
             return session
         raise CeremonyError(f"the PIN of token {spec.label!r} was refused {PIN_ATTEMPTS} times; "
                             "the ceremony stopped before the token locks")
@@ -220,7 +224,7 @@ class CeremonyContext:
 
         if self.plan.rehearsal:
             return
-        info = probe_token(spec.module, spec.label)
+        info = probe_token(spec.module, spec.label, spec.serial)
         where = "new_token" if spec is self.plan.new_token else "token"
         if info.software is not None:
             problem = (f"token {spec.label!r} is {info.software} (module {info.module_path}), "

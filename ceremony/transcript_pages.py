@@ -46,6 +46,7 @@ from ceremony.transcript_sections import (
     summary,
     text,
 )
+from ceremony.transcript_tokens import token_checks
 from crypto.keys import spki_sha256
 
 
@@ -103,6 +104,7 @@ def _people_and_tokens(pages: TranscriptPages) -> list[Flowable]:
         [[*(r.data.get(k) for k in ("label", "manufacturer", "model", "serial", "firmware",
                                     "hardware")), _module(r.data)] for r in tokens],
         [0.12, 0.12, 0.1, 0.14, 0.07, 0.07, 0.38]) if tokens else nothing("token"))
+    story += token_checks(pages.records)
     logins = of(pages.records, "token-login", "token-login-failed")
     if logins:
         story.append(Paragraph("Token logins", style["h2"]))

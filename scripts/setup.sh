@@ -28,6 +28,35 @@ ensure_system_packages() {
     install_packages "${missing[@]}"
 }
 
+# The tests run on three tokens (tests/tokens): SoftHSM, tpm2-pkcs11 on a software TPM (swtpm,
+# behind tpm2-abrmd on a private D-Bus) and NSS softokn through p11-kit's proxy. Only
+# ./scripts/test needs these. tool or file -> Debian package that provides it
+declare -A TEST_SYSTEM_FILES=(
+    [swtpm]=swtpm
+    [tpm2-abrmd]=tpm2-abrmd
+    [tpm2_getrandom]=tpm2-tools
+    [tpm2_ptool]=libtpm2-pkcs11-tools
+    [dbus-daemon]=dbus-daemon
+    [/usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so]=libtpm2-pkcs11-1
+    [/usr/lib/x86_64-linux-gnu/libtss2-tcti-tabrmd.so.0]=libtss2-tcti-tabrmd0
+    [/usr/lib/x86_64-linux-gnu/libtss2-tcti-swtpm.so.0]=libtss2-tcti-swtpm0
+    [/usr/lib/x86_64-linux-gnu/libsoftokn3.so]=libnss3
+    [/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so]=p11-kit-modules
+)
+
+ensure_test_system_packages() {
+    local missing=()
+    local item
+    for item in "${!TEST_SYSTEM_FILES[@]}"; do
+        if [[ "$item" == /* ]]; then
+            [ -e "$item" ] || missing+=("${TEST_SYSTEM_FILES[$item]}")
+        else
+            command -v "$item" >/dev/null 2>&1 || missing+=("${TEST_SYSTEM_FILES[$item]}")
+        fi
+    done
+    install_packages "${missing[@]}"
+}
+
 # The Debian packages of the libraries PySide6's display plugins cannot find (ldd's "not
 # found"), from scripts/qt-display-libraries.txt. Needs the virtual environment (the plugins
 # come with PySide6), so it runs after ensure_venv.

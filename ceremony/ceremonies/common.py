@@ -46,8 +46,10 @@ def token_step(plan: CeremonyPlan, title: str, instructions: str) -> Step:
     assert plan.token is not None
     label = plan.token.label
     return Step("token", title, (Role.ADMINISTRATOR, Role.WITNESS),
-                f"The administrator connects the token labelled {label!r} and logs in. "
-                + instructions, open_plan_token,
+                f"The administrator connects the token {plan.token.display_uri} and logs in. "
+                "The program checks that the token can do every step of the plan (known-answer "
+                "tests with throwaway keys) before any key is made in it. " + instructions,
+                open_plan_token,
                 sign_off=f"The token in the reader is the one labelled {label!r}, taken from "
                          "its sealed bag.")
 

@@ -14,6 +14,7 @@ from ceremony.custody import collect_quorum, split_and_hand_out
 from ceremony.pins import derive_pin
 from ceremony.plan import CeremonyPlan, PinSource, Role
 from ceremony.runner import CeremonyContext, HandOut, Step
+from ceremony.token_checks import wrap_mechanisms
 from crypto.backup import generate_wrap_key, import_wrap_key, rewrap_backup
 from crypto.token import translated
 
@@ -69,7 +70,8 @@ def reshare(ctx: CeremonyContext) -> None:
         split = split_and_hand_out(ctx, new_key, "re-shared key backup")
         token_key = import_wrap_key(session, new_key)
         try:
-            backup = rewrap_backup(old, old_key, token_key)
+            writes, reads = wrap_mechanisms(ctx, ctx.plan.token)
+            backup = rewrap_backup(old, old_key, token_key, writes, reads)
         finally:
             token_key.destroy()
         ctx.write_artifact(wrapped_path, backup.wrapped, "wrapped-key")

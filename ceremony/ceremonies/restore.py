@@ -13,6 +13,7 @@ from ceremony.custody import collect_quorum
 from ceremony.errors import CeremonyError
 from ceremony.plan import CeremonyPlan, Role, TokenSpec
 from ceremony.runner import CeremonyContext, Step
+from ceremony.token_checks import unwrap_mechanism
 from crypto.backup import WrappedBackup, read_backup, restore_backup
 from crypto.issuance import verify_signature
 from crypto.keys import find_key_pair, key_exists
@@ -67,7 +68,7 @@ def restore(ctx: CeremonyContext) -> None:
                             "the plan names another share set than the one protecting it")
     wrap_key = collect_quorum(ctx, ctx.plan.shares, "restore the key backup", expected)
     try:
-        pair = restore_backup(session, backup, wrap_key)
+        pair = restore_backup(session, backup, wrap_key, unwrap_mechanism(ctx, spec))
     finally:
         del wrap_key  # its only copy outside the shares; the token's session object is gone
     record = pair.record

@@ -17,6 +17,7 @@ from pathlib import Path
 from ceremony.due import DEFAULT_WITHIN_DAYS, DRILL_INTERVAL, DueItem, due_items
 from ceremony.inventory import CertificateStatus, Inventory
 from ceremony.pgpwords import short_head_words
+from crypto.pkcs11_uri import token_uri
 
 RECENT_CEREMONIES = 10
 
@@ -169,7 +170,7 @@ def _head(head: str | None) -> str:
 
 def read_dashboard(inventory: Inventory, now: datetime) -> Dashboard:
     """The dashboard of an open inventory as of ``now`` (timezone-aware)."""
-    keys = tuple(KeyRow(k.key_label, k.algorithm, f"{k.token_label} ({k.token_serial})",
+    keys = tuple(KeyRow(k.key_label, k.algorithm, token_uri(k.token_label, serial=k.token_serial),
                         k.backup.value, k.spki_sha256, when(k.created))
                  for k in inventory.keys())
     certificates = []

@@ -125,7 +125,12 @@ _PEOPLE = Section("participant", "People", (
 def _token(table: str, title: str) -> Section:
     return Section(table, title, (
         FieldSpec(f"{table}.label", "Token label", _TEXT, "the label of an initialised token "
-                                                          "(at most 32 bytes)"),
+                                                          "(at most 32 bytes); empty with a "
+                                                          "URI", optional=True),
+        FieldSpec(f"{table}.uri", "PKCS#11 URI", _TEXT, "instead of label and module: "
+                  "pkcs11:token=LABEL;serial=...?module-path=... (RFC 7512)", optional=True),
+        FieldSpec(f"{table}.serial", "Serial number", _TEXT, "optional: the token must report "
+                  "this serial number", optional=True),
         FieldSpec(f"{table}.pin", "PIN comes from", _CHOICE, "typed: the administrator types "
                   "it; shares: a quorum of custodians rebuilds it", choices=_PINS),
         FieldSpec(f"{table}.module", "PKCS#11 module", FieldKind.FILE,

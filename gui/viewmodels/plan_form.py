@@ -61,9 +61,12 @@ class Revocation:
 
 @dataclass
 class TokenFields:
-    """[token] or [new_token]: which token, where its PIN comes from, which module."""
+    """[token] or [new_token]: which token (a PKCS#11 URI, or label and module, and its serial
+    number), where its PIN comes from."""
 
+    uri: str = ""  # empty: label (and module) name the token
     label: str = ""
+    serial: str = ""  # empty: any serial number
     pin: str = PinSource.TYPED.value
     module: str = ""  # empty: the default module
     software_token: str = SoftwareToken.REFUSED.value

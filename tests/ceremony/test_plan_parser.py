@@ -133,8 +133,8 @@ def test_unknown_keys_nested_with_a_likely_spelling() -> None:
     text = edited("root", 'label = "root-r1"', 'lable = "root-r1"')
     text = text.replace('name = "Gijs Peters"', 'name = "Gijs Peters"\nemail = "g@example.com"')
     found = problems(text)
-    assert ('token.lable: unknown key; did you mean "label"? [token] takes module, label, pin, '
-            "software_token") in found
+    assert ('token.lable: unknown key; did you mean "label"? [token] takes uri, module, label, '
+            "serial, pin, software_token") in found
     assert "token.label: missing; add label = \"root-ca\"" in found
     assert any(p.startswith("participant[8].email: unknown key") for p in found)
 
