@@ -8,7 +8,8 @@ file's SHA-256 (the one the journal's ``transcript-written`` records) changes. T
 as pyHanko writes it, one DER-encoded CMS SignedData (v1, detached data) with one signer named
 by its certificate's issuer and serial and its one digest algorithm, zero bytes after it, no
 unsigned attributes, no revocation data, and no certificate that is not the signer's or one of
-its issuers, the top one (the root) validly self-signed.
+its issuers: the top one validly self-signed if it is a root, and never a changed copy of a
+trusted root.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
 from ceremony.verify_checks import CheckResult, failed, passed
+from crypto.algorithms import spki_sha256
 
 _HEX_STRING = re.compile(rb"<([0-9A-F]*)>")
 
@@ -51,7 +53,8 @@ def _issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
     return True
 
 
-def _certificates_problem(signed_data: Any, signer: x509.Certificate, ours: bool) -> str | None:
+def _certificates_problem(signed_data: Any, signer: x509.Certificate,
+                          trusted_root_keys: frozenset[str]) -> str | None:
     """Whether every certificate the CMS carries is the signer's or on its chain."""
     choices = list(signed_data["certificates"]) if signed_data["certificates"].native else []
     if any(choice.name != "certificate" for choice in choices):
@@ -73,18 +76,23 @@ def _certificates_problem(signed_data: Any, signer: x509.Certificate, ours: bool
     # Path validation trusts the auditor's copy of the root, never this one, so without this a
     # changed serial or name in the carried copy would pass unnoticed.
     top = chain[-1]
-    if len(chain) > 1 and (ours or top.issuer == top.subject) and not _issued_by(top, top):
+    if len(chain) > 1 and top.issuer == top.subject and not _issued_by(top, top):
         return (f"its copy of {top.subject.rfc4514_string()} is not validly self-signed: "
+                "something was changed inside the signature")
+    # One that is not self-issued is checked by path validation, unless it is a copy of a
+    # trusted root with its names changed: path validation then uses the auditor's root.
+    if (len(chain) > 1 and top.issuer != top.subject and not _issued_by(top, top)
+            and spki_sha256(top.public_key()) in trusted_root_keys):
+        return (f"it carries a changed copy of a trusted root ({top.subject.rfc4514_string()}): "
                 "something was changed inside the signature")
     return None
 
 
 def contents_problem(data: bytes, embedded: Any, signer: x509.Certificate,
-                     ours: bool = True) -> str | None:
+                     trusted_root_keys: frozenset[str] = frozenset()) -> str | None:
     """Why the ``/Contents`` of ``embedded`` is not exactly what this tool writes, or None.
 
-    ``ours``: the ceremony's own signature, whose certificates end at the root; a
-    countersignature's may end at any CA of its signer's.
+    ``trusted_root_keys``: the SPKI SHA-256 of each root certificate the auditor trusts.
     """
     from asn1crypto import cms
 
@@ -135,10 +143,11 @@ def contents_problem(data: bytes, embedded: Any, signer: x509.Certificate,
         return f"it carries unsigned attributes this tool never writes ({names})"
     if signed_data["crls"].native:
         return "it carries revocation data this tool never writes"
-    return _certificates_problem(signed_data, signer, ours)
+    return _certificates_problem(signed_data, signer, trusted_root_keys)
 
 
-def check_signature_contents(data: bytes, signatures: Sequence[Any]) -> CheckResult:
+def check_signature_contents(data: bytes, signatures: Sequence[Any],
+                             trusted_root_keys: frozenset[str] = frozenset()) -> CheckResult:
     """``signature-contents``: each signature's ``/Contents`` is what this tool writes.
 
     ``signatures`` are ``ValidatedSignature`` values (their ``embedded`` and ``certificate``).
@@ -147,9 +156,9 @@ def check_signature_contents(data: bytes, signatures: Sequence[Any]) -> CheckRes
     if not signatures:
         return failed(name, "there is no signature to check")
     problems = []
-    for index, s in enumerate(signatures):
+    for s in signatures:
         try:
-            problem = contents_problem(data, s.embedded, s.certificate, ours=index == 0)
+            problem = contents_problem(data, s.embedded, s.certificate, trusted_root_keys)
         except Exception as exc:  # asn1crypto raises many kinds for malformed DER
             problem = f"its CMS structure cannot be read ({type(exc).__name__})"
         if problem is not None:
