@@ -12,6 +12,8 @@ declare -A SYSTEM_TOOLS=(
     [pkcs11-tool]=opensc
     [pdfsig]=poppler-utils
     [certutil]=libnss3-tools
+    [ip]=iproute2          # the air-gap suite brings an interface up in a network namespace
+    [unshare]=util-linux
 )
 
 ensure_system_packages() {

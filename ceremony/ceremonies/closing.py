@@ -134,6 +134,7 @@ def write_transcript(ctx: CeremonyContext) -> None:
     """Build and sign ``transcript.pdf`` from the completed journal; journal that it exists."""
     # Loaded when a transcript is made: pyHanko takes about 0.4 s to import.
     from ceremony.transcript.sign import signer_label
+    from crypto.files import commit_staged_file, staged_path
 
     if ctx.records(Event.TRANSCRIPT_WRITTEN):
         return
@@ -150,8 +151,14 @@ def write_transcript(ctx: CeremonyContext) -> None:
     assert certificate is not None
     pair = find_key_pair(ctx.token(found.token), signer_label(ctx.plan.id))
     chain = [certificate, *((found.certificate,) if found.certificate is not None else ())]
-    result = build_transcript(ctx.folder, ctx.plan.path, pair.signing_key(), chain)
-    ctx.record(Event.TRANSCRIPT_WRITTEN, result.journal_data(ctx.folder))
+    # Staged, journaled, then put in place, as every artifact is: a stop at any moment leaves
+    # no transcript the journal does not name (a staged one not yet journaled is made again).
+    staged = staged_path(output)
+    staged.unlink(missing_ok=True)
+    result = build_transcript(ctx.folder, ctx.plan.path, pair.signing_key(), chain, staged)
+    ctx.record(Event.TRANSCRIPT_WRITTEN, {**result.journal_data(ctx.folder),
+                                      "path": TRANSCRIPT_NAME})
+    commit_staged_file(output, result.sha256)
     ctx.prompter.inform(f"Transcript written and signed: {output} (SHA-256 {result.sha256})")
 
 

@@ -20,6 +20,7 @@ from ceremony.engine import (
     lock_key_in_token,
     split_and_hand_out,
 )
+from ceremony.engine.backups import write_missing_metadata
 from ceremony.engine.token_checks import wrap_mechanisms
 from ceremony.journal import Event
 from ceremony.plan import CeremonyPlan, PinSource, Role
@@ -61,6 +62,7 @@ def reshare(ctx: CeremonyContext) -> None:
     record_backup_read(ctx)
     old_check = old.metadata.wrap_key_check_value
     wrapped_path, metadata_path = backup_paths(old.metadata.key_label)
+    write_missing_metadata(ctx, wrapped_path, metadata_path, old.metadata)
     if ctx.artifact_record(metadata_path) is not None:
         ctx.existing_artifact(wrapped_path)
         _finish_interrupted(ctx, old_check, metadata_path)

@@ -84,6 +84,9 @@ def generate_key(ctx: CeremonyContext, token: TokenSpec, key: KeySpec) -> TokenK
     earlier = _generated_record(ctx, token.label, key.label)
     if key_exists(session, key.label):
         pair = find_key_pair(session, key.label)
+        if earlier is None and _generation_started(ctx, token.label, key.label):
+            # Made just before a stop, after its start was journaled: this ceremony's own key.
+            return _record_generated(ctx, session, pair, "generated just before a stop")
         if earlier is None or earlier.data.get("spki_sha256") != pair.record.spki_sha256:
             raise CeremonyError(
                 f"the token {token.label!r} already holds a key labelled {key.label!r} that "
@@ -96,15 +99,26 @@ def generate_key(ctx: CeremonyContext, token: TokenSpec, key: KeySpec) -> TokenK
     if earlier is not None:
         raise CeremonyError(f"the journal records key {key.label!r} in token {token.label!r}, "
                             "but the token no longer holds it; stop and investigate")
+    ctx.record(Event.KEY_GENERATION_STARTED, {"token": token.label, "label": key.label})
     pair = generate_key_pair(session, key.label, key.algorithm,
                              extractable=key.backup.value == "wrapped")
-    record = pair.record
-    ctx.record(Event.KEY_GENERATED, {
-        "token": token.label, "token_serial": session.info.serial, **record.as_dict(),
-        "generated_at": ctx.clock().isoformat(),
-    })
+    _record_generated(ctx, session, pair)
     ctx.prompter.inform(f"Key {key.label} generated: {key.algorithm.description}, "
-                        f"SPKI SHA-256 {record.spki_sha256}")
+                        f"SPKI SHA-256 {pair.record.spki_sha256}")
+    return pair
+
+
+def _generation_started(ctx: CeremonyContext, token_label: str, key_label: str) -> bool:
+    return any(r.data.get("token") == token_label and r.data.get("label") == key_label
+               for r in ctx.records(Event.KEY_GENERATION_STARTED))
+
+
+def _record_generated(ctx: CeremonyContext, session: Any, pair: TokenKeyPair,
+                      note: str = "") -> TokenKeyPair:
+    ctx.record(Event.KEY_GENERATED, {
+        "token": session.label, "token_serial": session.info.serial, **pair.record.as_dict(),
+        "generated_at": ctx.clock().isoformat(), **({"note": note} if note else {}),
+    })
     return pair
 
 

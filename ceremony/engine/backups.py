@@ -12,7 +12,11 @@ idempotent, so a ceremony stopped between the backup and the lock locks the key 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
 
 from ceremony.engine.context import CeremonyContext
 from ceremony.engine.custody import handed_out_set, scheme_of, split_and_hand_out
@@ -23,6 +27,7 @@ from ceremony.folder import BACKUP_FOLDER
 from ceremony.journal import Event
 from ceremony.plan import PinSource
 from crypto.backup import generate_wrap_key, import_wrap_key, wrap_key_pair
+from crypto.backupfile import BackupMetadata
 from crypto.errors import KeyNotFound
 from crypto.keys import TokenKeyPair, find_key_pair, key_exists, lock_key
 from crypto.token import TokenSession
@@ -57,9 +62,36 @@ def copy_out(ctx: CeremonyContext, relatives: tuple[str, ...]) -> None:
         ctx.record(Event.BACKUP_COPIED, {"path": relative, "copy": str(target), "sha256": sha256})
 
 
+def write_missing_metadata(ctx: CeremonyContext, wrapped_path: str, metadata_path: str,
+                           like: BackupMetadata) -> None:
+    """Finish a backup whose run stopped between its two files, if that is what happened.
+
+    The wrapped key was journaled, its metadata not: the shares handed out for it are the
+    valid ones, so the metadata is written again from what it states and the journal holds
+    (the wrapped file's digest, the check value of the shares created for it) and ``like``'s
+    key facts. Making a new backup instead would meet the wrapped file already in place.
+    """
+    wrapped = ctx.artifact_record(wrapped_path)
+    created = ctx.records(Event.SHARES_CREATED)
+    if (wrapped is None or ctx.artifact_record(metadata_path) is not None or not created
+            or ctx.plan.token is None):
+        return
+    ctx.existing_artifact(wrapped_path)  # put in place if the stop came before that too
+    ctx.token(ctx.plan.token)  # opened (and its mechanisms checked) as when it was wrapped
+    metadata = replace(like, wrap_key_check_value=str(created[-1].data["check_value"]),
+                       wrapped_sha256=str(wrapped.data["sha256"]),
+                       created=datetime.now(UTC).replace(microsecond=0),
+                       wrap_mechanism=wrap_mechanisms(ctx, ctx.plan.token)[0])
+    ctx.write_artifact(metadata_path, metadata.to_json(), "backup-metadata")
+
+
 def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, purpose: str) -> None:
     """Split a fresh wrap key among the custodians, then write the wrapped backup of ``pair``."""
     wrapped_path, metadata_path = backup_paths(pair.label)
+    write_missing_metadata(ctx, wrapped_path, metadata_path, BackupMetadata(
+        pair.label, pair.algorithm, pair.record.spki_sha256, pair.public_key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode("ascii"), "", "", datetime.now(UTC)))
     if ctx.artifact_record(metadata_path) is not None:
         ctx.existing_artifact(wrapped_path)
         metadata = json.loads(ctx.existing_artifact(metadata_path) or b"{}")

@@ -19,11 +19,11 @@ from ceremony.engine.context import SYSTEM, CeremonyContext, Step
 from ceremony.engine.pins import obtain_pin
 from ceremony.errors import CeremonyError, JournalDisputed, StepRefused, UsageError
 from ceremony.folder import JOURNAL_NAME
-from ceremony.journal import PROGRAM_ROLE, Event, Journal, head_words
+from ceremony.journal import PROGRAM_ROLE, Event, Journal, JournalRecord, head_words
 from ceremony.plan import CeremonyPlan, Role
 from ceremony.prompts import Outcome, Prompter, StepView
 from crypto.errors import CryptoError
-from crypto.files import make_private_folder
+from crypto.files import commit_staged_file, make_private_folder
 
 
 class CeremonyRunner:
@@ -77,17 +77,10 @@ class CeremonyRunner:
                 raise UsageError(f"{self.folder} holds files but no journal; choose an empty "
                                  "or new folder for the ceremony")
             make_private_folder(self.folder)
-            journal = Journal.create(self.folder)
-            journal.append(Event.CEREMONY_STARTED, SYSTEM, PROGRAM_ROLE, {
-                "id": self.plan.id, "type": self.plan.type.value, "title": self.plan.title,
-                "rehearsal": self.plan.rehearsal, "plan_sha256": self.plan.sha256,
-                "location": self.plan.location,
-                "participants": [{"name": p.name, "role": p.role.value}
-                                 for p in self.plan.participants],
-                "steps": [{"id": s.id, "title": s.title} for s in self.steps],
-            })
-            return journal, set(), False
+            return self._start(Journal.create(self.folder)), set(), False
         journal = Journal.open(self.folder)
+        if not journal.records:  # stopped between creating the journal and its first record
+            return self._start(journal), set(), False
         started = [r for r in journal.records if r.event == Event.CEREMONY_STARTED]
         if not started or started[0].data.get("plan_sha256") != self.plan.sha256:
             journal.close()
@@ -96,11 +89,24 @@ class CeremonyRunner:
         events = {r.event for r in journal.records}
         if Event.CEREMONY_COMPLETED in events and (self.closing is None
                                                or Event.TRANSCRIPT_WRITTEN in events):
+            _finish_writes(self.folder, journal.records)
             journal.close()
             raise UsageError(f"the ceremony in {self.folder} is already complete; nothing was "
                              "done")
         completed = {r.data.get("step") for r in journal.records if r.event == Event.STEP_COMPLETED}
         return journal, {str(c) for c in completed}, True
+
+    def _start(self, journal: Journal) -> Journal:
+        """Journal ``ceremony-started``: the plan's digest, people and steps."""
+        journal.append(Event.CEREMONY_STARTED, SYSTEM, PROGRAM_ROLE, {
+            "id": self.plan.id, "type": self.plan.type.value, "title": self.plan.title,
+            "rehearsal": self.plan.rehearsal, "plan_sha256": self.plan.sha256,
+            "location": self.plan.location,
+            "participants": [{"name": p.name, "role": p.role.value}
+                             for p in self.plan.participants],
+            "steps": [{"id": s.id, "title": s.title} for s in self.steps],
+        })
+        return journal
 
     def _confirm_resume(self, context: CeremonyContext, completed: set[str]) -> None:
         """Before anything else on resume: a named person checks the journal's head as found
@@ -169,3 +175,10 @@ class CeremonyRunner:
         except Exception:  # a bug: nothing to journal about it, but the head is still due
             context.show_head_at_stop()
             raise
+
+
+def _finish_writes(folder: Path, records: tuple[JournalRecord, ...]) -> None:
+    """Put in place what a stop left staged after it was journaled (the last write, mostly)."""
+    for record in records:
+        if record.event in (Event.ARTIFACT_WRITTEN, Event.TRANSCRIPT_WRITTEN):
+            commit_staged_file(folder / str(record.data["path"]), str(record.data["sha256"]))

@@ -18,6 +18,7 @@ class Event(StrEnum):
     TOKEN_LOGIN = "token-login"
     TOKEN_LOGIN_FAILED = "token-login-failed"
     TOKEN_INFO = "token-info"
+    KEY_GENERATION_STARTED = "key-generation-started"  # before the token makes the key
     KEY_GENERATED = "key-generated"
     KEY_BACKED_UP = "key-backed-up"
     KEY_RESTORED = "key-restored"
