@@ -170,39 +170,23 @@ def warm_up() -> None:
     _crl_linter("ARL")
 
 
-class _SuffixList:
-    """One shared ``PublicSuffixList``, parsed when a name is first looked up in it."""
-
-    def __init__(self, **options: Any) -> None:
-        self._options = tuple(sorted(options.items()))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(_parsed_suffix_list(self._options), name)
-
-
-@functools.cache
-def _parsed_suffix_list(options: tuple[tuple[str, Any], ...]) -> Any:
-    import publicsuffixlist  # start-up speed: imported with the first lookup, as pkilint is
-
-    return publicsuffixlist.PublicSuffixList(**dict(options))
-
-
 def _share_suffix_list() -> None:
-    """Parse the public suffix list once, and only when a DNS name is checked against it.
+    """Parse the public suffix list once, not once per validator that holds it.
 
     pkilint's name validators each build their own ``PublicSuffixList`` (about 30 ms of
-    parsing each, five per profile) as the profile is built, though only a DNS name in a
-    certificate is ever looked up in it, and CA certificates rarely carry one. The list is only
-    read after parsing, so one instance serves them all, parsed on the first lookup (start-up
-    speed); the stand-in namespace affects pkilint's module alone.
+    parsing each, five per profile). The list is only read after parsing, so one instance can
+    serve them all; the stand-in namespace affects pkilint's module alone.
     """
     import types
 
+    import publicsuffixlist
     from pkilint.common import alternative_name
 
     if isinstance(alternative_name.publicsuffixlist, types.SimpleNamespace):
         return
-    alternative_name.publicsuffixlist = types.SimpleNamespace(PublicSuffixList=_SuffixList)
+    shared = functools.cache(publicsuffixlist.PublicSuffixList)
+    alternative_name.publicsuffixlist = types.SimpleNamespace(
+        PublicSuffixList=lambda **options: shared(**options))
 
 
 @functools.cache

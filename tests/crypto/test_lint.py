@@ -675,19 +675,3 @@ def test_importing_lint_does_not_import_pkilint() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60, check=True, cwd=Path(__file__).parents[2])
     assert result.stdout.strip() == "False"
-
-
-def test_a_name_outside_the_public_suffix_list_is_still_found(
-        root: x509.Certificate, root_key: ec.EllipticCurvePrivateKey,
-        sub_key: ec.EllipticCurvePrivateKey) -> None:
-    # The suffix list is parsed on the first lookup only (start-up speed); the lookup works.
-    def constrained(name: str) -> x509.Certificate:
-        return (tls_subordinate_builder(root, sub_key.public_key())
-                .add_extension(x509.NameConstraints([x509.DNSName(name)], None), critical=True)
-                .sign(root_key, hashes.SHA384()))
-
-    internal = lint.lint_certificate(constrained("host.corp.internal"),
-                                     lint.TLS_SUBORDINATE_CA_TYPE)
-    public = lint.lint_certificate(constrained("pki.example.org"), lint.TLS_SUBORDINATE_CA_TYPE)
-    assert "cabf.internal_domain_name" in codes(internal)
-    assert "cabf.internal_domain_name" not in codes(public)
