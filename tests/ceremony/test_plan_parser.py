@@ -518,5 +518,5 @@ def test_require_gives_a_value_or_names_what_the_plan_lacks() -> None:
         plan.require("subordinate_profile")
     bare = dataclasses.replace(plan, responder=dataclasses.replace(
         plan.require("responder"), common_name=None))
-    with pytest.raises(PlanError, match="responder.common_name: missing"):
+    with pytest.raises(PlanError, match=r"responder\.common_name: missing"):
         bare.require("responder.common_name")
