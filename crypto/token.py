@@ -210,8 +210,8 @@ class TokenSession:
         token = find_token(module, label, serial)
         self.info = token_info(token, module)
         self._token = token
-        # The key template this token took last (crypto.keys.KeyTemplate), so later keys skip
-        # templates it refuses.
+        # The key template this token took last (crypto.keytemplates.KeyTemplate), so later
+        # keys skip templates it refuses.
         self.key_template: Any = None
         try:
             self.session: Any = token.open(rw=True, user_pin=pin)

@@ -167,6 +167,15 @@ class CeremonyContext:
         commit_staged_file(path, record.data["sha256"])  # finish a write a crash interrupted
         return path.read_bytes()
 
+    def journaled_artifact(self, relative: str) -> bytes:
+        """An artifact an earlier step of this ceremony wrote and journaled; CeremonyError when
+        none was (the steps ran out of their order)."""
+        data = self.existing_artifact(relative)
+        if data is None:
+            raise CeremonyError(f"{relative} was not written by an earlier step; the ceremony's "
+                                "steps ran out of order")
+        return data
+
     def write_artifact(self, relative: str, data: bytes, kind: str) -> str:
         """Stage, journal, then put an artifact in place; returns its SHA-256.
 
