@@ -208,6 +208,13 @@ class CeremonyContext:
             except PinIncorrect as ex:
                 self.record(Event.TOKEN_LOGIN_FAILED, {"token": spec.label, "reason": str(ex)},
                             actor)
+                if ex.final_try:
+                    # Asking again would stake the token on the last try (an answers file
+                    # would even repeat the same PIN): stop, so that it is used on purpose.
+                    raise CeremonyError(
+                        f"the token {spec.label!r} refused the PIN and one try is left before "
+                        "it locks; the ceremony stopped: find the right PIN, then run the plan "
+                        "again to resume") from ex
                 problem = str(ex)
                 continue
             finally:
