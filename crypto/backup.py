@@ -50,14 +50,8 @@ from crypto.checkvalue import check_value, matches
 from crypto.errors import BackupError, CheckValueMismatch, KeyExists
 
 # A restored pair gets the same CKA_ID and attributes as an original (keys.py's rules).
-from crypto.keys import (
-    TEMPLATE_REFUSED,
-    TokenKeyPair,
-    key_exists,
-    key_id,
-    private_key_template,
-    spki_sha256,
-)
+from crypto.keys import TokenKeyPair, key_exists, spki_sha256
+from crypto.keytemplates import TEMPLATE_REFUSED, key_id, private_key_template
 from crypto.token import TokenSession, translate, translated
 
 WRAP_KEY_BYTES = 32

@@ -129,6 +129,11 @@ def load_csr(data: bytes, source: str = "the input") -> x509.CertificateSigningR
                             "signing request")
     try:
         if data.lstrip().startswith(b"-----BEGIN"):
+            if data.count(b"-----BEGIN") > 1:
+                # cryptography reads the first block and ignores the rest: which one was
+                # checked and signed would not be what a reviewer of the file saw.
+                raise UnusableInput(f"{source} holds more than one PEM block; give one "
+                                    "certificate signing request per file")
             return x509.load_pem_x509_csr(data)
         return x509.load_der_x509_csr(data)
     except (ValueError, UnsupportedAlgorithm) as exc:

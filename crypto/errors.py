@@ -39,13 +39,16 @@ class TokenNotFound(TokenError):
 
 
 class PinIncorrect(TokenError):
-    """The token refused the PIN; ``tries_hint`` says what the token reported about tries left."""
+    """The token refused the PIN; ``tries_hint`` says what the token reported about tries left
+    and ``final_try`` whether the next wrong PIN locks it."""
 
     exit_status = 1
 
-    def __init__(self, message: str, tries_hint: str | None = None) -> None:
+    def __init__(self, message: str, tries_hint: str | None = None,
+                 final_try: bool = False) -> None:
         super().__init__(message)
         self.tries_hint = tries_hint
+        self.final_try = final_try
 
 
 class PinLocked(TokenError):

@@ -168,7 +168,8 @@ def check_words(text: str, share_number: int | None = None) -> str:
     indices = [_WORD_INDEX[word] for word in mnemonic.split()]
     if not _valid_word_count(len(indices)):
         raise ShareError(
-            f"{name} has {len(indices)} words, which no SLIP-39 share has; a word is missing or "
+            f"{name} has {len(indices)} word{'s' if len(indices) != 1 else ''}, which no "
+            "SLIP-39 share has; a word is missing or "
             "extra (a share of a 16-byte secret has 20 words, of a 32-byte secret 33).",
             share_number)
     if not rs1024.verify_checksum(indices, _customization(_extendable_flag(indices))):

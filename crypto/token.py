@@ -88,9 +88,12 @@ def translate(ex: Exception, action: str) -> TokenError:
         )
     # A module finalised underneath us (the reader or daemon went away) reports
     # CKR_CRYPTOKI_NOT_INITIALIZED, which python-pkcs11 raises as its base class.
+    # A key or object found moments ago whose handle is no longer valid means the token was
+    # removed or its store taken away underneath the session (a SoftHSM store moved mid-step).
     gone = type(ex) is p11.PKCS11Error and "not initialized" in str(ex)
     if gone or isinstance(ex, (p11.DeviceRemoved, p11.TokenNotPresent, p11.SessionClosed,
-                               p11.SessionHandleInvalid, p11.DeviceError)):
+                               p11.SessionHandleInvalid, p11.DeviceError,
+                               p11.ObjectHandleInvalid, p11.KeyHandleInvalid)):
         return DeviceRemoved(
             f"the token went away while {action}; reconnect it and run the step again"
         )
@@ -210,16 +213,18 @@ class TokenSession:
         token = find_token(module, label, serial)
         self.info = token_info(token, module)
         self._token = token
-        # The key template this token took last (crypto.keys.KeyTemplate), so later keys skip
-        # templates it refuses.
+        # The key template this token took last (crypto.keytemplates.KeyTemplate), so later
+        # keys skip templates it refuses.
         self.key_template: Any = None
         try:
             self.session: Any = token.open(rw=True, user_pin=pin)
         except (p11.PinIncorrect, p11.PinInvalid, p11.PinLenRange) as ex:
-            hint = _tries_hint(int(find_token(module, label, serial).flags))
+            flags = int(find_token(module, label, serial).flags)
+            hint = _tries_hint(flags)
             message = f"the token {label!r} refused the PIN"
             message += f"; {hint}" if hint else "; check it and try again"
-            raise PinIncorrect(message, hint) from ex
+            raise PinIncorrect(message, hint,
+                               bool(flags & pkcs11.TokenFlag.USER_PIN_FINAL_TRY)) from ex
         except p11.PKCS11Error as ex:
             raise translate(ex, f"logging in to token {label!r}") from ex
 

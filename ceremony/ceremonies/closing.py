@@ -71,18 +71,15 @@ def authority(ctx: CeremonyContext) -> SignerAuthority | None:
     plan = ctx.plan
     kind = plan.type
     if kind is CeremonyType.ROOT:
-        assert plan.token and plan.key and plan.root_profile
-        return SignerAuthority(plan.token, plan.key.label,
+        return SignerAuthority(plan.require("token"), plan.require("key").label,
                                _artifact_certificate(ctx, ROOT_CERTIFICATE),
-                               plan.root_profile.subject.to_name())
+                               plan.require("root_profile").subject.to_name())
     if kind is CeremonyType.INTERMEDIATE_KEY:
-        assert plan.token and plan.key and plan.subject
-        return SignerAuthority(plan.token, plan.key.label, None, plan.subject.to_name())
+        return SignerAuthority(plan.require("token"), plan.require("key").label, None,
+                               plan.require("subject").to_name())
     if kind in (CeremonyType.RESTORE, CeremonyType.RESHARE):
-
         label = load_backup(ctx).metadata.key_label
-        token = target(plan) if kind is CeremonyType.RESTORE else plan.token
-        assert token is not None
+        token = target(plan) if kind is CeremonyType.RESTORE else plan.require("token")
         certificate = key_certificate(ctx)
         if certificate is not None:
             return SignerAuthority(token, label, certificate, certificate.subject)
@@ -147,8 +144,7 @@ def write_transcript(ctx: CeremonyContext) -> None:
     if output.exists():
         _adopt_transcript(ctx, output)
         return
-    certificate = _artifact_certificate(ctx, SIGNER_CERTIFICATE)
-    assert certificate is not None
+    certificate = x509.load_pem_x509_certificate(ctx.journaled_artifact(SIGNER_CERTIFICATE))
     pair = find_key_pair(ctx.token(found.token), signer_label(ctx.plan.id))
     chain = [certificate, *((found.certificate,) if found.certificate is not None else ())]
     # Staged, journaled, then put in place, as every artifact is: a stop at any moment leaves

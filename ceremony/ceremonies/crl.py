@@ -13,7 +13,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 
 from ceremony.ceremonies.common import ENVIRONMENT
-from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
+from ceremony.ceremonies.sign import issuer_certificate, issuer_key, issuer_token_step
 from ceremony.engine import CeremonyContext, Step, prepare_and_sign_crl
 from ceremony.errors import CeremonyError
 from ceremony.folder import CRL_FILE
@@ -102,14 +102,7 @@ def issue(ctx: CeremonyContext) -> None:
 
 
 def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
-    assert plan.token is not None
-    result = [
-        ENVIRONMENT,
-        Step("token", "Open the root token", (Role.ADMINISTRATOR, Role.WITNESS),
-             f"The administrator connects the root token {plan.token.label!r} and logs in.",
-             open_issuer,
-             sign_off=f"The token in the reader is the root token {plan.token.label!r}."),
-    ]
+    result = [ENVIRONMENT, issuer_token_step(plan, checked="")]
     if plan.revocations:
         result.append(Step("revoke", "Revoke certificates", (Role.ADMINISTRATOR,),
                            "Each revocation in the plan is confirmed by the administrator.",

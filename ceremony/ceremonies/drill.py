@@ -11,10 +11,10 @@ from crypto.errors import CryptoError
 
 
 def drill(ctx: CeremonyContext) -> None:
-    assert ctx.plan.shares is not None
-    expected = ctx.plan.shares.check_value or ""
+    shares = ctx.plan.require("shares")
+    expected = shares.check_value or ""
     try:
-        secret = collect_quorum(ctx, ctx.plan.shares, "drill")
+        secret = collect_quorum(ctx, shares, "drill")
     except (CeremonyError, CryptoError) as ex:
         ctx.record(Event.SHARES_DRILLED, {"check_value": expected, "ok": False, "reason": str(ex)})
         raise

@@ -19,12 +19,11 @@ from ceremony.plan import CeremonyPlan, Role
 
 
 def write_csr(ctx: CeremonyContext) -> None:
-    assert ctx.plan.subject is not None
     if ctx.existing_artifact(CSR_FILE) is not None:
         return
     pair = plan_key_pair(ctx)
     csr = (x509.CertificateSigningRequestBuilder()
-           .subject_name(ctx.plan.subject.to_name())
+           .subject_name(ctx.plan.require("subject").to_name())
            .sign(pair.signing_key(), pair.algorithm.hash))  # type: ignore[arg-type]
     ctx.record(Event.CSR_CREATED, {"subject": csr.subject.rfc4514_string(),
                                "spki_sha256": pair.record.spki_sha256, "path": CSR_FILE})

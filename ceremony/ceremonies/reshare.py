@@ -30,25 +30,25 @@ from crypto.token import translated
 
 def _move_pin(ctx: CeremonyContext, old_key: bytes, new_key: bytes, new_check: str) -> None:
     """With token.pin = "shares" the PIN follows the share set: derive it from the new key."""
-    assert ctx.plan.token is not None
-    session = ctx.token(ctx.plan.token)
-    with translated(f"changing the PIN of token {ctx.plan.token.label!r}"):
+    token = ctx.plan.require("token")
+    session = ctx.token(token)
+    with translated(f"changing the PIN of token {token.label!r}"):
         session.session.set_pin(derive_pin(old_key), derive_pin(new_key))
-    ctx.record(Event.TOKEN_PIN_SPLIT, {"token": ctx.plan.token.label, "check_value": new_check})
+    ctx.record(Event.TOKEN_PIN_SPLIT, {"token": token.label, "check_value": new_check})
 
 
 def _finish_interrupted(ctx: CeremonyContext, old_check: str, metadata_path: str) -> None:
     """The new backup was written before a stop; move the PIN if that had not happened yet."""
     import json
 
-    assert ctx.plan.token is not None and ctx.plan.shares is not None
-    assert ctx.plan.new_shares is not None
     data = ctx.existing_artifact(metadata_path)
-    if ctx.plan.token.pin is not PinSource.SHARES or ctx.records(Event.TOKEN_PIN_SPLIT):
+    if ctx.plan.require("token").pin is not PinSource.SHARES or \
+            ctx.records(Event.TOKEN_PIN_SPLIT):
         return
     new_check = str(json.loads(data or b"{}")["wrap_key_check_value"])
-    old_key = collect_quorum(ctx, ctx.plan.shares, "unlock the token", old_check)
-    new_key = collect_quorum(ctx, ctx.plan.new_shares, "derive the new PIN", new_check)
+    old_key = collect_quorum(ctx, ctx.plan.require("shares"), "unlock the token", old_check)
+    new_key = collect_quorum(ctx, ctx.plan.require("new_shares"), "derive the new PIN",
+                             new_check)
     try:
         _move_pin(ctx, old_key, new_key, new_check)
     finally:
@@ -56,8 +56,7 @@ def _finish_interrupted(ctx: CeremonyContext, old_check: str, metadata_path: str
 
 
 def reshare(ctx: CeremonyContext) -> None:
-    assert ctx.plan.shares is not None and ctx.plan.new_shares is not None
-    assert ctx.plan.token is not None
+    token = ctx.plan.require("token")
     old = load_backup(ctx)
     record_backup_read(ctx)
     old_check = old.metadata.wrap_key_check_value
@@ -67,19 +66,19 @@ def reshare(ctx: CeremonyContext) -> None:
         ctx.existing_artifact(wrapped_path)
         _finish_interrupted(ctx, old_check, metadata_path)
         copy_out(ctx, (wrapped_path, metadata_path))
-        lock_key_in_token(ctx, ctx.token(ctx.plan.token), old.metadata.key_label)
+        lock_key_in_token(ctx, ctx.token(token), old.metadata.key_label)
         return
     if ctx.records(Event.SHARES_CREATED):
         ctx.record(Event.SHARES_VOIDED, {"reason": "the ceremony stopped before the new backup "
                                                "was written; those shares protect nothing"})
-    session = ctx.token(ctx.plan.token)
-    old_key = collect_quorum(ctx, ctx.plan.shares, "rebuild the old wrap key", old_check)
+    session = ctx.token(token)
+    old_key = collect_quorum(ctx, ctx.plan.require("shares"), "rebuild the old wrap key", old_check)
     new_key = generate_wrap_key(session)
     try:
         split = split_and_hand_out(ctx, new_key, "re-shared key backup")
         token_key = import_wrap_key(session, new_key)
         try:
-            writes, reads = wrap_mechanisms(ctx, ctx.plan.token)
+            writes, reads = wrap_mechanisms(ctx, token)
             backup = rewrap_backup(old, old_key, token_key, writes, reads)
         finally:
             token_key.destroy()
@@ -90,7 +89,7 @@ def reshare(ctx: CeremonyContext) -> None:
             "wrap_key_check_value": split.check_value, "scheme": split.scheme.describe(),
             "files": [wrapped_path, metadata_path],
         })
-        if ctx.plan.token.pin is PinSource.SHARES:
+        if token.pin is PinSource.SHARES:
             _move_pin(ctx, old_key, new_key, split.check_value)
     finally:
         # The wrap keys' only other copies are the shares; the token's objects are gone.
@@ -106,13 +105,12 @@ def reshare(ctx: CeremonyContext) -> None:
 
 
 def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
-    assert plan.token is not None
+    label = plan.require("token").label
     return (
         ENVIRONMENT,
         Step("token", "Open the token", (Role.ADMINISTRATOR, Role.WITNESS),
-             f"The administrator connects the token {plan.token.label!r} and logs in.",
-             open_plan_token,
-             sign_off=f"The token in the reader is {plan.token.label!r}."),
+             f"The administrator connects the token {label!r} and logs in.", open_plan_token,
+             sign_off=f"The token in the reader is {label!r}."),
         Step("reshare", "Re-share the backup's wrap key",
              (Role.CUSTODIAN, Role.ADMINISTRATOR),
              "The old custodians enter a quorum of shares; the old wrap key is checked against "

@@ -20,16 +20,13 @@ from crypto.keys import find_key_pair, key_exists
 
 
 def target(plan: CeremonyPlan) -> TokenSpec:
-    spec = plan.new_token or plan.token
-    assert spec is not None
-    return spec
+    return plan.new_token or plan.require("token")
 
 
 def load_backup(ctx: CeremonyContext) -> WrappedBackup:
     """The plan's backup, read and checked once per run."""
-    assert ctx.plan.backup is not None and ctx.plan.backup.file is not None
     if "backup" not in ctx.values:
-        ctx.values["backup"] = read_backup(ctx.plan.backup.file)
+        ctx.values["backup"] = read_backup(ctx.plan.require("backup.file"))
     backup: WrappedBackup = ctx.values["backup"]
     return backup
 
@@ -51,7 +48,7 @@ def open_target(ctx: CeremonyContext) -> None:
 
 
 def restore(ctx: CeremonyContext) -> None:
-    assert ctx.plan.shares is not None
+    shares = ctx.plan.require("shares")
     backup = load_backup(ctx)
     spec = target(ctx.plan)
     session = ctx.token(spec)
@@ -63,10 +60,10 @@ def restore(ctx: CeremonyContext) -> None:
         raise CeremonyError(f"the token {spec.label!r} already holds a key labelled {label!r}; "
                             "restore into a fresh token")
     expected = backup.metadata.wrap_key_check_value
-    if ctx.plan.shares.check_value and ctx.plan.shares.check_value != expected:
+    if shares.check_value and shares.check_value != expected:
         raise CeremonyError("shares.check_value differs from the backup's wrap key check value; "
                             "the plan names another share set than the one protecting it")
-    wrap_key = collect_quorum(ctx, ctx.plan.shares, "restore the key backup", expected)
+    wrap_key = collect_quorum(ctx, shares, "restore the key backup", expected)
     try:
         pair = restore_backup(session, backup, wrap_key, unwrap_mechanism(ctx, spec))
     finally:

@@ -121,8 +121,7 @@ def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, purpose: str) -> None:
         # The wrap key's only copies are now the shares and the token's session object.
         del wrap_key
     try:
-        assert ctx.plan.token is not None
-        writes, reads = wrap_mechanisms(ctx, ctx.plan.token)
+        writes, reads = wrap_mechanisms(ctx, ctx.plan.require("token"))
         backup = wrap_key_pair(pair, token_key, writes, reads)
     finally:
         token_key.destroy()

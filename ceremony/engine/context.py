@@ -167,6 +167,15 @@ class CeremonyContext:
         commit_staged_file(path, record.data["sha256"])  # finish a write a crash interrupted
         return path.read_bytes()
 
+    def journaled_artifact(self, relative: str) -> bytes:
+        """An artifact an earlier step of this ceremony wrote and journaled; CeremonyError when
+        none was (the steps ran out of their order)."""
+        data = self.existing_artifact(relative)
+        if data is None:
+            raise CeremonyError(f"{relative} was not written by an earlier step; the ceremony's "
+                                "steps ran out of order")
+        return data
+
     def write_artifact(self, relative: str, data: bytes, kind: str) -> str:
         """Stage, journal, then put an artifact in place; returns its SHA-256.
 
@@ -199,6 +208,13 @@ class CeremonyContext:
             except PinIncorrect as ex:
                 self.record(Event.TOKEN_LOGIN_FAILED, {"token": spec.label, "reason": str(ex)},
                             actor)
+                if ex.final_try:
+                    # Asking again would stake the token on the last try (an answers file
+                    # would even repeat the same PIN): stop, so that it is used on purpose.
+                    raise CeremonyError(
+                        f"the token {spec.label!r} refused the PIN and one try is left before "
+                        "it locks; the ceremony stopped: find the right PIN, then run the plan "
+                        "again to resume") from ex
                 problem = str(ex)
                 continue
             finally:

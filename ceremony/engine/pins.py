@@ -51,8 +51,7 @@ def split_pin(ctx: CeremonyContext) -> None:
     session = ctx.token(spec)
     derived = ctx.secrets.pop("derived_pin", b"").decode()
     if not derived:
-        assert ctx.plan.shares is not None
-        secret = collect_quorum(ctx, ctx.plan.shares, f"derive the PIN of {spec.label}",
+        secret = collect_quorum(ctx, ctx.plan.require("shares"), f"derive the PIN of {spec.label}",
                                 _share_check_value(ctx))
         derived = derive_pin(secret)
         del secret

@@ -283,7 +283,8 @@ class Journal:
         never a secret; a breach is a programming error (``ValueError``). A failed write or
         fsync raises ``JournalError`` and refuses every later append: the ceremony must stop.
         """
-        if self._fd is None:
+        fd = self._fd
+        if fd is None:
             raise ValueError("this journal is closed")
         if self._broken:
             raise JournalError(self._broken)
@@ -299,25 +300,24 @@ class Journal:
                 "data": content, "prev": prev}
         hash_ = record_hash(body)
         line = canonical_json({**body, "hash": hash_}) + b"\n"
-        self._write(line, seq)
+        self._write(fd, line, seq)
         record = JournalRecord(seq=seq, time=time, actor=actor, role=role, event=event.value,
                                data=MappingProxyType(json.loads(canonical_json(content))),
                                prev=prev, hash=hash_)
         self._records.append(record)
         return record
 
-    def _write(self, line: bytes, seq: int) -> None:
-        assert self._fd is not None
-        size = os.fstat(self._fd).st_size
+    def _write(self, fd: int, line: bytes, seq: int) -> None:
+        size = os.fstat(fd).st_size
         if size != self._size:
             self._broken = (f"{self._path} changed on disk while the ceremony ran ({self._size} "
                             f"bytes expected, {size} found); stop and verify it")
             raise JournalError(self._broken)
         try:
-            written = os.write(self._fd, line)  # one write of the whole line, at the end
+            written = os.write(fd, line)  # one write of the whole line, at the end
             if written != len(line):
                 raise OSError(f"only {written} of {len(line)} bytes were written")
-            os.fsync(self._fd)
+            os.fsync(fd)
         except OSError as exc:
             # The file may now end in part of this record: stop here; open with repair later.
             self._broken = (f"record {seq} could not be written to {self._path} ({exc}); the "

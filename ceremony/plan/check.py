@@ -31,6 +31,7 @@ from ceremony.plan.values import (
     CeremonyPlan,
     CeremonyType,
     PinSource,
+    RetireSpec,
     Role,
     ShareSpec,
     TokenSpec,
@@ -81,11 +82,11 @@ def check_plan(plan: CeremonyPlan, out_dir: Path | None = None, *,
     _check_pin_guard(plan, found)
     _check_labels(plan, found)
     if plan.issuer is not None:
-        check_issuer_files(plan, found, now)
+        check_issuer_files(plan, plan.issuer, found, now)
     if plan.backup is not None and plan.backup.file is not None:
-        check_backup_file(plan, found)
+        check_backup_file(plan, plan.backup.file, found)
     if plan.retire is not None:
-        _check_retire(plan, found)
+        _check_retire(plan, plan.retire, found)
     _check_outputs(plan, out_dir, found)
     if plan.rehearsal:
         found.note("rehearsal", "this is a rehearsal; its transcript and artifacts are marked "
@@ -93,13 +94,12 @@ def check_plan(plan: CeremonyPlan, out_dir: Path | None = None, *,
     return CheckReport(tuple(found.problems), tuple(found.notes), tuple(found.warnings))
 
 
-def _check_retire(plan: CeremonyPlan, found: Findings) -> None:
-    assert plan.retire is not None and plan.token is not None
-    by_pin = plan.token.pin is PinSource.SHARES
-    if plan.shares is None and (by_pin or plan.retire.shares_destroyed):
+def _check_retire(plan: CeremonyPlan, retire: RetireSpec, found: Findings) -> None:
+    by_pin = plan.require("token").pin is PinSource.SHARES
+    if plan.shares is None and (by_pin or retire.shares_destroyed):
         why = 'token.pin = "shares"' if by_pin else "retire.shares_destroyed = true"
         found.problem("shares", f"missing; {why} needs a [shares] table naming the share set")
-    if plan.shares is not None and not (by_pin or plan.retire.shares_destroyed):
+    if plan.shares is not None and not (by_pin or retire.shares_destroyed):
         found.problem("shares", 'a retire ceremony uses a share set only when token.pin = '
                                 '"shares" or retire.shares_destroyed = true; remove it')
     if plan.backup is None:

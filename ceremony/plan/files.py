@@ -15,7 +15,15 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
-from ceremony.plan.values import CeremonyPlan, CeremonyType, SoftwareToken, TokenSpec
+from ceremony.plan.values import (
+    CeremonyPlan,
+    CeremonyType,
+    CrossSpec,
+    IssuerSpec,
+    ResponderSpec,
+    SoftwareToken,
+    TokenSpec,
+)
 from crypto.algorithms import algorithm_of, spki_der, spki_sha256
 from crypto.errors import BackupError, CsrRejected, ProfileError, UnusableInput
 from crypto.files import UnreadableInput, read_input_file
@@ -66,21 +74,21 @@ def _load_certificate(path: Path, where: str, found: Findings) -> x509.Certifica
         return None
 
 
-def check_issuer_files(plan: CeremonyPlan, found: Findings, now: dt.datetime) -> None:
+def check_issuer_files(plan: CeremonyPlan, issuer_spec: IssuerSpec, found: Findings,
+                       now: dt.datetime) -> None:
     """Sign and crl plans: the issuer certificate, then the CSR or the revocations and the
     previous CRL, measured against ``now``."""
-    assert plan.issuer is not None
-    issuer = _load_certificate(plan.issuer.certificate, "issuer.certificate", found)
+    issuer = _load_certificate(issuer_spec.certificate, "issuer.certificate", found)
     if issuer is not None:
         _check_issuer(issuer, plan, found, now)
     if plan.type is CeremonyType.SIGN and plan.csr_file is not None:
         _check_csr(plan.csr_file, issuer, found)
     if plan.type is CeremonyType.CROSS_CERTIFICATE and plan.cross is not None:
-        _check_cross(plan, issuer, found)
+        _check_cross(plan, plan.cross, issuer, found)
     if plan.type is CeremonyType.ROOT_RENEWAL and issuer is not None:
         _check_renewed_root(issuer, found)
     if plan.type is CeremonyType.OCSP_SIGNER and plan.responder is not None:
-        _check_responder(plan, issuer, found, now)
+        _check_responder(plan, plan.responder, issuer, found, now)
     if plan.type is CeremonyType.RETIRE and issuer is not None and plan.backup is not None \
             and plan.backup.file is not None:
         _check_retired_backup(plan.backup.file, issuer, found)
@@ -163,25 +171,23 @@ def _check_csr(path: Path, issuer: x509.Certificate | None, found: Findings) -> 
                                   "subordinate CA needs a key of its own")
 
 
-def _check_cross(plan: CeremonyPlan, issuer: x509.Certificate | None,
+def _check_cross(plan: CeremonyPlan, cross: CrossSpec, issuer: x509.Certificate | None,
                  found: Findings) -> None:
     """The CA to cross-sign: its own self-signed certificate, or a CSR, whose subject can be
     repeated byte for byte; never the issuer's own key."""
     from crypto.cross import CrossSubject  # imported here: only cross-certificate plans use it
     from crypto.csr import check_csr, load_csr_file
 
-    assert plan.cross is not None
     try:
-        if plan.cross.certificate is not None:
+        if cross.certificate is not None:
             where = "cross.certificate"
-            certificate = _load_certificate(plan.cross.certificate, where, found)
+            certificate = _load_certificate(cross.certificate, where, found)
             if certificate is None:
                 return
             source = CrossSubject.from_certificate(certificate)
         else:
-            assert plan.cross.csr is not None
             where = "cross.csr"
-            csr = load_csr_file(plan.cross.csr)
+            csr = load_csr_file(plan.require("cross.csr"))
             check_csr(csr)
             source = CrossSubject.from_csr(csr)
     except (UnusableInput, CsrRejected, ProfileError) as ex:
@@ -209,13 +215,11 @@ def _check_renewed_root(issuer: x509.Certificate, found: Findings) -> None:
         found.problem("issuer.certificate", f"cannot be renewed: it {ex}")
 
 
-def _check_responder(plan: CeremonyPlan, issuer: x509.Certificate | None, found: Findings,
-                     now: dt.datetime) -> None:
+def _check_responder(plan: CeremonyPlan, responder: ResponderSpec,
+                     issuer: x509.Certificate | None, found: Findings, now: dt.datetime) -> None:
     """The responder's CSR (or the name and token of a key to make), and its validity."""
     from crypto.csr import check_csr, load_csr_file  # imported here: ocsp-signer plans only
 
-    responder = plan.responder
-    assert responder is not None
     if responder.csr is not None:
         try:
             csr = load_csr_file(responder.csr)
@@ -312,15 +316,14 @@ def _check_previous_crl(plan: CeremonyPlan, issuer: x509.Certificate | None,
                                                        "on the previous CRL")
 
 
-def check_backup_file(plan: CeremonyPlan, found: Findings) -> None:
+def check_backup_file(plan: CeremonyPlan, file: Path, found: Findings) -> None:
     """Restore and reshare plans: the backup is intact and matches [shares] and [key]."""
     from crypto.backupfile import read_backup
 
-    assert plan.backup is not None and plan.backup.file is not None
     certificate = (_load_certificate(plan.key_certificate, "key.certificate", found)
                    if plan.key_certificate is not None else None)
     try:
-        metadata = read_backup(plan.backup.file).metadata
+        metadata = read_backup(file).metadata
     except BackupError as ex:
         found.problem("backup.file", str(ex))
         return

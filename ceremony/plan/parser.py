@@ -231,9 +231,8 @@ class _PlanReader(SectionReader):
         uses = _USES.get(ceremony, {}) if ceremony else {name: _OPTIONAL for name in _SECTIONS}
         tables: dict[str, Table] = {}
         for name in present:
-            if name not in uses:
+            if name not in uses and ceremony is not None:  # without a type every table is used
                 top.used.add(name)
-                assert ceremony is not None
                 top.problem(name, f"not used by {_article(ceremony)}; remove it")
                 continue
             table = top.table(name, _SECTION_KEYS[name])
@@ -306,12 +305,11 @@ class _PlanReader(SectionReader):
             missing = "issuer" if "token" in present else "token"
             top.problem(missing, "missing; a drill names both [token] and [issuer] (to sign its "
                                  "transcript with the root) or neither")
-        if ceremony in _SIGNING_WITH_TOKEN and token is not None:
+        if ceremony is not None and ceremony in _SIGNING_WITH_TOKEN and token is not None:
             if token.pin is PinSource.SHARES and "shares" not in present:
                 top.problem("shares", 'missing; token.pin = "shares" needs a [shares] table '
                                       "describing the share set the PIN is rebuilt from")
             if token.pin is not PinSource.SHARES and "shares" in present:
-                assert ceremony is not None
                 top.problem("shares", f"{_article(ceremony)} uses a share set only when "
                                       'token.pin = "shares"; remove it')
 

@@ -123,7 +123,8 @@ def _sign_with(pair: TokenKeyPair) -> str:
     if isinstance(public, ec.EllipticCurvePublicKey):
         public.verify(key.sign(message, ec.ECDSA(hash_)), message, ec.ECDSA(hash_))
         return f"CKM_ECDSA over a {hash_.name.upper()} digest made on the host"
-    assert isinstance(public, rsa.RSAPublicKey)
+    if not isinstance(public, rsa.RSAPublicKey):  # TokenKeyPair admits EC and RSA keys only
+        raise TokenError(f"key {pair.label!r} is neither an EC nor an RSA key")
     public.verify(key.sign(message, padding.PKCS1v15(), hash_), message, padding.PKCS1v15(),
                   hash_)
     return _RSA_SIGN[hash_.name].name

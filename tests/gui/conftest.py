@@ -27,5 +27,5 @@ def window(qtbot: Any, tmp_path: Path) -> Iterator[Any]:
     yield main
     if main.ceremony is not None and main.ceremony.running:
         main.ceremony.stop()
-        main.ceremony.worker.wait(10_000)
+        main.ceremony.worker.wait(30_000)
     wait_for_background()

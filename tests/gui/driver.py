@@ -161,7 +161,7 @@ class Room:
             QTest.keyClick(entry.focusWidget(), Qt.Key.Key_Space)
         QTest.keyClick(entry.field(len(share)), Qt.Key.Key_Return)
 
-    def run(self, timeout: float = 60.0) -> None:
+    def run(self, timeout: float = 180.0) -> None:
         """Answer panels until the ceremony ends (AssertionError if it takes too long)."""
         deadline = time.monotonic() + timeout
         while self.view.running or self.view.outcome is None:

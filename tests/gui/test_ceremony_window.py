@@ -172,15 +172,15 @@ def test_closing_the_window_mid_ceremony_asks_and_the_journal_records_the_stop(
     monkeypatch.setattr("gui.main_window.confirm_stop", answer)
     view = window.start_job(RehearsalJob(tmp_path / "rehearsal", ("root",)))
     room = Room(view, DEMO_PIN)
-    qtbot.waitUntil(lambda: view.panel is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: view.panel is not None, timeout=30_000)
     room.answer()  # the environment sign-off
-    qtbot.waitUntil(lambda: view.panel is not None and view.panel.isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: view.panel is not None and view.panel.isEnabled(), timeout=30_000)
     window.close()
     assert asked == [True] and window.isVisible() and view.running  # "No": nothing changed
     window.close()
     assert len(asked) == 2
-    qtbot.waitUntil(lambda: not view.running and view.outcome is not None, timeout=10_000)
-    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: not view.running and view.outcome is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
     assert "stopped from the window" in view.outcome
     records = journal_events(tmp_path / "rehearsal" / "ceremonies" / "demo-root")
     assert records[-1].event == "ceremony-aborted"

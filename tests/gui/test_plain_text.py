@@ -206,7 +206,7 @@ def test_the_signing_confirmation_shows_each_subject_attribute_as_written(
         assert_no_markup(window)
         seen.append(answer(panel, job.labels))
     qtbot.waitUntil(lambda: view.outcome is not None or view.result.text() != "",
-                    timeout=10_000)
+                    timeout=30_000)
     assert seen == ["sign-off", "deviation", "signing", "pin", "hand-out"]
     assert_no_markup(window)
     assert view.title.text() == f"{MARKUP} (rehearsal) — {folder}"

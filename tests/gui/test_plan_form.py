@@ -454,7 +454,7 @@ def test_a_clean_saved_plan_starts_as_an_opened_plan_does(window: Any, qtbot: An
     assert window.ceremony.job.folder == tmp_path / "drill-root-r1"
     assert window.page("start").plan_label.text() == str(path)
     view = window.ceremony
-    qtbot.waitUntil(lambda: view.panel is not None, timeout=10_000)  # the first sign-off
+    qtbot.waitUntil(lambda: view.panel is not None, timeout=30_000)  # the first sign-off
     view.stop()  # before the window closes, which would ask whether to stop
     assert view.worker.wait(10_000)
 
