@@ -4,25 +4,31 @@ Text is set in DejaVu Sans when the system has it (every script a name may be wr
 else in the Bitstream Vera that ships with reportlab; fonts are embedded, so the PDF looks the
 same everywhere. ``COURIER`` is the standard Courier, whose text stays plain ASCII in the page
 content: the journal head is set in it once, which is where ``verify`` finds it printed.
+
+Speed: a long table that runs over pages is measured again at every page break (reportlab
+builds the rest of the table anew and wraps each of its cells again), and drawn after that,
+so a cell paragraph keeps its line breaks for the width it was last wrapped to (``Cell``). The
+QR code is encoded once and drawn as one path (``QrCode``), not as a graphics widget that
+encodes it twice and draws each run of modules as its own shape.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode.qrencoder import QRCode, QRErrorCorrectLevel
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from ceremony.transcript.sections import text
 
@@ -70,9 +76,22 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
+class Cell(Paragraph):  # type: ignore[misc]  # reportlab has no type hints
+    """A paragraph that is broken into lines once per width, however often it is measured."""
+
+    def wrap(self, width: float, height: float) -> tuple[float, float]:
+        # reportlab drops ``blPara`` (the lines) when a split finds no room: break them again
+        if getattr(self, "_wrapped_width", None) == width and hasattr(self, "blPara"):
+            return self.width, self.height
+        size: tuple[float, float] = super().wrap(width, height)
+        if self.width == width:  # not the early "no room" answer, which sets nothing
+            self._wrapped_width = width
+        return size
+
+
 def paragraph(value: object, style: str = "cell") -> Paragraph:
     """A journal value as an escaped paragraph; new lines are kept."""
-    return Paragraph(escape(text(value)).replace("\n", "<br/>"), styles()[style])
+    return Cell(escape(text(value)).replace("\n", "<br/>"), styles()[style])
 
 
 def when(moment: str) -> str:
@@ -86,7 +105,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]],
            widths: Sequence[float], mono: Sequence[int] = ()) -> Table:
     """A grid with a repeated header row; columns in ``mono`` are set in the mono font."""
     style = styles()
-    data: list[list[Any]] = [[Paragraph(escape(h), style["head"]) for h in headers]]
+    data: list[list[Any]] = [[Cell(escape(h), style["head"]) for h in headers]]
     data += [[paragraph(cell, "mono" if i in mono else "cell") for i, cell in enumerate(row)]
              for row in rows]
     table = Table(data, colWidths=[w * WIDTH for w in widths], repeatRows=1)
@@ -103,7 +122,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]],
 def fields(pairs: Sequence[tuple[str, object]], mono: bool = False) -> Table:
     """Label/value rows without a header."""
     style = styles()
-    data = [[Paragraph(escape(label), style["head"]), paragraph(value, "mono" if mono else "cell")]
+    data = [[Cell(escape(label), style["head"]), paragraph(value, "mono" if mono else "cell")]
             for label, value in pairs]
     table = Table(data, colWidths=[0.22 * WIDTH, 0.78 * WIDTH])
     table.setStyle(TableStyle([
@@ -120,10 +139,36 @@ def nothing(what: str) -> Paragraph:
     return paragraph(f"No {what} recorded.", "body")
 
 
-def qr_code(value: str, size: float) -> Drawing:
+class QrCode(Flowable):  # type: ignore[misc]  # reportlab has no type hints
+    """A QR code (error correction M, a quiet zone of four modules), ``size`` points square."""
+
+    def __init__(self, value: str, size: float) -> None:
+        super().__init__()
+        code = QRCode(None, QRErrorCorrectLevel.M)
+        code.addData(value)
+        code.make()
+        self.modules: list[list[bool]] = [[bool(m) for m in row] for row in code.modules]
+        self.width = self.height = size
+
+    def wrap(self, width: float, height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        count, border = len(self.modules), 4
+        box = self.width / (count + 2 * border)
+        path = self.canv.beginPath()
+        for r, row in enumerate(self.modules):
+            c = 0
+            for dark, run in itertools.groupby(row):
+                length = len(list(run))
+                if dark:
+                    path.rect((c + border) * box, self.height - (r + border + 1) * box,
+                              length * box, box)
+                c += length
+        self.canv.setFillColor(colors.black)
+        self.canv.drawPath(path, stroke=0, fill=1)
+
+
+def qr_code(value: str, size: float) -> Flowable:
     """A QR code of ``value``, ``size`` points square."""
-    widget = QrCodeWidget(value, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
+    return QrCode(value, size)

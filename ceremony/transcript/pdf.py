@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -60,7 +61,12 @@ def render_transcript(pages: TranscriptPages) -> bytes:
         creator="keyceremony", keywords="REHEARSAL" if facts.rehearsal else "key ceremony",
     )
     on_page = _decorate(pages)
-    document.build(story(pages), onFirstPage=on_page, onLaterPages=on_page)
+    a85 = rl_config.useA85
+    rl_config.useA85 = 0  # streams are Flate only: ASCII85 on top is slow and only makes them big
+    try:
+        document.build(story(pages), onFirstPage=on_page, onLaterPages=on_page)
+    finally:
+        rl_config.useA85 = a85
     return buffer.getvalue()
 
 

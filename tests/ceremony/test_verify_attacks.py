@@ -235,11 +235,29 @@ def _unsigned_attribute(data: bytes) -> bytes:
     return data[:start] + padded.hex().upper().encode() + data[end:]
 
 
+def _long_form_length(data: bytes) -> bytes:
+    # The encapsulated content info's length in three bytes (BER) instead of one (DER); the
+    # three enclosing lengths (ContentInfo, [0], SignedData: each two bytes long) grow by one.
+    start, end = _contents_span(data)
+    contents = bytearray(bytes.fromhex(data[start:end].decode()))
+    encapsulated = bytes.fromhex("300b06092a864886f70d010701")
+    at = contents.index(encapsulated)
+    assert contents[1] == contents[16] == contents[20] == 0x82
+    for offset in (2, 17, 21):
+        grown = int.from_bytes(contents[offset:offset + 2], "big") + 1
+        contents[offset:offset + 2] = grown.to_bytes(2, "big")
+    contents[at:at + 2] = b"\x30\x81\x0b"
+    assert contents[-1] == 0  # the padding gives up the byte the longer length takes
+    changed = bytes(contents[:-1])
+    return data[:start] + changed.hex().upper().encode() + data[end:]
+
+
 @pytest.mark.parametrize(("change", "expected"), [
     (_in_padding, "padding after the CMS structure"),
     (_unsigned_attribute, "unsigned attributes"),
     (_lowercase, "hex string in the form this tool writes"),
-], ids=["padding", "unsigned-attribute", "lowercase-hex"])
+    (_long_form_length, "not in DER"),
+], ids=["padding", "unsigned-attribute", "lowercase-hex", "ber-length"])
 def test_bytes_changed_inside_the_signature_fail(root: BuiltCeremony, tmp_path: Path,
                                                  change: Any, expected: str) -> None:
     data = root.transcript.read_bytes()
