@@ -22,7 +22,7 @@ from typing import Any
 from ceremony.errors import CeremonyError, UsageError
 from ceremony.journal import JOURNAL_NAME, PROGRAM_ACTOR, PROGRAM_ROLE, Event, Journal
 from ceremony.plan import CeremonyPlan, Role, ShareSpec, SoftwareToken, TokenSpec
-from ceremony.prompts import Decision, Outcome, Prompter, StepView
+from ceremony.prompts import Decision, HeadMoment, Outcome, Prompter, StepView
 from crypto.errors import CryptoError, PinIncorrect
 from crypto.files import commit_staged_file, make_private_folder, stage_new_file
 from crypto.token import TokenSession
@@ -201,6 +201,7 @@ class CeremonyContext:
             self.sessions[spec.label] = session
             self.record("token-login", {"token": spec.label}, actor)
             self.record("token-info", session.info.as_dict())
+            self._witnesses_compare(session)
             return session
         raise CeremonyError(f"the PIN of token {spec.label!r} was refused {PIN_ATTEMPTS} times; "
                             "the ceremony stopped before the token locks")
@@ -211,9 +212,9 @@ class CeremonyContext:
         unless the plan accepts it; then it is journaled as a deviation, once."""
         from crypto.token import probe_token
 
+        info = probe_token(spec.module, spec.label)  # a missing token is named before any PIN
         if self.plan.rehearsal:
             return
-        info = probe_token(spec.module, spec.label)
         where = "new_token" if spec is self.plan.new_token else "token"
         if info.software is not None:
             problem = (f"token {spec.label!r} is {info.software} (module {info.module_path}), "
@@ -239,12 +240,44 @@ class CeremonyContext:
                           f'software_token = "accepted" to it to run on a software token as a '
                           "recorded deviation")
 
+    def _witnesses_compare(self, session: TokenSession) -> None:
+        """The witnesses compare what the token reports with the token in the room (its
+        label and the serial printed on it); a mismatch stops before the token is used."""
+        info = session.info
+        question = (f"the token in the room is the one the program opened: label "
+                    f"{info.label!r}, manufacturer {info.manufacturer!r}, model "
+                    f"{info.model!r}, serial {info.serial!r}")
+        person = self.first(Role.WITNESS, Role.AUDITOR, Role.ADMINISTRATOR)
+        self.decide(self.prompter.sign_off(person, question), question)
+
     def show_head(self) -> None:
         """Show the journal's chain head for people to read aloud and write down."""
         from ceremony.pgpwords import head_words
 
         head = self.journal.head
         self.prompter.chain_head(head, head_words(head))
+
+    def record_head(self, final: bool = False) -> None:
+        """The room writes a head in the paper log: shown with its record number until a named
+        person (a witness, else the auditor or the administrator) confirms it is written, then
+        journaled. ``final``: the ceremony's final head (``ceremony.paperlog``), once."""
+        from ceremony.paperlog import final_head
+        from ceremony.pgpwords import head_words
+
+        records = self.journal.records
+        if final:
+            if any(r.data.get("final") for r in self.records(Event.HEAD_RECORDED)):
+                return
+            found = final_head(records)
+            record, head = (found.record, found.head) if found else (0, self.journal.head)
+        else:
+            record, head = (records[-1].seq if records else 0), self.journal.head
+        person = self.first(Role.WITNESS, Role.AUDITOR, Role.ADMINISTRATOR)
+        moment = HeadMoment(self.plan.title, record, head, head_words(head), final)
+        decision = self.prompter.record_head(person, moment)
+        self.record(Event.HEAD_RECORDED, {"head": head, "record": record, "final": final,
+                                          "step": self.step.id if self.step else None},
+                    decision.person)
 
     def show_head_at_stop(self) -> None:
         """The ceremony stopped: the room writes the head in the paper log, to be checked
@@ -297,7 +330,7 @@ class CeremonyRunner:
                 context.step = None
                 if self.closing is not None:
                     self.closing(context)
-                context.show_head()
+                context.record_head(final=True)  # the head the transcript covers (paperlog)
         finally:
             context.close_tokens()
             context.secrets.clear()
@@ -330,8 +363,11 @@ class CeremonyRunner:
             raise UsageError(f"{self.folder} holds the journal of another plan (or another "
                              "version of this one); choose another folder")
         events = {r.event for r in journal.records}
-        if "ceremony-completed" in events and (self.closing is None
-                                               or "transcript-written" in events):
+        # Complete once the final head is in the paper log (a stop just before it resumes to it).
+        head_written = any(r.data.get("final") for r in journal.records
+                           if r.event == Event.HEAD_RECORDED)
+        if "ceremony-completed" in events and head_written and (
+                self.closing is None or "transcript-written" in events):
             journal.close()
             raise UsageError(f"the ceremony in {self.folder} is already complete; nothing was "
                              "done")
@@ -382,7 +418,7 @@ class CeremonyRunner:
             context.decide(self.prompter.sign_off(person, step.sign_off), step.sign_off)
         step.action(context)
         if step.shows_head:
-            context.show_head()
+            context.record_head()
         context.record("step-completed", {"step": step.id})
 
     @contextmanager

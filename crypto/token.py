@@ -130,10 +130,12 @@ def find_token(path: str, label: str) -> Any:
             return lib.get_token(token_label=label)
         except p11.NoSuchToken:
             labels = sorted(t.label for t in lib.get_tokens())
-            known = ", ".join(repr(x) for x in labels) or "none"
+            named = [repr(x) for x in labels if x.strip()]
+            blank = len(labels) - len(named)
+            known = ", ".join(named + ([f"{blank} not initialised"] if blank else [])) or "none"
             raise TokenNotFound(
-                f"no token labelled {label!r} is present (tokens present: {known}); "
-                "connect it or correct the label"
+                f"no token labelled {label!r} is present in PKCS#11 module {path} (tokens "
+                f"there: {known}); connect it, correct the label or name the right module"
             ) from None
         except p11.MultipleTokensReturned:
             raise TokenNotFound(

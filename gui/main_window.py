@@ -244,6 +244,8 @@ class MainWindow(QMainWindow):
         enter_clicks_buttons(view)
         view.ended.connect(self._ceremony_ended)
         view.audit_requested.connect(lambda folder: self.open_file(Path(folder)))
+        view.inventory_requested.connect(lambda path: self.open_file(Path(path)))
+        view.moment_changed.connect(self._moment)
         index = self._order.index(CEREMONY)
         if CEREMONY in self._pages:
             old = self._pages[CEREMONY]
@@ -259,6 +261,13 @@ class MainWindow(QMainWindow):
         view.start()
         return view
 
+    def _moment(self, shown: bool) -> None:
+        """A paper-log moment gets the whole window: navigation and messages step aside."""
+        self.nav.setVisible(not shown)
+        if shown:
+            self.banner.dismiss()
+        self.statusBar().setVisible(not shown)
+
     def ask_stop(self) -> bool:
         """Ask, then stop the running ceremony; True when it is stopping (or not running)."""
         if self.ceremony is None or not self.ceremony.running:
@@ -270,6 +279,8 @@ class MainWindow(QMainWindow):
 
     def _ceremony_ended(self, text: str) -> None:
         if self._close_when_stopped:
+            if self.ceremony is not None:
+                self.ceremony.worker.wait(5000)  # the signal comes just before run() returns
             self.close()
             return
         dashboard = self._pages.get("dashboard")

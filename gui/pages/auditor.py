@@ -156,7 +156,11 @@ class AuditorPage(QWidget):
         self.qr.setObjectName("auditHeadQr")
         head = QWidget()
         head_layout = QVBoxLayout(head)
-        head_layout.addWidget(PlainLabel("Compare with the chain head written in the paper log:"))
+        self.head_caption = PlainLabel("Compare with the final chain head written in the paper "
+                                       "log:")
+        self.head_caption.setObjectName("auditHeadCaption")
+        self.head_caption.setWordWrap(True)
+        head_layout.addWidget(self.head_caption)
         head_layout.addWidget(self.head_words)
         head_layout.addWidget(self.head_hex)
         head_layout.addWidget(self.qr, 1)
@@ -313,6 +317,7 @@ class AuditorPage(QWidget):
         self.artifact_list.clear()
         self.artifact_list.addItems([a.name for a in result.artifacts])
         head = result.head
+        self.head_caption.setText(result.head_caption)
         self.head_words.setText(head.words if head else "-")
         self.head_hex.setText(head.hex if head else "-")
         self.qr.set_text(head.hex if head else "")

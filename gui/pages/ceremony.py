@@ -23,24 +23,27 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedLayout,
     QVBoxLayout,
     QWidget,
 )
 
-from ceremony.prompts import StepView
+from ceremony.prompts import HeadMoment, StepView
 from gui.prompter import WindowPrompter
 from gui.typography import HEADLINE, LARGE, typography
 from gui.viewmodels.decision import DecisionForm, Question
 from gui.viewmodels.exchange import Prompt, PromptExchange
 from gui.viewmodels.hand_out import CopyCheckForm, HandOut
 from gui.viewmodels.jobs import CeremonyJob
-from gui.viewmodels.journal_rows import JournalTail
+from gui.viewmodels.journal_rows import JournalTail, deviation_message
 from gui.viewmodels.messages import sentence
+from gui.viewmodels.paper_log import Completion, HeadMomentForm, job_inventory
 from gui.viewmodels.progress import CeremonyProgress, RunState, StepState
 from gui.viewmodels.share_form import ShareForm
 from gui.widgets.hand_out import CopyCheckWidget, HandOutWidget
 from gui.widgets.journal_view import ChainHeadPanel, JournalTable
-from gui.widgets.plaintext import PlainLabel
+from gui.widgets.paper_log import CompletionBox, HeadMomentPanel
+from gui.widgets.plaintext import ElidedLabel, PlainLabel
 from gui.widgets.prompts import (
     DecisionPanel,
     PassphrasePanel,
@@ -66,6 +69,8 @@ class CeremonyView(QWidget):
 
     ended = Signal(str)
     audit_requested = Signal(object)  # the ceremony folder, to open in the auditor view
+    inventory_requested = Signal(object)  # an inventory, to open on the dashboard
+    moment_changed = Signal(bool)  # a paper-log moment fills the view (True) or has gone
 
     def __init__(self, job: CeremonyJob, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,6 +83,7 @@ class CeremonyView(QWidget):
         self.outcome: str | None = None
         self._notice: str | None = None  # the last message, shown with the next question
         self.stop_button: QPushButton | None = None
+        self.completion_box: CompletionBox | None = None
         self._relay = PromptRelay(self)
         self._relay.posted.connect(self._on_prompt, Qt.ConnectionType.QueuedConnection)
         self.exchange = PromptExchange(self._relay.posted.emit)
@@ -92,7 +98,7 @@ class CeremonyView(QWidget):
     # --- layout ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.title = PlainLabel(self.job.title)
+        self.title = ElidedLabel(self.job.title)
         self.title.setObjectName("ceremonyTitle")
         typography().apply(self.title, LARGE, bold=True)
 
@@ -180,10 +186,52 @@ class CeremonyView(QWidget):
         unit = self.fontMetrics().horizontalAdvance("M")
         splitter.setSizes([16 * unit, 52 * unit, 26 * unit])
 
-        self._layout = QVBoxLayout(self)
-        self._layout.addWidget(self.title)
+        self.splitter = splitter
+        self._journal_pane: QWidget = right
+        self.steps_toggle = QPushButton("Hide the steps")
+        self.steps_toggle.setObjectName("toggleSteps")
+        self.steps_toggle.clicked.connect(lambda: self.show_side_panels(
+            steps=self.steps.isHidden()))
+        self.journal_toggle = QPushButton("Hide the journal")
+        self.journal_toggle.setObjectName("toggleJournal")
+        self.journal_toggle.clicked.connect(lambda: self.show_side_panels(
+            journal=self._journal_pane.isHidden()))
+        self.completion_area = QVBoxLayout()
+        center_layout.insertLayout(center_layout.indexOf(self.audit_button) + 1,
+                                   self.completion_area)
+
+        self.top_row = QHBoxLayout()
+        self.top_row.addWidget(self.title, 1)
+        self.top_row.addWidget(self.steps_toggle)
+        self.top_row.addWidget(self.journal_toggle)
+        content = QWidget()
+        content.setObjectName("ceremonyContent")
+        self._layout = QVBoxLayout(content)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addLayout(self.top_row)
         self._layout.addWidget(splitter, 1)
         self._layout.addWidget(self.head)
+        # A paper-log moment covers the whole view; the ceremony is behind it, unchanged.
+        self.moment_page = QScrollArea()
+        self.moment_page.setObjectName("momentPage")
+        self.moment_page.setWidgetResizable(True)
+        self.moment_page.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._layers = QStackedLayout(self)
+        self._layers.addWidget(content)
+        self._layers.addWidget(self.moment_page)
+
+    def show_side_panels(self, steps: bool | None = None, journal: bool | None = None) -> None:
+        """Show or hide the step list and the journal, so the current step gets the room."""
+        if steps is not None:
+            self.steps.setVisible(steps)
+            self.steps_toggle.setText("Hide the steps" if steps else "Show the steps")
+        if journal is not None:
+            self._journal_pane.setVisible(journal)
+            self.journal_toggle.setText("Hide the journal" if journal else "Show the journal")
+
+    @property
+    def moment_shown(self) -> bool:
+        return self._layers.currentWidget() is self.moment_page
 
     # --- running -----------------------------------------------------------------------------
 
@@ -226,6 +274,7 @@ class CeremonyView(QWidget):
         self.journal.setRowCount(0)
         self.title.setText(plan.title + (" (rehearsal)" if plan.rehearsal else "")
                            + f" — {folder}")
+        self._clear_completion()
         self._show_steps()
 
     def _show_step(self, prompt: Prompt, view: StepView) -> None:
@@ -261,6 +310,38 @@ class CeremonyView(QWidget):
         panel.answered.connect(lambda value, p=prompt: self._answer(p, value))
         self.prompt_area.addWidget(panel)
         panel.focus_first()
+
+    def _show_record_head(self, prompt: Prompt, person: str, moment: HeadMoment) -> None:
+        self.head.show_spoken(moment.hex, moment.words)
+        completion = self._completion() if moment.final else None
+        panel = HeadMomentPanel(HeadMomentForm(person, moment), completion)
+        if panel.completion is not None:
+            self._wire(panel.completion)
+        self._clear_panel()
+        self.busy.hide()
+        self.panel = panel
+        panel.answered.connect(lambda value, p=prompt: self._answer(p, value))
+        self.moment_page.setWidget(panel)
+        self._layers.setCurrentWidget(self.moment_page)
+        self.moment_changed.emit(True)
+        panel.focus_first()
+
+    def _completion(self) -> Completion | None:
+        if self.folder is None:
+            return None
+        return Completion(self.folder, job_inventory(self.job))
+
+    def _wire(self, box: CompletionBox) -> None:
+        box.verify_requested.connect(self.audit_requested.emit)
+        box.inventory_requested.connect(self.inventory_requested.emit)
+
+    def _clear_completion(self) -> None:
+        while self.completion_area.count():
+            item = self.completion_area.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.completion_box = None
 
     def _answer(self, prompt: Prompt, value: object) -> None:
         if not prompt.answered:
@@ -327,7 +408,12 @@ class CeremonyView(QWidget):
     def _clear_panel(self) -> None:
         if self.panel is not None:
             self.panel.hide()
-            self.prompt_area.removeWidget(self.panel)
+            if self.moment_page.widget() is self.panel:
+                self.moment_page.takeWidget()
+                self._layers.setCurrentIndex(0)
+                self.moment_changed.emit(False)
+            else:
+                self.prompt_area.removeWidget(self.panel)
             self.panel.deleteLater()
             self.panel = None
 
@@ -353,6 +439,11 @@ class CeremonyView(QWidget):
         if self.folder is not None and (self.folder / "journal.jsonl").exists():
             self.audit_button.show()
             self.audit_button.setFocus()
+            completion = self._completion()
+            if ok and completion is not None:  # the completion screen stays in the view
+                self.completion_box = CompletionBox(completion)
+                self._wire(self.completion_box)
+                self.completion_area.addWidget(self.completion_box)
         if not ok and self.progress.state is RunState.RUNNING:
             self.progress.state = RunState.STOPPED
         if not ok and self.exchange.stopped and self.tail is not None and \
@@ -381,6 +472,10 @@ class CeremonyView(QWidget):
             return
         for row in rows:
             self.journal.add(row)
+            deviation = deviation_message(row)  # automatic ones too: the room reads why
+            if deviation is not None:
+                self.messages.addItem(deviation)
+                self.messages.scrollToBottom()
         self.journal.scrollToBottom()
         if self.tail.head is not None:
             self.head.show_live(self.tail.head)
@@ -406,5 +501,5 @@ class CeremonyView(QWidget):
         button.setObjectName("stopCeremony")
         button.clicked.connect(on_click)
         self.stop_button = button
-        self._layout.insertWidget(0, button, alignment=Qt.AlignmentFlag.AlignRight)
+        self.top_row.addWidget(button)
         return button

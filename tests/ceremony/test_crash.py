@@ -92,7 +92,8 @@ def test_killed_at_many_points_the_ceremony_resumes_to_the_same_end(tmp_path: Pa
         resumed = _run(args, env)
         assert resumed.returncode == 0, (point, resumed.stderr)
         final = verify_journal(out / "journal.jsonl")
-        assert final.ok and final.records[-1].event == "transcript-written", point
+        assert final.ok and [r.event for r in final.records[-2:]] == [
+            "transcript-written", "head-recorded"], point
         assert (out / "transcript.pdf").is_file()
         # The journal up to the kill is untouched: the resumed run only appended.
         assert [r.hash for r in final.records[:point]] == [r.hash for r in partial.records]

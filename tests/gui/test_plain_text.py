@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import html
 import os
 import shutil
 from dataclasses import dataclass
@@ -209,7 +210,9 @@ def test_the_signing_confirmation_shows_each_subject_attribute_as_written(
                     timeout=10_000)
     assert seen == ["sign-off", "deviation", "signing", "pin", "hand-out"]
     assert_no_markup(window)
-    assert view.title.text() == f"{MARKUP} (rehearsal) — {folder}"
+    assert view.title.full_text() == f"{MARKUP} (rehearsal) — {folder}"  # elided on screen
+    assert view.title.toolTip() == TOOL_TIP.format(html.escape(view.title.full_text(),
+                                                               quote=False))
     assert MARKUP in view.step_title.text() and view.instructions.text() == LOCATION
     assert view.result.text() == MARKUP
     assert appears(f"{MARKUP} go on", view)  # the journal's deviation reason, as recorded
