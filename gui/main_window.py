@@ -14,12 +14,13 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
     QFontMetrics,
+    QGuiApplication,
     QKeyEvent,
     QKeySequence,
     QShortcut,
@@ -52,6 +53,14 @@ _SUFFIX_PAGES = {
     ".pdf": "auditor", ".jsonl": "auditor",
     ".sqlite3": "dashboard", ".sqlite": "dashboard", ".db": "dashboard",
 }
+
+
+LARGEST_START = QSize(1800, 1100)  # wider than this, lines grow too long to read
+
+
+def initial_size(available: QSize) -> QSize:
+    """The window's size when it opens: the screen's free area, up to ``LARGEST_START``."""
+    return available.boundedTo(LARGEST_START)
 
 
 def confirm_stop(parent: QWidget) -> bool:
@@ -102,7 +111,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Ctrl+Shift+P: presentation mode · Ctrl+O: open a file · "
                                      "Ctrl+1…5: pages")
         self._shortcuts()
-        self.resize(1100, 720)
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:
+            self.resize(initial_size(screen.availableGeometry().size()))
         # The first page is built just after the window's first paint, so the window shows at
         # once; the fallback covers a window that is never painted (hidden, minimised).
         self._first_page_pending = True
@@ -199,6 +210,16 @@ class MainWindow(QMainWindow):
         fonts = typography()
         fonts.set_presenting(not fonts.presenting)
         self._fit_navigation()
+        if self.ceremony is not None:
+            self.ceremony.set_presenting(fonts.presenting)
+            self.nav.setVisible(not fonts.presenting)  # Ctrl+1…5 still move between pages
+        if fonts.presenting:
+            self._was_maximised = self.isMaximized()
+            self.showFullScreen()
+        elif getattr(self, "_was_maximised", False):
+            self.showMaximized()
+        else:
+            self.showNormal()
         self.statusBar().showMessage("Presentation mode on (Ctrl+Shift+P to leave)"
                                      if fonts.presenting else "Presentation mode off", 4000)
 
@@ -246,6 +267,8 @@ class MainWindow(QMainWindow):
         view.audit_requested.connect(lambda folder: self.open_file(Path(folder)))
         view.inventory_requested.connect(lambda path: self.open_file(Path(path)))
         view.moment_changed.connect(self._moment)
+        view.set_presenting(typography().presenting)
+        self.nav.setVisible(not typography().presenting)
         index = self._order.index(CEREMONY)
         if CEREMONY in self._pages:
             old = self._pages[CEREMONY]

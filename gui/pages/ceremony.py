@@ -36,10 +36,12 @@ from gui.viewmodels.exchange import Prompt, PromptExchange
 from gui.viewmodels.hand_out import CopyCheckForm, HandOut
 from gui.viewmodels.jobs import CeremonyJob
 from gui.viewmodels.journal_rows import JournalTail, deviation_message
+from gui.viewmodels.look import acting
 from gui.viewmodels.messages import sentence
 from gui.viewmodels.paper_log import Completion, HeadMomentForm, job_inventory
 from gui.viewmodels.progress import CeremonyProgress, RunState, StepState
 from gui.viewmodels.share_form import ShareForm
+from gui.widgets.acting import ActingRow
 from gui.widgets.hand_out import CopyCheckWidget, HandOutWidget
 from gui.widgets.journal_view import ChainHeadPanel, JournalTable
 from gui.widgets.paper_log import CompletionBox, HeadMomentPanel
@@ -84,6 +86,9 @@ class CeremonyView(QWidget):
         self._notice: str | None = None  # the last message, shown with the next question
         self.stop_button: QPushButton | None = None
         self.completion_box: CompletionBox | None = None
+        self._sides_set_aside: tuple[bool, ...] = ()  # side panels hidden for a share panel
+        self._plan: Any = None
+        self._before_presenting: tuple[bool, bool] | None = None
         self._relay = PromptRelay(self)
         self._relay.posted.connect(self._on_prompt, Qt.ConnectionType.QueuedConnection)
         self.exchange = PromptExchange(self._relay.posted.emit)
@@ -113,10 +118,7 @@ class CeremonyView(QWidget):
         self.step_title.setObjectName("stepTitle")
         self.step_title.setWordWrap(True)
         typography().apply(self.step_title, HEADLINE, bold=True)
-        self.actors = PlainLabel()
-        self.actors.setObjectName("stepActors")
-        self.actors.setWordWrap(True)
-        typography().apply(self.actors, LARGE, bold=True)
+        self.actors = ActingRow()
         self.instructions = PlainLabel()
         self.instructions.setObjectName("stepInstructions")
         self.instructions.setWordWrap(True)
@@ -125,7 +127,7 @@ class CeremonyView(QWidget):
         self.messages.setObjectName("messages")
         self.messages.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.messages.setWordWrap(True)
-        self.messages.setMaximumHeight(self.messages.fontMetrics().height() * 6)
+        self.messages.setMaximumHeight(self.messages.fontMetrics().height() * 4)
 
         self.busy = QWidget()
         busy_layout = QHBoxLayout(self.busy)
@@ -175,6 +177,7 @@ class CeremonyView(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(PlainLabel("Journal"))
         right_layout.addWidget(self.journal, 1)
+        right_layout.addWidget(self.head)  # the live head sits with the journal it ends
 
         splitter = QSplitter()
         splitter.addWidget(self.steps)
@@ -210,7 +213,6 @@ class CeremonyView(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addLayout(self.top_row)
         self._layout.addWidget(splitter, 1)
-        self._layout.addWidget(self.head)
         # A paper-log moment covers the whole view; the ceremony is behind it, unchanged.
         self.moment_page = QScrollArea()
         self.moment_page.setObjectName("momentPage")
@@ -228,6 +230,18 @@ class CeremonyView(QWidget):
         if journal is not None:
             self._journal_pane.setVisible(journal)
             self.journal_toggle.setText("Hide the journal" if journal else "Show the journal")
+
+    def set_presenting(self, on: bool) -> None:
+        """Presentation mode: the step, who acts and the question get the whole view; the
+        step list and journal step aside (the toggles bring them back)."""
+        if on and self._before_presenting is None:
+            self._before_presenting = (not self.steps.isHidden(),
+                                       not self._journal_pane.isHidden())
+            self.show_side_panels(steps=False, journal=False)
+        elif not on and self._before_presenting is not None:
+            steps, journal = self._before_presenting
+            self._before_presenting = None
+            self.show_side_panels(steps=steps, journal=journal)
 
     @property
     def moment_shown(self) -> bool:
@@ -268,6 +282,7 @@ class CeremonyView(QWidget):
                     steps: tuple[tuple[str, str], ...]) -> None:
         self.poll_journal()  # finish the previous ceremony's journal first
         self.folder = folder
+        self._plan = plan
         self.progress = CeremonyProgress(steps)
         self.tail = JournalTail(folder / "journal.jsonl")
         self.share_form = None
@@ -286,9 +301,16 @@ class CeremonyView(QWidget):
         self.head.release()
         self.progress.show(view)
         self.step_title.setText(f"Step {view.number} of {view.count}: {view.title}")
-        people = ", ".join(view.actors) or "the administrator"
-        roles = ", ".join(view.roles)
-        self.actors.setText(f"Acting: {people}" + (f" ({roles})" if roles else ""))
+        plan = self._plan
+
+        def role_of(name: str) -> str | None:
+            find = getattr(plan, "person", None)  # a job may describe its plan in part
+            person = find(name) if callable(find) else None
+            role = getattr(person, "role", None)
+            return str(role.value) if role is not None else None
+
+        self.actors.set_people(acting(view.actors, view.roles, role_of))
+        self.actors.setAccessibleName(self.actors.text())
         self.instructions.setText(view.instructions)
         self._set_busy(f"Working on: {view.title}…")
         self._show_steps()
@@ -306,6 +328,10 @@ class CeremonyView(QWidget):
     def _ask(self, prompt: Prompt, panel: PromptPanel) -> None:
         self._clear_panel()
         self.busy.hide()
+        if isinstance(panel, WidgetPanel) and not self._sides_set_aside:
+            # A custodian at the screen with their share: it gets the whole width.
+            self._sides_set_aside = (not self.steps.isHidden(), not self._journal_pane.isHidden())
+            self.show_side_panels(steps=False, journal=False)
         self.panel = panel
         panel.answered.connect(lambda value, p=prompt: self._answer(p, value))
         self.prompt_area.addWidget(panel)
@@ -416,6 +442,10 @@ class CeremonyView(QWidget):
                 self.prompt_area.removeWidget(self.panel)
             self.panel.deleteLater()
             self.panel = None
+        if self._sides_set_aside:
+            steps, journal = self._sides_set_aside
+            self._sides_set_aside = ()
+            self.show_side_panels(steps=steps, journal=journal)
 
     def _set_busy(self, text: str) -> None:
         self.busy_label.setText(text)

@@ -56,7 +56,7 @@ class HeadMomentForm:
 
     @property
     def confirm_text(self) -> str:
-        return f"Written in the paper log and read back — confirm as {self.person}"
+        return f"Written in the paper log: confirm as {self.person}"
 
 
 @dataclass(frozen=True)

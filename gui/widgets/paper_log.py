@@ -11,9 +11,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFontMetrics, QResizeEvent
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gui.typography import HEADLINE, LARGE, typography
 from gui.viewmodels.paper_log import Completion, HeadMomentForm
@@ -84,7 +91,9 @@ class HeadMomentPanel(PromptPanel):
         typography().apply(self.label, LARGE, bold=True)
         self.words = PlainLabel("\n".join(form.word_lines))
         self.words.setObjectName("momentWords")
-        typography().apply(self.words, WORDS_SIZE, bold=True)
+        # As large as the width allows (never wider than the window): see _fit_words.
+        self.words.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.words.setFont(typography().font(WORDS_SIZE, bold=True))
         self.hex = PlainLabel(form.hex_groups)
         self.hex.setObjectName("momentHex")
         typography().apply(self.hex, LARGE, fixed=True)
@@ -108,6 +117,28 @@ class HeadMomentPanel(PromptPanel):
             layout.addWidget(self.completion)
         layout.addStretch(1)
         layout.addWidget(self.confirm)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_words()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presentation mode switched
+            self._fit_words()
+
+    def _fit_words(self) -> None:
+        """The words at their large size, or smaller until the longest line fits the width
+        (never below the instructions' size)."""
+        font = typography().font(WORDS_SIZE, bold=True)
+        lines = self.words.text().splitlines() or [""]
+        room = max(1, self.contentsRect().width() - 24)
+        widest = max(QFontMetrics(font).horizontalAdvance(line) for line in lines)
+        smallest = typography().font(LARGE, bold=True).pointSizeF()
+        if widest > room and font.pointSizeF() > 0:
+            font.setPointSizeF(max(smallest, font.pointSizeF() * room / widest))
+        if font != self.words.font():
+            self.words.setFont(font)
 
 
 def open_folder(path: Path) -> None:

@@ -79,3 +79,28 @@ def test_a_deviation_is_told_whole_with_its_reason() -> None:
                         "data": {"reason": "late start"}})
     assert deviation_message(by_person) == "Deviation recorded by Alice; reason: late start."
     assert deviation_message(row_of({"event": "sign-off", "data": {}})) is None
+
+
+def test_role_colours_and_the_accent_meet_wcag_aa_and_every_person_has_their_role() -> None:
+    from ceremony.plan import Role
+    from gui.viewmodels.look import (
+        AA_TEXT,
+        ACCENT,
+        BACKGROUND,
+        FAILED,
+        OK,
+        ROLE_COLOURS,
+        acting,
+        contrast,
+    )
+
+    assert set(ROLE_COLOURS) == set(Role)
+    for colour in (*ROLE_COLOURS.values(), ACCENT, OK, FAILED):
+        assert contrast(colour, BACKGROUND) >= AA_TEXT, colour
+    assert round(contrast("#000000", "#ffffff"), 1) == 21.0
+    roles = {"Alice": "administrator", "Carol": "custodian"}
+    people = acting(("Alice", "Carol"), ("administrator", "custodian"), roles.get)
+    assert [p.label for p in people] == ["Alice · administrator", "Carol · custodian"]
+    assert people[0].colour != people[1].colour  # and each label names its role in words
+    assert acting((), ("administrator",), roles.get)[0].label == \
+        "the administrator · administrator"
