@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from gui.typography import typography
 from gui.widgets.banner import Banner, enter_clicks_buttons
 from gui.widgets.plaintext import PlainLabel, ask
+from gui.widgets.wheel import guard_wheel
 
 # name -> (navigation label, module, class)
 PAGES: dict[str, tuple[str, str, str]] = {
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, inventory: Path | None = None) -> None:
         super().__init__()
+        guard_wheel()
         self.setWindowTitle("keyceremony")
         self.setAcceptDrops(True)
         self.inventory = inventory

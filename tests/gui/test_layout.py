@@ -108,3 +108,36 @@ def test_every_page_fits_a_laptop_screen(window: MainWindow, qtbot: Any, tmp_pat
     finally:
         if presenting:
             window.toggle_presentation()
+
+
+def test_the_wheel_scrolls_the_plan_form_and_changes_no_field(window: MainWindow,
+                                                              qtbot: Any) -> None:
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication, QComboBox
+
+    start = window.show_page("start")
+    form = start.new_plan.form_view
+    start.findChild(QTabWidget).setCurrentWidget(start.new_plan)
+    window.resize(USABLE)
+    pause(50)
+    combos = [c for c in form.findChildren(QComboBox) if c.isVisibleTo(form)]
+    assert combos
+    before = [c.currentText() for c in combos]
+
+    def wheel(widget: QWidget) -> None:
+        centre = QPointF(widget.rect().center())
+        event = QWheelEvent(centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(),
+                            QPoint(0, -120), Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(widget, event)
+
+    for combo in combos:
+        wheel(combo)
+    assert [c.currentText() for c in combos] == before  # passing over changed nothing
+    assert form.verticalScrollBar().value() > 0  # the page scrolled instead
+    focused = combos[0]
+    focused.setFocus()
+    qtbot.waitUntil(focused.hasFocus, timeout=2000)
+    wheel(focused)
+    assert focused.currentText() != before[0] or focused.count() == 1  # chosen on purpose
