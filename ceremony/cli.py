@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "csr": ("csr", "check a CSR against the subordinate CA profile"),
     "plan": ("plan", "check a ceremony plan, or print its script, without touching a token"),
     "run": ("run", "run (or resume) a ceremony plan in the terminal"),
+    "token": ("token", "check that a plan's tokens can do every step it asks of them"),
     "inventory": ("inventory", "list the CA keys, certificates, CRLs, share sets and ceremonies"),
     "due": ("due", "list what expires or falls due, soonest first"),
     "verify": ("verify", "verify signed ceremony transcripts offline against the root or key "
@@ -33,7 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 # Commands that can hold a secret (a share, PIN, passphrase or wrap key) in memory: they
 # start by keeping it out of core dumps and swap (ceremony.hardening).
-HOLDS_SECRETS = frozenset({"demo", "run", "countersign"})
+HOLDS_SECRETS = frozenset({"demo", "run", "countersign", "token"})
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,11 @@ memory could reach a disk.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import platform
+import socket
+import struct
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from pathlib import Path
 from ceremony.hardening import Protection, protection
 
 IFF_UP = 0x1
+SIOCGIFFLAGS = 0x8913  # <linux/sockios.h>
 PACKAGES = ("keyceremony", "cryptography", "python-pkcs11", "shamir-mnemonic", "reportlab",
             "pyHanko", "pkilint", "PySide6-Essentials")
 PROGRAM_PACKAGES = ("crypto", "ceremony", "gui")
@@ -62,16 +66,22 @@ class EnvironmentRecord:
         }
 
 
-def network_interfaces(sysfs: Path = Path("/sys/class/net")) -> tuple[NetworkInterface, ...]:
-    """Every network interface and whether it is up (IFF_UP), from sysfs."""
+def network_interfaces() -> tuple[NetworkInterface, ...]:
+    """Every network interface of this process's network namespace and whether it is up.
+
+    Asked of the kernel (``if_nameindex`` and ``SIOCGIFFLAGS``), not read from
+    ``/sys/class/net``: sysfs shows the namespace it was mounted in, so inside ``unshare -n`` it
+    would still list the host's interfaces, and an isolated process would be told it is not.
+    """
     found = []
-    if sysfs.is_dir():
-        for entry in sorted(sysfs.iterdir()):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as probe:
+        for _index, name in sorted(socket.if_nameindex(), key=lambda pair: pair[1]):
             try:
-                flags = int((entry / "flags").read_text().strip(), 16)
-            except (OSError, ValueError):
+                request = struct.pack("16sH14x", name.encode()[:15], 0)
+                flags = struct.unpack("16sH14x", fcntl.ioctl(probe, SIOCGIFFLAGS, request))[1]
+            except OSError:
                 flags = IFF_UP  # unreadable: assume up, so the check errs on the safe side
-            found.append(NetworkInterface(entry.name, bool(flags & IFF_UP)))
+            found.append(NetworkInterface(name, bool(flags & IFF_UP)))
     return tuple(found)
 
 

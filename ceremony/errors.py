@@ -87,3 +87,14 @@ class NoTerminal(CeremonyError):
     """A share or PIN must be shown or typed, and the process has no controlling terminal."""
 
     exit_status = 2
+
+
+class StepRefused(CeremonyError):
+    """A person (or the token's capability check) refused a step; the ceremony stops there,
+    journaled, and can be resumed."""
+
+
+class JournalDisputed(StepRefused):
+    """On resume, the room found the journal's head is not the one in the paper log: the
+    journal may have been changed, so nothing writes to it (or indexes it) until it is
+    examined."""

@@ -1,9 +1,9 @@
 """How the runner asks people for things: the one interface every front end implements.
 
-The terminal (``ceremony.terminal``), scripted answers (``ceremony.scripted``) and the desktop
-app each implement ``Prompter``; the runner never knows which one it talks to. Nothing here
-imports Qt. Secrets (PINs, share words, passphrases) pass through these calls as return
-values only: a front end must not log, store or copy them (see each method).
+The terminal and scripted answers (``ceremony.frontends``) and the desktop app each implement
+``Prompter``; the runner never knows which one it talks to. Nothing here imports Qt. Secrets (PINs,
+share words, passphrases) pass through these calls as return values only: a front end must not log,
+store or copy them (see each method).
 """
 
 from __future__ import annotations

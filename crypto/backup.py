@@ -1,7 +1,8 @@
 """Wrapped backups of CA private keys: wrap, verify, restore and re-wrap them in a token.
 
-A backup is the CA private key wrapped inside the token with AES key wrap with padding
-(CKM_AES_KEY_WRAP_PAD, whose output is RFC 5649) under a 256-bit wrap key, written as
+A backup is the CA private key wrapped inside the token with AES key wrap with padding (RFC
+5649, by whichever mechanism the token's capability check found to produce it: SoftHSM's
+CKM_AES_KEY_WRAP_PAD, NSS's CKM_AES_KEY_WRAP_KWP) under a 256-bit wrap key, written as
 ``<label>.wrapped`` beside a JSON metadata file ``<label>.json`` (the files and their format are
 ``crypto.backupfile``; its names are importable from here too). The wrap key is drawn from the
 token's RNG; it is in host memory only while it is split into shares (or rebuilt from them for a
@@ -38,8 +39,10 @@ from pkcs11.util.ec import encode_named_curve_parameters
 from crypto.backupfile import BACKUP_FORMAT as BACKUP_FORMAT
 from crypto.backupfile import WRAP_MECHANISM as WRAP_MECHANISM
 from crypto.backupfile import WRAP_STANDARD as WRAP_STANDARD
+from crypto.backupfile import WRAPPED_FORMAT as WRAPPED_FORMAT
 from crypto.backupfile import BackupFiles as BackupFiles
 from crypto.backupfile import BackupMetadata as BackupMetadata
+from crypto.backupfile import WrapMechanism as WrapMechanism
 from crypto.backupfile import WrappedBackup as WrappedBackup
 from crypto.backupfile import read_backup as read_backup
 from crypto.backupfile import write_backup as write_backup
@@ -47,18 +50,15 @@ from crypto.checkvalue import check_value, matches
 from crypto.errors import BackupError, CheckValueMismatch, KeyExists
 
 # A restored pair gets the same CKA_ID and attributes as an original (keys.py's rules).
-from crypto.keys import (
-    TEMPLATE_REFUSED,
-    TokenKeyPair,
-    key_exists,
-    key_id,
-    private_key_template,
-    spki_sha256,
-)
+from crypto.keys import TokenKeyPair, key_exists, spki_sha256
+from crypto.keytemplates import TEMPLATE_REFUSED, key_id, private_key_template
 from crypto.token import TokenSession, translate, translated
 
 WRAP_KEY_BYTES = 32
-_MECHANISM = Mechanism.AES_KEY_WRAP_PAD  # 0x210A
+
+
+def _mechanism(mechanism: WrapMechanism) -> Mechanism:
+    return Mechanism(mechanism.code)
 
 # python-pkcs11 would otherwise send these public-key capabilities for a private key, which
 # SoftHSM rejects (AttributeTypeInvalid); DEFAULT drops them from the template.
@@ -129,8 +129,11 @@ def import_wrap_key(session: TokenSession, wrap_key: bytes, *,
 # --- wrapping and proving ----------------------------------------------------------------------
 
 
-def wrap_key_pair(pair: TokenKeyPair, wrap_key: TokenWrapKey) -> WrappedBackup:
-    """Wrap the private key of ``pair`` under ``wrap_key`` and prove the result unwraps."""
+def wrap_key_pair(pair: TokenKeyPair, wrap_key: TokenWrapKey,
+                  mechanism: WrapMechanism = WrapMechanism.PAD,
+                  unwrap_mechanism: WrapMechanism | None = None) -> WrappedBackup:
+    """Wrap the private key of ``pair`` under ``wrap_key`` with ``mechanism`` and prove the
+    result unwraps (with ``unwrap_mechanism``, by default the same)."""
     if wrap_key.session is not pair.session:
         raise ValueError("the wrap key and the key pair must be in the same token session")
     if not pair.record.extractable:
@@ -138,7 +141,7 @@ def wrap_key_pair(pair: TokenKeyPair, wrap_key: TokenWrapKey) -> WrappedBackup:
                           "or locked once its backup was made); it cannot be wrapped")
     _check_wrap_key(wrap_key)
     with _translated_wrap(f"wrapping key {pair.label!r}"):
-        wrapped = bytes(wrap_key.handle.wrap_key(pair.private, mechanism=_MECHANISM))
+        wrapped = bytes(wrap_key.handle.wrap_key(pair.private, mechanism=_mechanism(mechanism)))
     public_pem = pair.public_key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode("ascii")
@@ -150,27 +153,33 @@ def wrap_key_pair(pair: TokenKeyPair, wrap_key: TokenWrapKey) -> WrappedBackup:
         wrap_key_check_value=wrap_key.check_value,
         wrapped_sha256=hashlib.sha256(wrapped).hexdigest(),
         created=_now(),
+        wrap_mechanism=mechanism,
     )
     backup = WrappedBackup(metadata, wrapped)
-    verify_backup(backup, wrap_key)
+    verify_backup(backup, wrap_key, unwrap_mechanism or mechanism)
     return backup
 
 
-def verify_backup(backup: WrappedBackup, wrap_key: TokenWrapKey) -> None:
-    """Prove that ``backup`` unwraps under ``wrap_key`` to the key its metadata names.
+def verify_backup(backup: WrappedBackup, wrap_key: TokenWrapKey,
+                  mechanism: WrapMechanism = WrapMechanism.PAD) -> None:
+    """Prove that ``backup`` unwraps under ``wrap_key`` (with ``mechanism``, the one that
+    reads RFC 5649 in that token) to the key its metadata names.
 
     The key is unwrapped as a nameless, non-extractable session object, signs a test message
     that is checked against the recorded public key, and is destroyed again.
     """
     _require_check_value(wrap_key.check_value == backup.metadata.wrap_key_check_value,
                          backup.metadata)
-    with _unwrapped(wrap_key, backup, extractable=False) as private:
+    with _unwrapped(wrap_key, backup, mechanism, extractable=False) as private:
         _prove(wrap_key.session, private, backup.metadata)
 
 
 def rewrap_backup(backup: WrappedBackup, old_wrap_key: bytes,
-                  new_wrap_key: TokenWrapKey) -> WrappedBackup:
-    """The same key wrapped under ``new_wrap_key``, re-wrapped inside the token (reshare).
+                  new_wrap_key: TokenWrapKey,
+                  mechanism: WrapMechanism = WrapMechanism.PAD,
+                  unwrap_mechanism: WrapMechanism | None = None) -> WrappedBackup:
+    """The same key wrapped under ``new_wrap_key``, re-wrapped inside the token (reshare):
+    unwrapped with ``unwrap_mechanism`` (default: ``mechanism``), wrapped with ``mechanism``.
 
     ``old_wrap_key`` is checked against the backup's check value before the token is touched.
     The CA key exists outside a token at no point: it is unwrapped into the token as a nameless
@@ -183,22 +192,28 @@ def rewrap_backup(backup: WrappedBackup, old_wrap_key: bytes,
     old = import_wrap_key(session, old_wrap_key)
     try:
         # EXTRACTABLE only so it can be wrapped again; a session object, destroyed below.
-        with _unwrapped(old, backup, extractable=True) as private:
+        with _unwrapped(old, backup, unwrap_mechanism or mechanism,
+                        extractable=True) as private:
             _prove(session, private, backup.metadata)
             with _translated_wrap(f"re-wrapping key {backup.metadata.key_label!r}"):
-                wrapped = bytes(new_wrap_key.handle.wrap_key(private, mechanism=_MECHANISM))
+                wrapped = bytes(new_wrap_key.handle.wrap_key(
+                    private, mechanism=_mechanism(mechanism)))
     finally:
         old.destroy()
     metadata = replace(backup.metadata, wrap_key_check_value=new_wrap_key.check_value,
-                       wrapped_sha256=hashlib.sha256(wrapped).hexdigest(), created=_now())
+                       wrapped_sha256=hashlib.sha256(wrapped).hexdigest(), created=_now(),
+                       wrap_mechanism=mechanism)
     rewrapped = WrappedBackup(metadata, wrapped)
-    verify_backup(rewrapped, new_wrap_key)
+    verify_backup(rewrapped, new_wrap_key, unwrap_mechanism or mechanism)
     return rewrapped
 
 
 def restore_backup(session: TokenSession, backup: WrappedBackup,
-                   wrap_key: bytes) -> TokenKeyPair:
+                   wrap_key: bytes,
+                   mechanism: WrapMechanism = WrapMechanism.PAD) -> TokenKeyPair:
     """Unwrap ``backup`` into the token as a stored key pair and prove it signs.
+
+    ``mechanism`` is the one that reads RFC 5649 in this token, whichever made the backup.
 
     ``wrap_key`` (rebuilt from shares) is checked against the backup's check value before the
     token is touched. The restored key is never EXTRACTABLE (and has WRAP_WITH_TRUSTED where the
@@ -215,7 +230,7 @@ def restore_backup(session: TokenSession, backup: WrappedBackup,
     # The rebuilt wrap key goes into the token as a session object and is destroyed after use.
     unwrapping = import_wrap_key(session, wrap_key)
     try:
-        private = _unwrap_stored(unwrapping, backup)
+        private = _unwrap_stored(unwrapping, backup, mechanism)
     finally:
         unwrapping.destroy()
     public_key = metadata.public_key()
@@ -234,7 +249,8 @@ def restore_backup(session: TokenSession, backup: WrappedBackup,
     return TokenKeyPair(session, private, public_key, label)
 
 
-def _unwrap_stored(unwrapping: TokenWrapKey, backup: WrappedBackup) -> Any:
+def _unwrap_stored(unwrapping: TokenWrapKey, backup: WrappedBackup,
+                   mechanism: WrapMechanism) -> Any:
     """The backup's key unwrapped as a stored, sensitive, non-extractable private key, with
     WRAP_WITH_TRUSTED where the token takes it."""
     metadata = backup.metadata
@@ -249,7 +265,8 @@ def _unwrap_stored(unwrapping: TokenWrapKey, backup: WrappedBackup) -> Any:
         del template[Attribute.ID]
         return unwrapping.handle.unwrap_key(
             ObjectClass.PRIVATE_KEY, key_type, backup.wrapped, id=key_id(label), label=label,
-            mechanism=_MECHANISM, store=True, capabilities=MechanismFlag(0), template=template)
+            mechanism=_mechanism(mechanism), store=True, capabilities=MechanismFlag(0),
+            template=template)
 
     with _translated_wrap(f"unwrapping key {label!r}"):
         try:
@@ -312,7 +329,7 @@ def _prove(session: TokenSession, private: Any, metadata: BackupMetadata) -> Non
 
 
 @contextmanager
-def _unwrapped(wrap_key: TokenWrapKey, backup: WrappedBackup, *,
+def _unwrapped(wrap_key: TokenWrapKey, backup: WrappedBackup, mechanism: WrapMechanism, *,
                extractable: bool) -> Iterator[Any]:
     """The backup's key as a nameless session object, destroyed when the block ends."""
     metadata = backup.metadata
@@ -321,7 +338,7 @@ def _unwrapped(wrap_key: TokenWrapKey, backup: WrappedBackup, *,
                 Attribute.EXTRACTABLE: extractable, Attribute.SIGN: True}
     with _translated_wrap(f"unwrapping key {metadata.key_label!r}"):
         private = wrap_key.handle.unwrap_key(
-            ObjectClass.PRIVATE_KEY, key_type, backup.wrapped, mechanism=_MECHANISM,
+            ObjectClass.PRIVATE_KEY, key_type, backup.wrapped, mechanism=_mechanism(mechanism),
             store=False, capabilities=MechanismFlag(0), template=template,
         )
     try:

@@ -1,7 +1,10 @@
 """The files of a wrapped backup: the format, writing it and reading it back strictly.
 
 A backup is ``<label>.wrapped`` (the RFC 5649 output of the token) beside ``<label>.json``, its
-metadata. This module knows the files only: the metadata values, a create-exclusive write that
+metadata, which names the format (``wrapped_format``: RFC 5649 key wrap with padding of a PKCS#8
+PrivateKeyInfo) and the PKCS#11 mechanism that made it (``wrap_mechanism``): tokens disagree on
+which mechanism produces RFC 5649, so a restore picks whichever reads it on the target token.
+This module knows the files only: the metadata values, a create-exclusive write that
 leaves no lone half-backup, and a strict parse in which every bad field is named. Wrapping,
 proving and restoring with a token are in ``crypto.backup``. No secret passes through here: the
 wrapped key is encrypted under the wrap key, and the metadata holds only the wrap key's check
@@ -17,6 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
 
@@ -34,9 +38,32 @@ from crypto.files import (
     write_new_file,
 )
 
-BACKUP_FORMAT = "keyceremony-backup/1"
-WRAP_MECHANISM = "CKM_AES_KEY_WRAP_PAD"
+BACKUP_FORMAT = "keyceremony-backup/2"
+# Version 1 named no format and was always made with CKM_AES_KEY_WRAP_PAD; it is still read.
+BACKUP_FORMAT_1 = "keyceremony-backup/1"
 WRAP_STANDARD = "RFC 5649"
+WRAPPED_FORMAT = "RFC 5649 key wrap with padding of a PKCS#8 PrivateKeyInfo"
+
+
+class WrapMechanism(StrEnum):
+    """The PKCS#11 mechanisms some token uses for RFC 5649 key wrap with padding.
+
+    PKCS#11 2.40 names 0x210A CKM_AES_KEY_WRAP_PAD, which SoftHSM implements as RFC 5649 but
+    NSS softokn as RFC 3394 over PKCS#7-padded data; NSS's RFC 5649 is 0x210B
+    (CKM_AES_KEY_WRAP_KWP, PKCS#11 3.0). Which one a token really means is found by a
+    known-answer test (``crypto.tokencheck``), never by the name.
+    """
+
+    PAD = "CKM_AES_KEY_WRAP_PAD"
+    KWP = "CKM_AES_KEY_WRAP_KWP"
+
+    @property
+    def code(self) -> int:
+        """The mechanism's PKCS#11 number."""
+        return {WrapMechanism.PAD: 0x210A, WrapMechanism.KWP: 0x210B}[self]
+
+
+WRAP_MECHANISM = WrapMechanism.PAD.value  # the default where no capability check chose one
 
 
 @dataclass(frozen=True)
@@ -50,10 +77,11 @@ class BackupMetadata:
     wrap_key_check_value: str
     wrapped_sha256: str
     created: datetime  # UTC, whole seconds
+    wrap_mechanism: WrapMechanism = WrapMechanism.PAD  # the mechanism the making token used
 
     format: ClassVar[str] = BACKUP_FORMAT
-    wrap_mechanism: ClassVar[str] = WRAP_MECHANISM
     wrap_standard: ClassVar[str] = WRAP_STANDARD
+    wrapped_format: ClassVar[str] = WRAPPED_FORMAT
 
     @property
     def wrapped_file(self) -> str:
@@ -73,7 +101,8 @@ class BackupMetadata:
             "key_algorithm": self.key_algorithm.value,
             "spki_sha256": self.spki_sha256,
             "public_key": self.public_key_pem,
-            "wrap_mechanism": self.wrap_mechanism,
+            "wrapped_format": self.wrapped_format,
+            "wrap_mechanism": self.wrap_mechanism.value,
             "wrap_standard": self.wrap_standard,
             "wrap_key_check_value": self.wrap_key_check_value,
             "wrapped_file": self.wrapped_file,
@@ -145,8 +174,10 @@ def _require_file_name(label: str) -> None:
 # Metadata is about 1 KB and a wrapped RSA-4096 key about 2.4 KB; anything far larger is not one.
 MAX_BACKUP_FILE_BYTES = 1 << 20
 
-_FIELDS = ("format", "key_label", "key_algorithm", "spki_sha256", "public_key", "wrap_mechanism",
-           "wrap_standard", "wrap_key_check_value", "wrapped_file", "wrapped_sha256", "created")
+_FIELDS = ("format", "key_label", "key_algorithm", "spki_sha256", "public_key",
+           "wrapped_format", "wrap_mechanism", "wrap_standard", "wrap_key_check_value",
+           "wrapped_file", "wrapped_sha256", "created")
+_FIELDS_1 = tuple(name for name in _FIELDS if name != "wrapped_format")
 
 
 def read_backup(path: Path) -> WrappedBackup:
@@ -198,23 +229,28 @@ def _parse_metadata(path: Path, document: Mapping[str, object]) -> tuple[BackupM
     def fail(name: str, problem: str) -> BackupError:
         return BackupError(f"{path}: field {name!r} {problem}")
 
-    if document.get("format") != BACKUP_FORMAT:
+    version = document.get("format")
+    if version not in (BACKUP_FORMAT, BACKUP_FORMAT_1):
         raise fail("format", f"must be {BACKUP_FORMAT!r}; this is not backup metadata this tool "
                    "reads")
+    fields = _FIELDS if version == BACKUP_FORMAT else _FIELDS_1
     for name in document:
-        if name not in _FIELDS:
+        if name not in fields:
             raise fail(name, "is unknown; remove it or use the metadata written with the backup")
-    values: dict[str, str] = {}
-    for name in _FIELDS:
+    values: dict[str, str] = {"wrapped_format": WRAPPED_FORMAT}
+    for name in fields:
         if name not in document:
             raise fail(name, "is missing; the metadata is incomplete")
         value = document[name]
         if not isinstance(value, str):
             raise fail(name, "must be a string")
         values[name] = value
-    for name, constant in (("wrap_mechanism", WRAP_MECHANISM), ("wrap_standard", WRAP_STANDARD)):
+    for name, constant in (("wrapped_format", WRAPPED_FORMAT), ("wrap_standard", WRAP_STANDARD)):
         if values[name] != constant:
             raise fail(name, f"must be {constant!r}")
+    mechanisms = tuple(WrapMechanism) if version == BACKUP_FORMAT else (WrapMechanism.PAD,)
+    if values["wrap_mechanism"] not in mechanisms:
+        raise fail("wrap_mechanism", "must be " + " or ".join(repr(m.value) for m in mechanisms))
     for name, length in (("spki_sha256", 64), ("wrapped_sha256", 64),
                          ("wrap_key_check_value", CHECK_VALUE_HEX_LENGTH)):
         if len(values[name]) != length or any(c not in "0123456789abcdef" for c in values[name]):
@@ -254,5 +290,6 @@ def _parse_metadata(path: Path, document: Mapping[str, object]) -> tuple[BackupM
         wrap_key_check_value=values["wrap_key_check_value"],
         wrapped_sha256=values["wrapped_sha256"],
         created=created.astimezone(UTC),
+        wrap_mechanism=WrapMechanism(values["wrap_mechanism"]),
     )
     return metadata, wrapped_file

@@ -118,6 +118,25 @@ def _validity_within_issuer(issuer: x509.Certificate, start: dt.datetime,
     return start, end
 
 
+def _issued_by(issuer: x509.Certificate, subject: x509.Name,
+               public_key: CertificatePublicKeyTypes, serial: int, not_before: dt.datetime,
+               days: int) -> x509.CertificateBuilder:
+    """What every certificate ``issuer`` signs starts with: names, key, serial, ``days`` of
+    validity within the issuer's, and the issuer's key identifier."""
+    start, end = _validity_within_issuer(issuer, _utc(not_before), days)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer.subject)
+        .public_key(public_key)
+        .serial_number(serial)
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
+            _issuer_ski(issuer)), critical=False)
+    )
+
+
 def subordinate_builder(profile: SubordinateProfile, csr: x509.CertificateSigningRequest,
                         issuer: x509.Certificate, serial: int,
                         not_before: dt.datetime) -> x509.CertificateBuilder:
@@ -146,23 +165,14 @@ def _ca_builder(profile: SubordinateProfile, subject: x509.Name,
                 issuer: x509.Certificate, serial: int,
                 not_before: dt.datetime) -> x509.CertificateBuilder:
     profile.validate()
-    start, end = _validity_within_issuer(issuer, _utc(not_before), profile.validity_days)
+    head = _issued_by(issuer, subject, public_key, serial, not_before, profile.validity_days)
     access = [x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS,
                                      x509.UniformResourceIdentifier(profile.ca_issuers_url))]
     if profile.ocsp_url:
         access.insert(0, x509.AccessDescription(AuthorityInformationAccessOID.OCSP,
                                                 x509.UniformResourceIdentifier(profile.ocsp_url)))
     builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer.subject)
-        .public_key(public_key)
-        .serial_number(serial)
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
-            _issuer_ski(issuer)), critical=False)
-        .add_extension(x509.AuthorityInformationAccess(access), critical=False)
+        head.add_extension(x509.AuthorityInformationAccess(access), critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=profile.path_length),
                        critical=True)
     )
@@ -192,17 +202,8 @@ def ocsp_signer_builder(profile: OcspSignerProfile, subject: x509.Name,
     """A delegated OCSP responder per BR 7.1.2.8: keyUsage digitalSignature, EKU OCSPSigning
     only, id-pkix-ocsp-nocheck, AKI and SKI, nothing else; within the issuer's validity."""
     profile.validate()
-    start, end = _validity_within_issuer(issuer, _utc(not_before), profile.validity_days)
     return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer.subject)
-        .public_key(public_key)
-        .serial_number(serial)
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
-            _issuer_ski(issuer)), critical=False)
+        _issued_by(issuer, subject, public_key, serial, not_before, profile.validity_days)
         .add_extension(x509.KeyUsage(
             digital_signature=True, content_commitment=False, key_encipherment=False,
             data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,

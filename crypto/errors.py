@@ -56,6 +56,21 @@ class MechanismNotSupported(TokenError):
     """The token does not offer a mechanism this operation needs."""
 
 
+class MalformedPublicKey(TokenError):
+    """The token returned a public key this tool cannot read, or not the one asked for;
+    ``reason`` says what was wrong with it."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
+
+
+class TokenIncapable(TokenError):
+    """The token cannot do what a plan needs (its capability check failed)."""
+
+    exit_status = 1
+
+
 class DeviceRemoved(TokenError):
     """The token or its reader went away during an operation."""
 

@@ -5,14 +5,13 @@ only until the backup is written and proven: ``lock_key`` turns EXTRACTABLE off 
 one-way change the token enforces), so the token's PIN alone can never export the key. A key
 that is never to be wrapped is also generated with WRAP_WITH_TRUSTED where the token accepts it.
 A key that is to be backed up cannot have it: only the token's security officer can mark a wrap
-key trusted, and the backup's wrap key is an object of the user's session. Capabilities are
-given explicitly: python-pkcs11's defaults would let EC keys DERIVE and RSA keys DECRYPT and
-UNWRAP.
+key trusted, and the backup's wrap key is an object of the user's session. The templates
+themselves (explicit capabilities, tried strictest first) are in ``crypto.keytemplates``.
 """
 
 from __future__ import annotations
 
-import hashlib
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,7 @@ import pkcs11
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
-from pkcs11 import Attribute, KeyType, MechanismFlag, ObjectClass
+from pkcs11 import Attribute, KeyType, Mechanism, MechanismFlag, ObjectClass
 from pkcs11 import exceptions as p11
 from pkcs11.util.ec import encode_ec_public_key, encode_named_curve_parameters
 
@@ -28,7 +27,21 @@ from pkcs11.util.ec import encode_ec_public_key, encode_named_curve_parameters
 from crypto.algorithms import KeyAlgorithm, algorithm_of
 from crypto.algorithms import spki_der as spki_der
 from crypto.algorithms import spki_sha256 as spki_sha256
-from crypto.errors import KeyExists, KeyNotFound, TokenError
+from crypto.errors import (
+    KeyExists,
+    KeyNotFound,
+    MalformedPublicKey,
+    MechanismNotSupported,
+    TokenError,
+)
+from crypto.keytemplates import (
+    TEMPLATE_REFUSED,
+    TEMPLATES,
+    KeyTemplate,
+    private_key_template,
+    public_key_template,
+)
+from crypto.signer import token_signing_key
 from crypto.token import TokenSession, translate, translated
 
 
@@ -42,6 +55,7 @@ class KeyRecord:
     extractable: bool
     local: bool  # generated in this token (False for a key restored by unwrapping)
     wrap_with_trusted: bool = False  # only a trusted (security officer's) key may wrap it
+    template: str = ""  # KeyTemplate.name the token took; "" when not generated here
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -51,6 +65,7 @@ class KeyRecord:
             "extractable": self.extractable,
             "local": self.local,
             "wrap_with_trusted": self.wrap_with_trusted,
+            **({"template": self.template} if self.template else {}),
         }
 
 
@@ -91,7 +106,7 @@ class TokenKeyPair:
     """Handles of a key pair in an open token session plus its public key in software."""
 
     def __init__(self, session: TokenSession, private: Any, public_key: PublicKeyTypes,
-                 label: str) -> None:
+                 label: str, template: KeyTemplate | None = None) -> None:
         algorithm = algorithm_of(public_key)
         if algorithm is None:
             raise TokenError(f"key {label!r} in the token is of an algorithm this tool does "
@@ -101,6 +116,7 @@ class TokenKeyPair:
         self.public_key = public_key
         self.label = label
         self.algorithm = algorithm
+        self.template = template  # how it was generated here; None for a key found or restored
 
     @property
     def record(self) -> KeyRecord:
@@ -108,8 +124,9 @@ class TokenKeyPair:
             extractable = bool(self.private[Attribute.EXTRACTABLE])
             local = bool(self.private[Attribute.LOCAL])
         return KeyRecord(self.label, self.algorithm, spki_sha256(self.public_key),
-                         extractable, local, _optional_flag(self.private,
-                                                            Attribute.WRAP_WITH_TRUSTED))
+                         extractable, local,
+                         _optional_flag(self.private, Attribute.WRAP_WITH_TRUSTED),
+                         self.template.name if self.template else "")
 
     @property
     def protection(self) -> KeyProtection:
@@ -126,14 +143,7 @@ class TokenKeyPair:
 
     def signing_key(self) -> Any:
         """A cryptography private-key object whose ``sign`` runs in the token."""
-        from crypto.signer import token_signing_key
-
         return token_signing_key(self)
-
-
-def key_id(label: str) -> bytes:
-    """CKA_ID for a key labelled ``label``: ties the two halves of a pair together, stably."""
-    return hashlib.sha256(label.encode()).digest()[:16]
 
 
 def _optional_flag(key: Any, attribute: Attribute) -> bool:
@@ -144,30 +154,6 @@ def _optional_flag(key: Any, attribute: Attribute) -> bool:
         return False
 
 
-# How a token says it does not take WRAP_WITH_TRUSTED in a template.
-TEMPLATE_REFUSED = (p11.AttributeTypeInvalid, p11.AttributeValueInvalid,
-                    p11.AttributeReadOnly, p11.TemplateInconsistent)
-
-
-def private_key_template(label: str, *, extractable: bool,
-                         wrap_with_trusted: bool = False) -> dict[Any, Any]:
-    """Attributes of a CA private key: stored, sensitive, able to sign and nothing else."""
-    template = {
-        Attribute.TOKEN: True,
-        Attribute.PRIVATE: True,
-        Attribute.SENSITIVE: True,
-        Attribute.EXTRACTABLE: extractable,
-        Attribute.SIGN: True,
-        Attribute.DECRYPT: False,
-        Attribute.UNWRAP: False,
-        Attribute.DERIVE: False,
-        Attribute.ID: key_id(label),
-    }
-    if wrap_with_trusted:
-        template[Attribute.WRAP_WITH_TRUSTED] = True
-    return template
-
-
 def key_exists(session: TokenSession, label: str) -> bool:
     """Whether any object (private, public or secret key) carries ``label``."""
     with translated(f"looking for key {label!r}"):
@@ -176,28 +162,64 @@ def key_exists(session: TokenSession, label: str) -> bool:
 
 def generate_key_pair(session: TokenSession, label: str, algorithm: KeyAlgorithm, *,
                       extractable: bool) -> TokenKeyPair:
-    """Generate and store a signing key pair; refuse when ``label`` is already used."""
+    """Generate and store a signing key pair; refuse when ``label`` is already used.
+
+    Templates are tried from the strictest (``TEMPLATES``) until the token takes one; the
+    session remembers it. An unsupported algorithm or a public key the token returns malformed
+    is one sentence naming the token, and no half-made key is left behind.
+    """
     if key_exists(session, label):
         raise KeyExists(
             f"the token already holds a key labelled {label!r}; choose another label or use "
             "a fresh token"
         )
-    # A key that is never wrapped also gets WRAP_WITH_TRUSTED where the token takes it; one
-    # to be backed up cannot (see the module's docstring).
-    if not extractable:
+    require_key_size(session, algorithm)
+    # A key to be backed up cannot have WRAP_WITH_TRUSTED (see the module's docstring).
+    candidates = [t for t in TEMPLATES if not (extractable and t.wrap_with_trusted)]
+    remembered = session.key_template
+    if remembered in candidates:
+        candidates.remove(remembered)
+        candidates.insert(0, remembered)
+    refusal: p11.PKCS11Error | None = None
+    for template in candidates:
         try:
-            return _generate(session, label, algorithm, extractable, wrap_with_trusted=True)
-        except TEMPLATE_REFUSED:
-            pass  # the token does not take the attribute; KeyRecord records it as absent
-    return _generate(session, label, algorithm, extractable, wrap_with_trusted=False)
+            pair = _generate(session, label, algorithm, extractable, template)
+        except TEMPLATE_REFUSED as ex:
+            refusal = ex
+            continue
+        session.key_template = template
+        return pair
+    # candidates always holds templates, so refusal is the last token's answer
+    raise TokenError(f"the token {session.label!r} refuses every template for "
+                     f"{algorithm.description} keys ({type(refusal).__name__}); it cannot hold "
+                     "this CA key") from refusal
+
+
+def require_key_size(session: TokenSession, algorithm: KeyAlgorithm) -> None:
+    """Refuse, before generating, a key size the token's mechanism does not cover."""
+    mechanism = Mechanism.EC_KEY_PAIR_GEN if algorithm.is_ec else Mechanism.RSA_PKCS_KEY_PAIR_GEN
+    bits = algorithm.key_size
+    with translated("reading the token's mechanisms"):
+        slot = session.slot
+        if mechanism not in slot.get_mechanisms():
+            raise MechanismNotSupported(
+                f"the token {session.label!r} cannot generate {algorithm.description} keys "
+                f"(no {mechanism.name}); use a token that can, or another algorithm")
+        info = slot.get_mechanism_info(mechanism)
+    # Some tokens give EC sizes in bytes; only a clearly too small range is a refusal here.
+    if not algorithm.is_ec and not info.min_key_length <= bits <= info.max_key_length:
+        raise MechanismNotSupported(
+            f"the token {session.label!r} generates RSA keys of {info.min_key_length} to "
+            f"{info.max_key_length} bits, not {bits}; use a token that can, or another "
+            "algorithm")
 
 
 def _generate(session: TokenSession, label: str, algorithm: KeyAlgorithm, extractable: bool,
-              *, wrap_with_trusted: bool) -> TokenKeyPair:
-    public_template = {Attribute.TOKEN: True, Attribute.VERIFY: True, Attribute.ENCRYPT: False,
-                       Attribute.WRAP: False, Attribute.ID: key_id(label)}
+              template: KeyTemplate) -> TokenKeyPair:
+    public_template = public_key_template(label, restricted=template.restricted)
     private_template = private_key_template(label, extractable=extractable,
-                                            wrap_with_trusted=wrap_with_trusted)
+                                            wrap_with_trusted=template.wrap_with_trusted,
+                                            restricted=template.restricted)
     action = f"generating {algorithm.value} key {label!r}"
     try:
         if algorithm.is_ec:
@@ -216,12 +238,32 @@ def _generate(session: TokenSession, label: str, algorithm: KeyAlgorithm, extrac
                 capabilities=MechanismFlag(0),
                 public_template=public_template, private_template=private_template,
             )
-        public_key = public_key_of(public)
+    except TEMPLATE_REFUSED:
+        raise  # generate_key_pair tries the next template
     except p11.PKCS11Error as ex:
-        if wrap_with_trusted and isinstance(ex, TEMPLATE_REFUSED):
-            raise  # generate_key_pair tries again without the attribute
         raise translate(ex, action) from ex
-    return TokenKeyPair(session, private, public_key, label)
+    try:
+        try:
+            public_key = public_key_of(public)
+        except MalformedPublicKey as ex:
+            raise MalformedPublicKey(f"the token {session.label!r} returns {algorithm.description}"
+                                     f" public keys this tool cannot read ({ex.reason}); it "
+                                     "cannot hold this CA key") from ex
+        if algorithm_of(public_key) is not algorithm:
+            raise MalformedPublicKey(f"the token {session.label!r} returned a public key of "
+                                     f"{_described(public_key)} when asked for "
+                                     f"{algorithm.description}; it cannot hold this CA key")
+    except BaseException:
+        for handle in (private, public):  # leave no half-made key behind
+            with suppress(p11.PKCS11Error):
+                handle.destroy()
+        raise
+    return TokenKeyPair(session, private, public_key, label, template)
+
+
+def _described(public_key: PublicKeyTypes) -> str:
+    algorithm = algorithm_of(public_key)
+    return algorithm.description if algorithm else type(public_key).__name__
 
 
 def lock_key(pair: TokenKeyPair) -> KeyProtection:
@@ -242,12 +284,23 @@ def lock_key(pair: TokenKeyPair) -> KeyProtection:
 
 
 def public_key_of(public: Any) -> PublicKeyTypes:
-    """The cryptography public key for a token public-key object."""
-    if public.key_type == KeyType.EC:
-        return serialization.load_der_public_key(encode_ec_public_key(public))
-    modulus = int.from_bytes(public[Attribute.MODULUS], "big")
-    exponent = int.from_bytes(public[Attribute.PUBLIC_EXPONENT], "big")
-    return rsa.RSAPublicNumbers(exponent, modulus).public_key()
+    """The cryptography public key for a token public-key object.
+
+    MalformedPublicKey when the token's encoding cannot be read (tpm2-pkcs11 returns a P-521
+    CKA_EC_POINT whose DER length lacks its 0x81 prefix).
+    """
+    try:
+        if public.key_type == KeyType.EC:
+            return serialization.load_der_public_key(encode_ec_public_key(public))
+        modulus = int.from_bytes(public[Attribute.MODULUS], "big")
+        exponent = int.from_bytes(public[Attribute.PUBLIC_EXPONENT], "big")
+        return rsa.RSAPublicNumbers(exponent, modulus).public_key()
+    except p11.PKCS11Error:
+        raise
+    except (ValueError, TypeError, IndexError) as ex:
+        what = "a malformed CKA_EC_POINT" if public.key_type == KeyType.EC else "a bad modulus"
+        raise MalformedPublicKey(f"the token returned a public key this tool cannot read "
+                                 f"({what}); it cannot hold this CA key", what) from ex
 
 
 def find_key_pair(session: TokenSession, label: str) -> TokenKeyPair:

@@ -61,11 +61,6 @@ _pkilint_lock = threading.Lock()  # validators are reused; one document at a tim
 # --- pkilint --------------------------------------------------------------------------------
 
 
-def certificate_types() -> tuple[str, ...]:
-    """The pkilint CA/B Forum serverauth certificate type names ``lint_certificate`` accepts."""
-    return CERTIFICATE_TYPES
-
-
 def lint_certificate(cert: x509.Certificate, cert_type: str) -> LintReport:
     """Lint ``cert`` against the BR profile for ``cert_type`` (ValueError when unknown)."""
     if cert_type not in CERTIFICATE_TYPES:

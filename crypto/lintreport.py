@@ -10,8 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from crypto.errors import LintFailed
-
 SEVERITIES = ("FATAL", "ERROR", "WARNING", "NOTICE", "INFO")
 BLOCKING_SEVERITIES = frozenset({"FATAL", "ERROR", "WARNING"})
 
@@ -68,16 +66,6 @@ class LintReport:
     def with_findings(self, findings: Iterable[LintFinding]) -> LintReport:
         """This report with more findings added."""
         return LintReport(self.subject, self.kind, self.findings + tuple(findings))
-
-    def require_ok(self) -> None:
-        """Raise LintFailed listing the blocking findings, if there are any."""
-        blocking = self.blocking
-        if blocking:
-            raise LintFailed(
-                f"linting the {self.kind} {self.subject!r} found {len(blocking)} finding(s) at "
-                f"WARNING or worse, first {blocking[0]}; fix the profile or input and try again",
-                tuple(str(f) for f in blocking),
-            )
 
     def as_dict(self) -> dict[str, object]:
         return {

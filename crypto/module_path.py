@@ -1,5 +1,6 @@
 """Which PKCS#11 module to load when a plan or command names none, and whether a module or a
-token is a software token (whose keys are files on the host's disk).
+token is a software token (whose keys are files on the host's disk: SoftHSM, NSS softokn, a
+TPM emulated by swtpm).
 
 Apart from ``crypto.token`` so that reading a plan does not load the PKCS#11 library.
 """
@@ -41,12 +42,17 @@ def software_module(path: str) -> str | None:
     return None
 
 
+# Software tokens known by their model alone: a TPM's model is its vendor string, and IBM's
+# software TPM (libtpms, behind swtpm) calls itself "SW   TPM" whatever reaches it.
+SOFTWARE_MODELS = {"SW   TPM": "swtpm (a software TPM)"}
+
+
 def software_token(manufacturer: str, model: str) -> str | None:
     """The software token a token's own description names, or None."""
     for (maker, product_model), product in SOFTWARE_TOKENS.items():
         if manufacturer.strip() == maker or model.strip() == product_model:
             return product
-    return None
+    return SOFTWARE_MODELS.get(model.strip())
 
 
 @dataclass(frozen=True)

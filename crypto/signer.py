@@ -9,19 +9,28 @@ for the wrong hash fails instead of producing a certificate the BRs forbid.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.utils import Buffer
 from pkcs11 import Mechanism
 from pkcs11.util.ec import encode_ecdsa_signature
 
+from crypto.algorithms import KeyAlgorithm
 from crypto.errors import ProfileError
 from crypto.token import translated
 
-if TYPE_CHECKING:
-    from crypto.keys import TokenKeyPair
+
+class TokenKeyPair(Protocol):
+    """What an adapter needs of a key pair in a token; ``crypto.keys.TokenKeyPair`` is one
+    (named structurally so this module need not import the one that hands out adapters)."""
+
+    private: Any
+    public_key: PublicKeyTypes
+    label: str
+    algorithm: KeyAlgorithm
 
 
 def _no_private_material() -> NoReturn:
@@ -40,7 +49,8 @@ class TokenEcKey(ec.EllipticCurvePrivateKey):
     def __init__(self, pair: TokenKeyPair) -> None:
         self._pair = pair
         public = pair.public_key
-        assert isinstance(public, ec.EllipticCurvePublicKey)
+        if not isinstance(public, ec.EllipticCurvePublicKey):
+            raise ProfileError(f"key {pair.label!r} is not an EC key")
         self._public: ec.EllipticCurvePublicKey = public
 
     def sign(self, data: Buffer,
@@ -102,7 +112,8 @@ class TokenRsaKey(rsa.RSAPrivateKey):
     def __init__(self, pair: TokenKeyPair) -> None:
         self._pair = pair
         public = pair.public_key
-        assert isinstance(public, rsa.RSAPublicKey)
+        if not isinstance(public, rsa.RSAPublicKey):
+            raise ProfileError(f"key {pair.label!r} is not an RSA key")
         self._public: rsa.RSAPublicKey = public
 
     def sign(self, data: Buffer, padding_: padding.AsymmetricPadding,

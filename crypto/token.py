@@ -48,6 +48,15 @@ class TokenInfo:
     module_sha256: str = ""
 
     @property
+    def uri(self) -> str:
+        """The token as an RFC 7512 PKCS#11 URI, with the module as named (``module_path``
+        says which file that was)."""
+        from crypto.pkcs11_uri import token_uri
+
+        return token_uri(self.label, serial=self.serial, manufacturer=self.manufacturer,
+                         model=self.model, module_path=self.module)
+
+    @property
     def software(self) -> str | None:
         """The software token this is ("SoftHSM"), by its module file or its own description;
         None for anything else."""
@@ -66,6 +75,7 @@ class TokenInfo:
             "module_path": self.module_path,
             "module_sha256": self.module_sha256,
             "free_memory": self.free_memory,
+            "uri": self.uri,
         }
 
 
@@ -122,13 +132,21 @@ def reset_module(path: str) -> None:
         loaded.finalize()
 
 
-def find_token(path: str, label: str) -> Any:
-    """The token labelled ``label`` in module ``path`` (never chosen by slot number)."""
+def find_token(path: str, label: str, serial: str | None = None) -> Any:
+    """The token labelled ``label`` in module ``path`` (never chosen by slot number); with
+    ``serial``, the one of them whose serial number it is."""
     lib = load_module(path)
     with translated(f"looking for token {label!r}"):
-        try:
-            return lib.get_token(token_label=label)
-        except p11.NoSuchToken:
+        found = list(lib.get_tokens(token_label=label))
+        if serial is not None:
+            matching = [t for t in found if _serial(t) == serial]
+            if not matching and found:
+                others = ", ".join(repr(_serial(t)) for t in found)
+                raise TokenNotFound(
+                    f"the token labelled {label!r} has serial number {others}, not {serial!r} "
+                    "as the plan says; it is not the planned token: connect the right one")
+            found = matching
+        if not found:
             labels = sorted(t.label for t in lib.get_tokens())
             named = [repr(x) for x in labels if x.strip()]
             blank = len(labels) - len(named)
@@ -136,11 +154,17 @@ def find_token(path: str, label: str) -> Any:
             raise TokenNotFound(
                 f"no token labelled {label!r} is present in PKCS#11 module {path} (tokens "
                 f"there: {known}); connect it, correct the label or name the right module"
-            ) from None
-        except p11.MultipleTokensReturned:
+            )
+        if len(found) > 1:
             raise TokenNotFound(
-                f"more than one token is labelled {label!r}; remove all but one"
-            ) from None
+                f"more than one token is labelled {label!r}; remove all but one, or name its "
+                "serial number in the plan"
+            )
+        return found[0]
+
+
+def _serial(token: Any) -> str:
+    return str(token.serial.decode("ascii", "replace").strip())
 
 
 def token_info(token: Any, module: str) -> TokenInfo:
@@ -157,7 +181,7 @@ def token_info(token: Any, module: str) -> TokenInfo:
         label=token.label,
         manufacturer=token.manufacturer_id.strip(),
         model=token.model.strip(),
-        serial=token.serial.decode("ascii", "replace").strip(),
+        serial=_serial(token),
         firmware=version(token.firmware_version),
         hardware=version(token.hardware_version),
         module=module,
@@ -166,9 +190,9 @@ def token_info(token: Any, module: str) -> TokenInfo:
     )
 
 
-def probe_token(module: str, label: str) -> TokenInfo:
+def probe_token(module: str, label: str, serial: str | None = None) -> TokenInfo:
     """What the token labelled ``label`` says about itself, without logging in."""
-    return token_info(find_token(module, label), module)
+    return token_info(find_token(module, label, serial), module)
 
 
 def _tries_hint(flags: int) -> str | None:
@@ -182,16 +206,19 @@ def _tries_hint(flags: int) -> str | None:
 class TokenSession:
     """A logged-in read/write session with one token. Use as a context manager."""
 
-    def __init__(self, module: str, label: str, pin: str) -> None:
+    def __init__(self, module: str, label: str, pin: str, serial: str | None = None) -> None:
         self.module = module
         self.label = label
-        token = find_token(module, label)
+        token = find_token(module, label, serial)
         self.info = token_info(token, module)
         self._token = token
+        # The key template this token took last (crypto.keytemplates.KeyTemplate), so later
+        # keys skip templates it refuses.
+        self.key_template: Any = None
         try:
             self.session: Any = token.open(rw=True, user_pin=pin)
         except (p11.PinIncorrect, p11.PinInvalid, p11.PinLenRange) as ex:
-            hint = _tries_hint(int(find_token(module, label).flags))
+            hint = _tries_hint(int(find_token(module, label, serial).flags))
             message = f"the token {label!r} refused the PIN"
             message += f"; {hint}" if hint else "; check it and try again"
             raise PinIncorrect(message, hint) from ex
@@ -210,6 +237,11 @@ class TokenSession:
         except p11.PKCS11Error:
             pass  # the token may already be gone; nothing is left to release
 
+    @property
+    def slot(self) -> Any:
+        """The token's slot (its mechanism list)."""
+        return self._token.slot
+
     def random_bytes(self, count: int) -> bytes:
         """``count`` bytes from the token's own random number generator."""
         with translated("drawing random bytes"):
@@ -218,9 +250,11 @@ class TokenSession:
 
 
 @contextmanager
-def open_token(module: str, label: str, pin: str) -> Iterator[TokenSession]:
-    """Log in to the token labelled ``label``; the session is closed on exit."""
-    session = TokenSession(module, label, pin)
+def open_token(module: str, label: str, pin: str,
+               serial: str | None = None) -> Iterator[TokenSession]:
+    """Log in to the token labelled ``label`` (with ``serial``, if given); the session is closed
+    on exit."""
+    session = TokenSession(module, label, pin, serial)
     try:
         yield session
     finally:

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def one_run(work: Path) -> dict[str, int]:
     """The longest gap (ms) and the number of ticks during one rehearsal root ceremony."""
-    from ceremony.demo import DEMO_PIN
+    from ceremony.demo.rehearsal import DEMO_PIN
     from gui.main_window import MainWindow
     from gui.viewmodels.jobs import RehearsalJob
     from gui.widgets.background import wait_for_background

@@ -187,14 +187,30 @@ def minimal_debian(records: dict[str, dict[str, str]]) -> set[str]:
 
 
 def install_layers(names: list[str], records: dict[str, dict[str, str]]) -> list[list[str]]:
-    """Split the packages into dpkg -i calls so each one's Pre-Depends is configured first."""
+    """Split the packages into dpkg -i calls so each one's Pre-Depends is configured in an
+    earlier call and each of its Depends in the same call or an earlier one.
+
+    dpkg configures what one call installs in dependency order, but a package whose Depends
+    come only in a later call is left unconfigured and the call fails (seen on a debootstrap
+    minbase machine: python3-distutils in the first call, python3 in the last).
+    """
+    providers: dict[str, list[str]] = {}
+    for name in names:
+        for (virtual, *_rest) in _alternatives(records[name].get("Provides", "")):
+            providers.setdefault(virtual, []).append(name)
+
+    def bundled(field: str, name: str) -> list[str]:
+        return [real for group in _alternatives(records[name].get(field, "")) for alt in group
+                for real in ([alt] if alt in names else providers.get(alt, []))]
+
     depth: dict[str, int] = {}
 
     def layer(name: str, seen: frozenset[str] = frozenset()) -> int:
         if name not in depth:
-            pre = [alt for group in _alternatives(records[name].get("Pre-Depends", ""))
-                   for alt in group if alt in names and alt not in seen]
-            depth[name] = 1 + max((layer(p, seen | {name}) for p in pre), default=-1)
+            inner = seen | {name}
+            pre = [1 + layer(p, inner) for p in bundled("Pre-Depends", name) if p not in seen]
+            dep = [layer(d, inner) for d in bundled("Depends", name) if d not in inner]
+            depth[name] = max(pre + dep, default=0)
         return depth[name]
 
     layers: dict[int, list[str]] = {}

@@ -80,7 +80,7 @@ class Photographer:
     # --- the ceremony screens ----------------------------------------------------------------
 
     def rehearsal(self) -> dict[str, tuple[str, ...]]:
-        from ceremony.demo import DEMO_PIN
+        from ceremony.demo.rehearsal import DEMO_PIN
         from gui.viewmodels.jobs import RehearsalJob
         from tests.gui.driver import Room
 
@@ -102,7 +102,7 @@ class Photographer:
         return room.notebooks
 
     def drill(self, notebooks: dict[str, tuple[str, ...]]) -> None:
-        from ceremony.demo import CUSTODIANS, DEMO_PIN
+        from ceremony.demo.rehearsal import CUSTODIANS, DEMO_PIN
         from ceremony.journal import verify_journal
         from tests.gui.driver import Room
 

@@ -12,6 +12,8 @@ declare -A SYSTEM_TOOLS=(
     [pkcs11-tool]=opensc
     [pdfsig]=poppler-utils
     [certutil]=libnss3-tools
+    [ip]=iproute2          # the air-gap suite brings an interface up in a network namespace
+    [unshare]=util-linux
 )
 
 ensure_system_packages() {
@@ -25,6 +27,38 @@ ensure_system_packages() {
     fi
     # Transcripts print names in any script with DejaVu Sans (else Latin-1 only).
     [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+    install_packages "${missing[@]}"
+}
+
+# Only ./scripts/test needs these: the independent tools the tests check our output with, and
+# the tokens tests/tokens runs on besides SoftHSM (tpm2-pkcs11 on a software TPM, swtpm behind
+# tpm2-abrmd on a private D-Bus; NSS softokn through p11-kit's proxy).
+# tool or file -> Debian package that provides it
+declare -A TEST_SYSTEM_FILES=(
+    [sqlite3]=sqlite3
+    [openssl]=openssl
+    [swtpm]=swtpm
+    [tpm2-abrmd]=tpm2-abrmd
+    [tpm2_getrandom]=tpm2-tools
+    [tpm2_ptool]=libtpm2-pkcs11-tools
+    [dbus-daemon]=dbus-daemon
+    [/usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so]=libtpm2-pkcs11-1
+    [/usr/lib/x86_64-linux-gnu/libtss2-tcti-tabrmd.so.0]=libtss2-tcti-tabrmd0
+    [/usr/lib/x86_64-linux-gnu/libtss2-tcti-swtpm.so.0]=libtss2-tcti-swtpm0
+    [/usr/lib/x86_64-linux-gnu/libsoftokn3.so]=libnss3
+    [/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so]=p11-kit-modules
+)
+
+ensure_test_system_packages() {
+    local missing=()
+    local item
+    for item in "${!TEST_SYSTEM_FILES[@]}"; do
+        if [[ "$item" == /* ]]; then
+            [ -e "$item" ] || missing+=("${TEST_SYSTEM_FILES[$item]}")
+        else
+            command -v "$item" >/dev/null 2>&1 || missing+=("${TEST_SYSTEM_FILES[$item]}")
+        fi
+    done
     install_packages "${missing[@]}"
 }
 

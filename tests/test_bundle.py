@@ -62,10 +62,10 @@ def test_the_bundle_installs_offline_and_self_check_catches_a_changed_byte(
     assert checked.returncode == 0, checked.stderr
     assert digest in checked.stdout
 
-    (module,) = target.glob("lib/python3.*/site-packages/ceremony/journal.py")
+    (module,) = target.glob("lib/python3.*/site-packages/ceremony/journal/writer.py")
     data = bytearray(module.read_bytes())
     data[len(data) // 2] ^= 0x20
     module.write_bytes(bytes(data))
     changed = _offline(target / "bin" / "keyceremony", "self-check")
     assert changed.returncode == 1
-    assert "changed ceremony/journal.py;" in changed.stderr
+    assert "changed ceremony/journal/writer.py;" in changed.stderr

@@ -3,10 +3,17 @@ the key ceremonies generating the key and backing it up under a split wrap key."
 
 from __future__ import annotations
 
-from ceremony.actions import check_environment, generate_key
-from ceremony.pins import split_pin
+from ceremony.engine import (
+    CeremonyContext,
+    HandOut,
+    Step,
+    back_up_key,
+    check_environment,
+    generate_key,
+    lock_backed_up_key,
+    split_pin,
+)
 from ceremony.plan import BackupMode, CeremonyPlan, PinSource, Role
-from ceremony.runner import CeremonyContext, HandOut, Step
 from crypto.keys import TokenKeyPair, find_key_pair
 
 ENVIRONMENT = Step(
@@ -27,34 +34,32 @@ ENVIRONMENT = Step(
 
 
 def open_plan_token(ctx: CeremonyContext) -> None:
-    assert ctx.plan.token is not None
-    ctx.token(ctx.plan.token)
+    ctx.token(ctx.plan.require("token"))
 
 
 def plan_key_pair(ctx: CeremonyContext) -> TokenKeyPair:
     """The key pair the plan's [key] names, in the plan's token."""
-    assert ctx.plan.token is not None and ctx.plan.key is not None
-    return find_key_pair(ctx.token(ctx.plan.token), ctx.plan.key.label)
+    return find_key_pair(ctx.token(ctx.plan.require("token")), ctx.plan.require("key").label)
 
 
 def generate_plan_key(ctx: CeremonyContext) -> None:
-    assert ctx.plan.token is not None and ctx.plan.key is not None
-    generate_key(ctx, ctx.plan.token, ctx.plan.key)
+    generate_key(ctx, ctx.plan.require("token"), ctx.plan.require("key"))
 
 
 def token_step(plan: CeremonyPlan, title: str, instructions: str) -> Step:
-    assert plan.token is not None
-    label = plan.token.label
+    token = plan.require("token")
+    label = token.label
     return Step("token", title, (Role.ADMINISTRATOR, Role.WITNESS),
-                f"The administrator connects the token labelled {label!r} and logs in. "
-                + instructions, open_plan_token,
+                f"The administrator connects the token {token.display_uri} and logs in. "
+                "The program checks that the token can do every step of the plan (known-answer "
+                "tests with throwaway keys) before any key is made in it. " + instructions,
+                open_plan_token,
                 sign_off=f"The token in the reader is the one labelled {label!r}, taken from "
                          "its sealed bag.")
 
 
 def generate_step(plan: CeremonyPlan, title: str) -> Step:
-    assert plan.key is not None
-    key = plan.key
+    key = plan.require("key")
     leaves = (" except wrapped for the backup, and is made non-extractable for good once the "
               "backup exists." if key.backup is BackupMode.WRAPPED else ".")
     return Step("generate-key", title, (Role.ADMINISTRATOR,),
@@ -64,19 +69,13 @@ def generate_step(plan: CeremonyPlan, title: str) -> Step:
 
 def backup_steps(plan: CeremonyPlan, what: str) -> list[Step]:
     """Backing up the plan's key (when it asks for a wrapped backup), then the split PIN."""
-    assert plan.key is not None and plan.token is not None
-    if plan.key.backup is not BackupMode.WRAPPED:
+    if plan.require("key").backup is not BackupMode.WRAPPED:
         return []
 
     def backup(ctx: CeremonyContext) -> None:
-        from ceremony.backups import back_up_key
-
         back_up_key(ctx, plan_key_pair(ctx), f"{what} backup")
 
     def lock(ctx: CeremonyContext) -> None:
-        # Imported when the step runs: ceremony.backups loads python-pkcs11 (start-up speed).
-        from ceremony.backups import lock_backed_up_key
-
         lock_backed_up_key(ctx, plan_key_pair(ctx))
 
     steps = [Step(
@@ -89,7 +88,7 @@ def backup_steps(plan: CeremonyPlan, what: str) -> list[Step]:
         "Now that its backup is written and proven, the key is made non-extractable in the "
         "token, a change the token never undoes: from here on not even the token's PIN can "
         "export it. The token's answer is read back and journaled.", lock)]
-    if plan.token.pin is PinSource.SHARES:
+    if plan.require("token").pin is PinSource.SHARES:
         steps.append(Step(
             "split-pin", "Put the token's PIN under the custodians' control",
             (Role.ADMINISTRATOR,),

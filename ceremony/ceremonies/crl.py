@@ -10,17 +10,18 @@ from __future__ import annotations
 import datetime as dt
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 
-from ceremony.actions import prepare_and_sign_crl
 from ceremony.ceremonies.common import ENVIRONMENT
-from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
+from ceremony.ceremonies.sign import issuer_certificate, issuer_key, issuer_token_step
+from ceremony.engine import CeremonyContext, Step, prepare_and_sign_crl
 from ceremony.errors import CeremonyError
+from ceremony.folder import CRL_FILE
+from ceremony.journal import Event
 from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
 from crypto.crl import crl_builder, next_crl_number
 from crypto.profiles import ALLOWED_REASONS, CrlProfile, RevokedEntry
 
-CRL_FILE = "root-ca.crl"
 _REASON_NAMES = {flag: name for name, flag in ALLOWED_REASONS.items() if flag is not None}
 
 
@@ -55,7 +56,7 @@ def _carried(crl: x509.CertificateRevocationList) -> list[RevokedEntry]:
 
 def revoke(ctx: CeremonyContext) -> None:
     issuer = issuer_certificate(ctx)
-    already = {int(r.data["serial"], 16) for r in ctx.records("certificate-revoked")}
+    already = {int(r.data["serial"], 16) for r in ctx.records(Event.CERTIFICATE_REVOKED)}
     for spec in ctx.plan.revocations:
         if spec.serial in already:
             continue
@@ -66,7 +67,7 @@ def revoke(ctx: CeremonyContext) -> None:
             except (OSError, ValueError, TypeError) as ex:
                 raise CeremonyError(f"crl.revoke: {spec.certificate} is not a certificate this "
                                     "root issued; it cannot be revoked here") from ex
-            except Exception as ex:  # InvalidSignature
+            except InvalidSignature as ex:
                 raise CeremonyError(f"crl.revoke: {spec.certificate} was not signed by this "
                                     "root") from ex
             if certificate.serial_number != spec.serial:
@@ -76,7 +77,7 @@ def revoke(ctx: CeremonyContext) -> None:
                                          f"Revoke serial {spec.serial:x} for reason "
                                          f"{spec.reason}?")
         ctx.decide(decision, f"revoke serial {spec.serial:x}")
-        ctx.record("certificate-revoked", {"serial": f"{spec.serial:x}", "reason": spec.reason,
+        ctx.record(Event.CERTIFICATE_REVOKED, {"serial": f"{spec.serial:x}", "reason": spec.reason,
                                            "revoked_at": ctx.clock().replace(
                                                microsecond=0).isoformat()},
                    decision.person)
@@ -87,7 +88,7 @@ def issue(ctx: CeremonyContext) -> None:
     issuer = issuer_certificate(ctx)
     earlier = previous_crl(ctx)
     entries = {e.serial: e for e in (_carried(earlier) if earlier else [])}
-    for record in ctx.records("certificate-revoked"):
+    for record in ctx.records(Event.CERTIFICATE_REVOKED):
         serial = int(record.data["serial"], 16)
         when = dt.datetime.fromisoformat(str(record.data["revoked_at"]))
         entries[serial] = RevokedEntry(serial, int(when.timestamp()), str(record.data["reason"]))
@@ -101,14 +102,7 @@ def issue(ctx: CeremonyContext) -> None:
 
 
 def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
-    assert plan.token is not None
-    result = [
-        ENVIRONMENT,
-        Step("token", "Open the root token", (Role.ADMINISTRATOR, Role.WITNESS),
-             f"The administrator connects the root token {plan.token.label!r} and logs in.",
-             open_issuer,
-             sign_off=f"The token in the reader is the root token {plan.token.label!r}."),
-    ]
+    result = [ENVIRONMENT, issuer_token_step(plan, checked="")]
     if plan.revocations:
         result.append(Step("revoke", "Revoke certificates", (Role.ADMINISTRATOR,),
                            "Each revocation in the plan is confirmed by the administrator.",

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from cryptography import x509
 
-from ceremony.actions import confirm_and_sign_certificate
 from ceremony.ceremonies.common import ENVIRONMENT
-from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
+from ceremony.ceremonies.sign import (
+    issuer_certificate,
+    issuer_key,
+    issuer_serial,
+    issuer_token_step,
+)
+from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate
 from ceremony.errors import CeremonyError
+from ceremony.folder import CROSS_FILE
 from ceremony.journal import Event
 from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
-from crypto.certificates import cross_certificate_builder, random_serial
+from crypto.certificates import cross_certificate_builder
 from crypto.cross import CrossSubject, check_cross_certificate
 from crypto.csr import check_csr, load_csr
 from crypto.errors import ProfileError
@@ -24,28 +29,26 @@ from crypto.issuance import CROSS_CERTIFICATE, PRIVATE_SUBORDINATE, prepare_cert
 from crypto.keys import spki_sha256
 from crypto.subordinates import SubordinateKind
 
-CROSS_FILE = "cross-certificate.pem"
 SOURCE_CERTIFICATE = "cross-signed-ca.pem"
 SOURCE_CSR = "cross-signed-ca.csr"
 
 
 def _source(ctx: CeremonyContext) -> CrossSubject:
     """The cross-signed CA as journaled in check-cross (not the plan's file as it may be now)."""
-    assert ctx.plan.cross is not None
+    cross = ctx.plan.require("cross")
     try:
-        if ctx.plan.cross.certificate is not None:
+        if cross.certificate is not None:
             data = ctx.existing_artifact(SOURCE_CERTIFICATE)
             if data is None:
-                data = ctx.plan.cross.certificate.read_bytes()
+                data = cross.certificate.read_bytes()
                 ctx.write_artifact(SOURCE_CERTIFICATE, data, "certificate")
             certificate = (x509.load_pem_x509_certificate(data)
                            if data.lstrip().startswith(b"-----")
                            else x509.load_der_x509_certificate(data))
             return CrossSubject.from_certificate(certificate)
-        assert ctx.plan.cross.csr is not None
         data = ctx.existing_artifact(SOURCE_CSR)
         if data is None:
-            data = ctx.plan.cross.csr.read_bytes()
+            data = ctx.plan.require("cross.csr").read_bytes()
             ctx.write_artifact(SOURCE_CSR, data, "csr")
         csr = load_csr(data, "the cross-signed CA's CSR")
         check_csr(csr)
@@ -53,7 +56,7 @@ def _source(ctx: CeremonyContext) -> CrossSubject:
     except OSError as ex:
         raise CeremonyError(f"the cross-signed CA's file cannot be read ({ex.strerror})") from ex
     except (ValueError, ProfileError) as ex:
-        what = "certificate" if ctx.plan.cross.certificate is not None else "CSR"
+        what = "certificate" if cross.certificate is not None else "CSR"
         raise CeremonyError(f"the cross-signed CA's {what} {ex}") from ex
 
 
@@ -75,17 +78,15 @@ def check_cross(ctx: CeremonyContext) -> None:
 
 
 def sign(ctx: CeremonyContext) -> None:
-    profile = ctx.plan.subordinate_profile
-    assert profile is not None and ctx.plan.token is not None
+    profile = ctx.plan.require("subordinate_profile")
     if ctx.existing_artifact(CROSS_FILE) is not None:
         return
     pair = issuer_key(ctx)
     issuer = issuer_certificate(ctx)
     source = _source(ctx)
-    session = ctx.token(ctx.plan.token)
     builder = cross_certificate_builder(profile, source.subject, source.public_key,
-                                        source.key_identifier, issuer,
-                                        random_serial(session.random_bytes), ctx.clock())
+                                        source.key_identifier, issuer, issuer_serial(ctx),
+                                        ctx.clock())
     kind = PRIVATE_SUBORDINATE if profile.kind is SubordinateKind.PRIVATE else CROSS_CERTIFICATE
     prepared = prepare_certificate(builder, kind, pair.public_key, issuer.subject)
     check_cross_certificate(prepared.preview, source)
@@ -96,13 +97,9 @@ def sign(ctx: CeremonyContext) -> None:
 
 
 def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
-    assert plan.token is not None
     return (
         ENVIRONMENT,
-        Step("token", "Open the issuing CA's token", (Role.ADMINISTRATOR, Role.WITNESS),
-             f"The administrator connects the token {plan.token.label!r} and logs in; the key "
-             "found is checked against the issuer certificate.", open_issuer,
-             sign_off=f"The token in the reader is the token {plan.token.label!r}."),
+        issuer_token_step(plan, "Open the issuing CA's token", "token"),
         Step("check-cross", "Check the CA to cross-sign", (Role.ADMINISTRATOR, Role.WITNESS),
              "The cross-signed CA's own certificate (or CSR) is read and kept; its subject and "
              "key identifier are repeated exactly in the cross-certificate.", check_cross),

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from ceremony.ceremonies.common import ENVIRONMENT
-from ceremony.custody import collect_quorum
+from ceremony.engine import CeremonyContext, Step, collect_quorum
 from ceremony.errors import CeremonyError
+from ceremony.journal import Event
 from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
 from crypto.errors import CryptoError
 
 
 def drill(ctx: CeremonyContext) -> None:
-    assert ctx.plan.shares is not None
-    expected = ctx.plan.shares.check_value or ""
+    shares = ctx.plan.require("shares")
+    expected = shares.check_value or ""
     try:
-        secret = collect_quorum(ctx, ctx.plan.shares, "drill")
+        secret = collect_quorum(ctx, shares, "drill")
     except (CeremonyError, CryptoError) as ex:
-        ctx.record("shares-drilled", {"check_value": expected, "ok": False, "reason": str(ex)})
+        ctx.record(Event.SHARES_DRILLED, {"check_value": expected, "ok": False, "reason": str(ex)})
         raise
     del secret  # proven by its check value; nothing is done with it
-    ctx.record("shares-drilled", {"check_value": expected, "ok": True})
+    ctx.record(Event.SHARES_DRILLED, {"check_value": expected, "ok": True})
     ctx.prompter.inform("The shares rebuilt the secret: its check value matches.")
 
 

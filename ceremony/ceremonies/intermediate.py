@@ -12,21 +12,20 @@ from ceremony.ceremonies.common import (
     plan_key_pair,
     token_step,
 )
+from ceremony.engine import CeremonyContext, Step
+from ceremony.folder import CSR_FILE
+from ceremony.journal import Event
 from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
-
-CSR_FILE = "intermediate-ca.csr"
 
 
 def write_csr(ctx: CeremonyContext) -> None:
-    assert ctx.plan.subject is not None
     if ctx.existing_artifact(CSR_FILE) is not None:
         return
     pair = plan_key_pair(ctx)
     csr = (x509.CertificateSigningRequestBuilder()
-           .subject_name(ctx.plan.subject.to_name())
+           .subject_name(ctx.plan.require("subject").to_name())
            .sign(pair.signing_key(), pair.algorithm.hash))  # type: ignore[arg-type]
-    ctx.record("csr-created", {"subject": csr.subject.rfc4514_string(),
+    ctx.record(Event.CSR_CREATED, {"subject": csr.subject.rfc4514_string(),
                                "spki_sha256": pair.record.spki_sha256, "path": CSR_FILE})
     ctx.write_artifact(CSR_FILE, csr.public_bytes(serialization.Encoding.PEM), "csr")
     ctx.prompter.inform(f"CSR written to {CSR_FILE}. Write the key's SPKI SHA-256 on paper: "

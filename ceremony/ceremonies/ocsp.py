@@ -10,36 +10,34 @@ from __future__ import annotations
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 
-from ceremony.actions import confirm_and_sign_certificate, generate_key
 from ceremony.ceremonies.common import ENVIRONMENT
-from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
+from ceremony.ceremonies.sign import (
+    issuer_certificate,
+    issuer_key,
+    issuer_serial,
+    issuer_token_step,
+)
+from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate, generate_key
 from ceremony.errors import CeremonyError
+from ceremony.folder import REQUEST_FILE, SIGNER_FILE
 from ceremony.journal import Event
 from ceremony.plan import BackupMode, CeremonyPlan, KeySpec, PinSource, Role, TokenSpec
-from ceremony.runner import CeremonyContext, Step
-from crypto.certificates import ocsp_signer_builder, random_serial
+from crypto.certificates import ocsp_signer_builder
 from crypto.csr import check_csr, load_csr
 from crypto.issuance import OCSP_SIGNER, prepare_certificate
 from crypto.keys import find_key_pair, spki_sha256
 
-SIGNER_FILE = "ocsp-signer.pem"
-REQUEST_FILE = "ocsp-signer.csr"
-
 
 def _responder_token(plan: CeremonyPlan) -> tuple[TokenSpec, KeySpec]:
-    responder, token = plan.responder, plan.token
-    assert responder is not None and token is not None
-    assert responder.token is not None and responder.key_label is not None
-    assert responder.algorithm is not None
-    return (TokenSpec(label=responder.token, module=token.module, pin=PinSource.TYPED),
-            KeySpec(label=responder.key_label, algorithm=responder.algorithm,
-                    backup=BackupMode.NONE))
+    return (TokenSpec(label=plan.require("responder.token"),
+                      module=plan.require("token").module, pin=PinSource.TYPED),
+            KeySpec(label=plan.require("responder.key_label"),
+                    algorithm=plan.require("responder.algorithm"), backup=BackupMode.NONE))
 
 
 def responder_key(ctx: CeremonyContext) -> None:
     """Check and keep the CSR, or make the responder's key in its token."""
-    responder = ctx.plan.responder
-    assert responder is not None
+    responder = ctx.plan.require("responder")
     if responder.csr is None:
         token, key = _responder_token(ctx.plan)
         generate_key(ctx, token, key)
@@ -50,9 +48,7 @@ def responder_key(ctx: CeremonyContext) -> None:
 
 
 def _request(ctx: CeremonyContext) -> x509.CertificateSigningRequest:
-    journaled = ctx.existing_artifact(REQUEST_FILE)
-    assert journaled is not None
-    csr = load_csr(journaled, "the journaled ocsp-signer.csr")
+    csr = load_csr(ctx.journaled_artifact(REQUEST_FILE), "the journaled ocsp-signer.csr")
     summary = check_csr(csr)
     if not ctx.records(Event.CSR_CHECKED):
         ctx.record(Event.CSR_CHECKED, {"subject": summary.subject,
@@ -64,24 +60,20 @@ def _request(ctx: CeremonyContext) -> x509.CertificateSigningRequest:
 
 def _subject_and_key(ctx: CeremonyContext,
                      issuer: x509.Certificate) -> tuple[x509.Name, CertificatePublicKeyTypes]:
-    responder = ctx.plan.responder
-    assert responder is not None
-    if responder.csr is not None:
+    if ctx.plan.require("responder").csr is not None:
         csr = _request(ctx)
         return csr.subject, csr.public_key()
     token, key = _responder_token(ctx.plan)
     pair = find_key_pair(ctx.token(token), key.label)
-    assert responder.common_name is not None
     names = [rdn for rdn in issuer.subject.rdns
              if not rdn.get_attributes_for_oid(x509.NameOID.COMMON_NAME)]
-    names.append(x509.RelativeDistinguishedName(
-        [x509.NameAttribute(x509.NameOID.COMMON_NAME, responder.common_name)]))
+    names.append(x509.RelativeDistinguishedName([x509.NameAttribute(
+        x509.NameOID.COMMON_NAME, ctx.plan.require("responder.common_name"))]))
     return x509.Name(names), pair.public_key  # type: ignore[return-value]
 
 
 def sign(ctx: CeremonyContext) -> None:
-    responder = ctx.plan.responder
-    assert responder is not None and ctx.plan.token is not None
+    responder = ctx.plan.require("responder")
     if ctx.existing_artifact(SIGNER_FILE) is not None:
         return
     pair = issuer_key(ctx)
@@ -89,9 +81,8 @@ def sign(ctx: CeremonyContext) -> None:
     subject, public_key = _subject_and_key(ctx, issuer)
     if spki_sha256(public_key) == pair.record.spki_sha256:
         raise CeremonyError("the responder's key is the issuer's own key; it needs its own")
-    session = ctx.token(ctx.plan.token)
     builder = ocsp_signer_builder(responder.profile, subject, public_key, issuer,
-                                  random_serial(session.random_bytes), ctx.clock())
+                                  issuer_serial(ctx), ctx.clock())
     prepared = prepare_certificate(builder, OCSP_SIGNER, pair.public_key, issuer.subject)
     certificate = confirm_and_sign_certificate(ctx, "OCSP responder certificate", prepared,
                                                pair, SIGNER_FILE)
@@ -99,8 +90,7 @@ def sign(ctx: CeremonyContext) -> None:
 
 
 def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
-    assert plan.token is not None and plan.responder is not None
-    responder = plan.responder
+    responder = plan.require("responder")
     if responder.csr is not None:
         key_step = Step("responder-key", "Check the responder's CSR",
                         (Role.ADMINISTRATOR, Role.WITNESS),
@@ -116,10 +106,7 @@ def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
                                  f"{responder.token!r}.")
     return (
         ENVIRONMENT,
-        Step("token", "Open the root token", (Role.ADMINISTRATOR, Role.WITNESS),
-             f"The administrator connects the root token {plan.token.label!r} and logs in; "
-             "the key found is checked against the issuer certificate.", open_issuer,
-             sign_off=f"The token in the reader is the root token {plan.token.label!r}."),
+        issuer_token_step(plan),
         key_step,
         Step("sign", "Sign the OCSP responder certificate", (Role.ADMINISTRATOR,),
              "The certificate (OCSPSigning only, id-pkix-ocsp-nocheck, "

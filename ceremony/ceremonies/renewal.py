@@ -7,22 +7,25 @@ root past the old one's notAfter.
 
 from __future__ import annotations
 
-from ceremony.actions import confirm_and_sign_certificate
 from ceremony.ceremonies.common import ENVIRONMENT
-from ceremony.ceremonies.sign import issuer_certificate, issuer_key, open_issuer
+from ceremony.ceremonies.sign import (
+    issuer_certificate,
+    issuer_key,
+    issuer_serial,
+    issuer_token_step,
+)
+from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate
 from ceremony.errors import CeremonyError
+from ceremony.folder import RENEWED_FILE
 from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
-from crypto.certificates import random_serial, renewal_builder
+from crypto.certificates import renewal_builder
 from crypto.cross import CrossSubject, check_cross_certificate
 from crypto.errors import ProfileError
 from crypto.issuance import RENEWED_ROOT, prepare_certificate
 
-RENEWED_FILE = "root-ca-renewed.pem"
-
 
 def sign(ctx: CeremonyContext) -> None:
-    assert ctx.plan.renewal is not None and ctx.plan.token is not None
+    renewal = ctx.plan.require("renewal")
     if ctx.existing_artifact(RENEWED_FILE) is not None:
         return
     pair = issuer_key(ctx)
@@ -31,9 +34,7 @@ def sign(ctx: CeremonyContext) -> None:
         same = CrossSubject.from_certificate(current)
     except ProfileError as ex:
         raise CeremonyError(f"the root certificate cannot be renewed: it {ex}") from ex
-    session = ctx.token(ctx.plan.token)
-    builder = renewal_builder(current, ctx.plan.renewal.validity_days,
-                              random_serial(session.random_bytes), ctx.clock())
+    builder = renewal_builder(current, renewal.validity_days, issuer_serial(ctx), ctx.clock())
     prepared = prepare_certificate(builder, RENEWED_ROOT, pair.public_key, current.subject)
     check_cross_certificate(prepared.preview, same)
     certificate = confirm_and_sign_certificate(ctx, "renewed root certificate", prepared, pair,
@@ -45,16 +46,14 @@ def sign(ctx: CeremonyContext) -> None:
 
 
 def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
-    assert plan.token is not None and plan.renewal is not None
+    days = plan.require("renewal").validity_days
     return (
         ENVIRONMENT,
-        Step("token", "Open the root token", (Role.ADMINISTRATOR, Role.WITNESS),
-             f"The administrator connects the root token {plan.token.label!r} and logs in; "
-             "the key found is checked against the current root certificate.", open_issuer,
-             sign_off=f"The token in the reader is the root token {plan.token.label!r}."),
+        issuer_token_step(plan, checked="the key found is checked against the current root "
+                                        "certificate"),
         Step("sign", "Sign the renewed root certificate", (Role.ADMINISTRATOR,),
              "The new self-signed certificate keeps the root's key, subject and key "
-             f"identifier, with a new serial and {plan.renewal.validity_days} days of "
+             f"identifier, with a new serial and {days} days of "
              "validity; it is linted and shown, the administrator confirms exactly what is "
              "shown, the root key signs it, and the result is verified and linted again.",
              sign),

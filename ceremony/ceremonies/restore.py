@@ -9,26 +9,24 @@ from __future__ import annotations
 import os
 
 from ceremony.ceremonies.common import ENVIRONMENT
-from ceremony.custody import collect_quorum
+from ceremony.engine import CeremonyContext, Step, collect_quorum
+from ceremony.engine.token_checks import unwrap_mechanism
 from ceremony.errors import CeremonyError
+from ceremony.journal import Event
 from ceremony.plan import CeremonyPlan, Role, TokenSpec
-from ceremony.runner import CeremonyContext, Step
 from crypto.backup import WrappedBackup, read_backup, restore_backup
 from crypto.issuance import verify_signature
 from crypto.keys import find_key_pair, key_exists
 
 
 def target(plan: CeremonyPlan) -> TokenSpec:
-    spec = plan.new_token or plan.token
-    assert spec is not None
-    return spec
+    return plan.new_token or plan.require("token")
 
 
 def load_backup(ctx: CeremonyContext) -> WrappedBackup:
     """The plan's backup, read and checked once per run."""
-    assert ctx.plan.backup is not None and ctx.plan.backup.file is not None
     if "backup" not in ctx.values:
-        ctx.values["backup"] = read_backup(ctx.plan.backup.file)
+        ctx.values["backup"] = read_backup(ctx.plan.require("backup.file"))
     backup: WrappedBackup = ctx.values["backup"]
     return backup
 
@@ -36,10 +34,10 @@ def load_backup(ctx: CeremonyContext) -> WrappedBackup:
 def record_backup_read(ctx: CeremonyContext) -> None:
     """Journal the backup's key once: its public key lets an auditor who trusts the key by its
     SPKI SHA-256 check what it certified (``verify --anchor-spki``)."""
-    if ctx.records("backup-read"):
+    if ctx.records(Event.BACKUP_READ):
         return
     metadata = load_backup(ctx).metadata
-    ctx.record("backup-read", {"label": metadata.key_label, "spki_sha256": metadata.spki_sha256,
+    ctx.record(Event.BACKUP_READ, {"label": metadata.key_label, "spki_sha256": metadata.spki_sha256,
                                "public_key": metadata.public_key_pem,
                                "wrap_key_check_value": metadata.wrap_key_check_value})
 
@@ -50,28 +48,28 @@ def open_target(ctx: CeremonyContext) -> None:
 
 
 def restore(ctx: CeremonyContext) -> None:
-    assert ctx.plan.shares is not None
+    shares = ctx.plan.require("shares")
     backup = load_backup(ctx)
     spec = target(ctx.plan)
     session = ctx.token(spec)
     label = backup.metadata.key_label
-    restored = [r for r in ctx.records("key-restored") if r.data.get("label") == label]
+    restored = [r for r in ctx.records(Event.KEY_RESTORED) if r.data.get("label") == label]
     if key_exists(session, label):
         if restored:
             return  # restored before an interruption; the next step proves it
         raise CeremonyError(f"the token {spec.label!r} already holds a key labelled {label!r}; "
                             "restore into a fresh token")
     expected = backup.metadata.wrap_key_check_value
-    if ctx.plan.shares.check_value and ctx.plan.shares.check_value != expected:
+    if shares.check_value and shares.check_value != expected:
         raise CeremonyError("shares.check_value differs from the backup's wrap key check value; "
                             "the plan names another share set than the one protecting it")
-    wrap_key = collect_quorum(ctx, ctx.plan.shares, "restore the key backup", expected)
+    wrap_key = collect_quorum(ctx, shares, "restore the key backup", expected)
     try:
-        pair = restore_backup(session, backup, wrap_key)
+        pair = restore_backup(session, backup, wrap_key, unwrap_mechanism(ctx, spec))
     finally:
         del wrap_key  # its only copy outside the shares; the token's session object is gone
     record = pair.record
-    ctx.record("key-restored", {"token": spec.label, "token_serial": session.info.serial,
+    ctx.record(Event.KEY_RESTORED, {"token": spec.label, "token_serial": session.info.serial,
                                 **record.as_dict()})
 
 
@@ -81,7 +79,7 @@ def prove(ctx: CeremonyContext) -> None:
     message = os.urandom(32)
     signature = pair.signing_key().sign(message, *_signature_args(pair))
     verify_signature(backup.metadata.public_key(), signature, message, pair.algorithm.hash)
-    ctx.record("key-proven", {"label": pair.label, "spki_sha256": pair.record.spki_sha256,
+    ctx.record(Event.KEY_PROVEN, {"label": pair.label, "spki_sha256": pair.record.spki_sha256,
                               "local": pair.record.local})
     ctx.prompter.inform(f"The restored key {pair.label} signs, and its signature verifies "
                         "against the backed-up public key.")

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 
+from ceremony.ceremonies.closing import SIGNER_STEP
 from ceremony.ceremonies.common import ENVIRONMENT
-from ceremony.ceremonies.sign import issuer_certificate, open_issuer
-from ceremony.closing import SIGNER_STEP
+from ceremony.ceremonies.sign import issuer_certificate, issuer_token_step
+from ceremony.engine import CeremonyContext, Step
 from ceremony.errors import CeremonyError
 from ceremony.journal import Event
 from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
 from crypto.keys import destroy_key_pair, find_key_pair, key_exists, spki_sha256
 
 
@@ -31,79 +31,74 @@ def _confirm(ctx: CeremonyContext, people: list[str], question: str) -> None:
 
 
 def destroy_key(ctx: CeremonyContext) -> None:
-    plan = ctx.plan
-    assert plan.token is not None and plan.issuer is not None and plan.retire is not None
-    label = plan.issuer.key_label
+    token, retire = ctx.plan.require("token"), ctx.plan.require("retire")
+    label = ctx.plan.require("issuer").key_label
     spki = spki_sha256(issuer_certificate(ctx).public_key())
     if any(r.data.get("spki_sha256") == spki for r in ctx.records(Event.KEY_DESTROYED)):
         return  # destroyed before a stop
-    session = ctx.token(plan.token)
+    session = ctx.token(token)
     if not key_exists(session, label):
-        raise CeremonyError(f"the token {plan.token.label!r} holds no key {label!r} and the "
+        raise CeremonyError(f"the token {token.label!r} holds no key {label!r} and the "
                             "journal records no destruction; stop and investigate")
     pair = find_key_pair(session, label)
     if pair.record.spki_sha256 != spki:
         raise CeremonyError(f"the key {label!r} is not the issuer certificate's key; nothing "
                             "was destroyed")
     _confirm(ctx, _witnesses(ctx),
-             f"destroy the key {label!r} (SPKI SHA-256 {spki}) in token {plan.token.label!r} "
-             f"for good, because: {plan.retire.reason}")
+             f"destroy the key {label!r} (SPKI SHA-256 {spki}) in token {token.label!r} "
+             f"for good, because: {retire.reason}")
     count = destroy_key_pair(session, label)
-    ctx.record(Event.KEY_DESTROYED, {"token": plan.token.label,
+    ctx.record(Event.KEY_DESTROYED, {"token": token.label,
                                      "token_serial": session.info.serial, "label": label,
                                      "spki_sha256": spki, "objects": count,
-                                     "reason": plan.retire.reason})
-    ctx.prompter.inform(f"Key {label!r} destroyed in token {plan.token.label!r}.")
+                                     "reason": retire.reason})
+    ctx.prompter.inform(f"Key {label!r} destroyed in token {token.label!r}.")
     ctx.show_head()
 
 
 def destroy_backup(ctx: CeremonyContext) -> None:
-    plan = ctx.plan
-    assert plan.backup is not None and plan.backup.file is not None
     if ctx.records(Event.BACKUP_DESTROYED):
         return
+    file = ctx.plan.require("backup.file")
     try:
-        metadata = json.loads(plan.backup.file.read_text(encoding="utf-8"))
+        metadata = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as ex:
-        raise CeremonyError(f"backup.file: cannot read {plan.backup.file} ({ex})") from ex
+        raise CeremonyError(f"backup.file: cannot read {file} ({ex})") from ex
     wrapped = str(metadata.get("wrapped_file", ""))
     _confirm(ctx, _witnesses(ctx),
-             f"every copy of the backup {wrapped or plan.backup.file.name} (SHA-256 "
+             f"every copy of the backup {wrapped or file.name} (SHA-256 "
              f"{metadata.get('wrapped_sha256')}) has been destroyed")
     ctx.record(Event.BACKUP_DESTROYED, {
-        "file": plan.backup.file.name, "wrapped_file": wrapped,
+        "file": file.name, "wrapped_file": wrapped,
         "wrapped_sha256": metadata.get("wrapped_sha256"),
         "spki_sha256": metadata.get("spki_sha256"),
         "wrap_key_check_value": metadata.get("wrap_key_check_value")})
 
 
 def destroy_shares(ctx: CeremonyContext) -> None:
-    shares = ctx.plan.shares
-    assert shares is not None and shares.check_value is not None
+    shares = ctx.plan.require("shares")
+    check_value = ctx.plan.require("shares.check_value")
     done = {r.data.get("holder") for r in ctx.records(Event.SHARE_COPY_DESTROYED)}
     for holder in shares.holders:
         if holder in done:
             continue
-        question = (f"I have destroyed my copy of the share of set {shares.check_value}, and "
+        question = (f"I have destroyed my copy of the share of set {check_value}, and "
                     "every copy I made")
         ctx.decide(ctx.prompter.sign_off(holder, question), question)
         ctx.record(Event.SHARE_COPY_DESTROYED, {"holder": holder,
-                                                "check_value": shares.check_value}, holder)
+                                                "check_value": check_value}, holder)
     if not ctx.records(Event.SHARES_RETIRED):
-        ctx.record(Event.SHARES_RETIRED, {"check_value": shares.check_value,
+        ctx.record(Event.SHARES_RETIRED, {"check_value": check_value,
                                           "replaced_by": None, "reason": "key retired"})
 
 
 def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
     """The retire steps, with the transcript signer before the destruction (see above)."""
-    assert plan.token is not None and plan.issuer is not None and plan.retire is not None
-    label = plan.issuer.key_label
+    label = plan.require("issuer").key_label
     found: list[Step] = [
         ENVIRONMENT,
-        Step("token", "Open the CA's token", (Role.ADMINISTRATOR, Role.WITNESS),
-             f"The administrator connects the token {plan.token.label!r} and logs in; the key "
-             f"{label!r} is checked against the CA certificate.", open_issuer,
-             sign_off=f"The token in the reader is the token {plan.token.label!r}."),
+        issuer_token_step(plan, "Open the CA's token", "token",
+                          f"the key {label!r} is checked against the CA certificate"),
         SIGNER_STEP,
         Step("destroy-key", "Destroy the CA key", (Role.ADMINISTRATOR, Role.WITNESS),
              f"Each witness and auditor confirms; then the token destroys the key {label!r} "
@@ -115,7 +110,7 @@ def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
             (Role.ADMINISTRATOR, Role.WITNESS),
             "The backup's copies (removable media, paper) are destroyed in front of the "
             "witnesses, who confirm it.", destroy_backup))
-    if plan.retire.shares_destroyed:
+    if plan.require("retire").shares_destroyed:
         found.append(Step(
             "destroy-shares", "Record the destruction of the share copies",
             (Role.CUSTODIAN,),

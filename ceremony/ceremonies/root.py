@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from cryptography import x509
 
-from ceremony.actions import confirm_and_sign_certificate, prepare_and_sign_crl
 from ceremony.ceremonies.common import (
     ENVIRONMENT,
     backup_steps,
@@ -13,33 +12,35 @@ from ceremony.ceremonies.common import (
     plan_key_pair,
     token_step,
 )
+from ceremony.engine import (
+    CeremonyContext,
+    Step,
+    confirm_and_sign_certificate,
+    prepare_and_sign_crl,
+)
+from ceremony.folder import ROOT_CERTIFICATE
 from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
 from crypto.certificates import random_serial, root_builder
 from crypto.crl import crl_builder, next_crl_number
 from crypto.issuance import ROOT, prepare_certificate
 from crypto.profiles import CrlProfile
 
-ROOT_CERTIFICATE = "root-ca.pem"
 ROOT_CRL = "root-ca.crl"
 
 
 def root_certificate(ctx: CeremonyContext) -> x509.Certificate:
-    data = ctx.existing_artifact(ROOT_CERTIFICATE)
-    if data is None:
-        raise RuntimeError("the root certificate step has not run")
-    return x509.load_pem_x509_certificate(data)
+    return x509.load_pem_x509_certificate(ctx.journaled_artifact(ROOT_CERTIFICATE))
 
 
 def self_sign(ctx: CeremonyContext) -> None:
-    assert ctx.plan.root_profile is not None and ctx.plan.token is not None
+    profile = ctx.plan.require("root_profile")
     pair = plan_key_pair(ctx)
     if ctx.existing_artifact(ROOT_CERTIFICATE) is not None:
         return
-    session = ctx.token(ctx.plan.token)
-    builder = root_builder(ctx.plan.root_profile, pair.public_key,  # type: ignore[arg-type]
+    session = ctx.token(ctx.plan.require("token"))
+    builder = root_builder(profile, pair.public_key,  # type: ignore[arg-type]
                            random_serial(session.random_bytes), ctx.clock())
-    name = ctx.plan.root_profile.subject.to_name()
+    name = profile.subject.to_name()
     prepared = prepare_certificate(builder, ROOT, pair.public_key, name)
     confirm_and_sign_certificate(ctx, "root certificate", prepared, pair, ROOT_CERTIFICATE)
 

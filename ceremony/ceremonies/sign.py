@@ -4,29 +4,26 @@ from __future__ import annotations
 
 from cryptography import x509
 
-from ceremony.actions import confirm_and_sign_certificate
-from ceremony.backups import lock_key_in_token
 from ceremony.ceremonies.common import ENVIRONMENT
+from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate, lock_key_in_token
 from ceremony.errors import CeremonyError
+from ceremony.folder import SIGNED_FILE
+from ceremony.journal import Event
 from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import CeremonyContext, Step
 from crypto.certificates import random_serial, subordinate_builder
 from crypto.csr import check_csr, load_csr, load_csr_file
 from crypto.issuance import prepare_certificate
 from crypto.keys import TokenKeyPair, find_key_pair, spki_sha256
 
-SIGNED_FILE = "intermediate-ca.pem"
-
 
 def issuer_certificate(ctx: CeremonyContext) -> x509.Certificate:
     """The plan's issuer certificate, read once per run."""
-    assert ctx.plan.issuer is not None
     if "issuer_certificate" not in ctx.values:
+        path = ctx.plan.require("issuer").certificate
         try:
-            ctx.values["issuer_certificate"] = x509.load_pem_x509_certificate(
-                ctx.plan.issuer.certificate.read_bytes())
+            ctx.values["issuer_certificate"] = x509.load_pem_x509_certificate(path.read_bytes())
         except (OSError, ValueError) as ex:
-            raise CeremonyError(f"issuer.certificate: cannot read {ctx.plan.issuer.certificate} "
+            raise CeremonyError(f"issuer.certificate: cannot read {path} "
                                 "as a PEM certificate") from ex
     certificate: x509.Certificate = ctx.values["issuer_certificate"]
     return certificate
@@ -34,8 +31,8 @@ def issuer_certificate(ctx: CeremonyContext) -> x509.Certificate:
 
 def issuer_key(ctx: CeremonyContext) -> TokenKeyPair:
     """The issuer's key in the token, checked against the issuer certificate."""
-    assert ctx.plan.token is not None and ctx.plan.issuer is not None
-    pair = find_key_pair(ctx.token(ctx.plan.token), ctx.plan.issuer.key_label)
+    pair = find_key_pair(ctx.token(ctx.plan.require("token")),
+                         ctx.plan.require("issuer").key_label)
     certificate = issuer_certificate(ctx)
     if spki_sha256(certificate.public_key()) != pair.record.spki_sha256:
         raise CeremonyError(f"the key {pair.label!r} in the token is not the key of the issuer "
@@ -45,7 +42,7 @@ def issuer_key(ctx: CeremonyContext) -> TokenKeyPair:
 
 def open_issuer(ctx: CeremonyContext) -> None:
     pair = issuer_key(ctx)
-    ctx.record("issuer-key-found", {"label": pair.label,
+    ctx.record(Event.ISSUER_KEY_FOUND, {"label": pair.label,
                                     "spki_sha256": pair.record.spki_sha256,
                                     "local": pair.record.local})
     if pair.record.extractable:
@@ -54,13 +51,31 @@ def open_issuer(ctx: CeremonyContext) -> None:
         lock_key_in_token(ctx, pair.session, pair.label)
 
 
+def issuer_token_step(plan: CeremonyPlan, title: str = "Open the root token",
+                      token: str = "root token",
+                      checked: str = "the key found is checked against the issuer "
+                                     "certificate") -> Step:
+    """The step that opens the issuer's token and checks its key (``checked`` says against
+    what; "" for no such clause)."""
+    label = plan.require("token").label
+    return Step("token", title, (Role.ADMINISTRATOR, Role.WITNESS),
+                f"The administrator connects the {token} {label!r} and logs in"
+                + (f"; {checked}." if checked else "."), open_issuer,
+                sign_off=f"The token in the reader is the {token} {label!r}.")
+
+
+def issuer_serial(ctx: CeremonyContext) -> int:
+    """A random serial number for a certificate the issuer signs, drawn from its token."""
+    return random_serial(ctx.token(ctx.plan.require("token")).random_bytes)
+
+
 def check_request(ctx: CeremonyContext) -> None:
-    assert ctx.plan.csr_file is not None
-    data = ctx.plan.csr_file.read_bytes()
+    path = ctx.plan.require("csr_file")
+    data = path.read_bytes()
     if ctx.existing_artifact("request.csr") is None:
         ctx.write_artifact("request.csr", data, "csr")
-    summary = check_csr(load_csr_file(ctx.plan.csr_file))
-    ctx.record("csr-checked", {"subject": summary.subject, "key": summary.key_description,
+    summary = check_csr(load_csr_file(path))
+    ctx.record(Event.CSR_CHECKED, {"subject": summary.subject, "key": summary.key_description,
                                "spki_sha256": summary.spki_sha256,
                                "ignored_extensions": list(summary.requested_extensions)})
     ctx.prompter.inform(f"CSR accepted: {summary.subject}, {summary.key_description}, "
@@ -69,35 +84,26 @@ def check_request(ctx: CeremonyContext) -> None:
 
 
 def sign(ctx: CeremonyContext) -> None:
-    assert ctx.plan.subordinate_profile is not None and ctx.plan.csr_file is not None
-    assert ctx.plan.token is not None
+    profile = ctx.plan.require("subordinate_profile")
     if ctx.existing_artifact(SIGNED_FILE) is not None:
         return
     pair = issuer_key(ctx)
     issuer = issuer_certificate(ctx)
     # The CSR checked and journaled in check-csr, not the plan's file as it may be by now.
-    journaled = ctx.existing_artifact("request.csr")
-    assert journaled is not None
-    csr = load_csr(journaled, "the journaled request.csr")
+    csr = load_csr(ctx.journaled_artifact("request.csr"), "the journaled request.csr")
     check_csr(csr)
-    session = ctx.token(ctx.plan.token)
-    builder = subordinate_builder(ctx.plan.subordinate_profile, csr, issuer,
-                                  random_serial(session.random_bytes), ctx.clock())
-    prepared = prepare_certificate(builder, ctx.plan.subordinate_profile.kind.lint_kind,
-                                   pair.public_key, issuer.subject)
+    builder = subordinate_builder(profile, csr, issuer, issuer_serial(ctx), ctx.clock())
+    prepared = prepare_certificate(builder, profile.kind.lint_kind, pair.public_key,
+                                   issuer.subject)
     certificate = confirm_and_sign_certificate(ctx, "subordinate CA certificate", prepared,
                                                pair, SIGNED_FILE)
     certificate.verify_directly_issued_by(issuer)
 
 
 def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
-    assert plan.token is not None
     return (
         ENVIRONMENT,
-        Step("token", "Open the root token", (Role.ADMINISTRATOR, Role.WITNESS),
-             f"The administrator connects the root token {plan.token.label!r} and logs in; "
-             "the key found is checked against the issuer certificate.", open_issuer,
-             sign_off=f"The token in the reader is the root token {plan.token.label!r}."),
+        issuer_token_step(plan),
         Step("check-csr", "Check the operator's CSR", (Role.OPERATOR, Role.ADMINISTRATOR),
              "The CSR's signature, key and subject are checked against the subordinate "
              "profile. The profile, not the CSR, decides every extension.", check_request),

@@ -133,8 +133,8 @@ def _token_certificate(session: Any, label: str) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from ceremony.errors import UsageError
-    from ceremony.transcript_sign import countersign
-    from ceremony.verify import read_transcript
+    from ceremony.transcript.sign import countersign
+    from ceremony.verify.audit import read_transcript
     from crypto.files import write_new_file
 
     if args.token_label and not args.key_label:
@@ -158,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
 def _countersign_with_token(args: argparse.Namespace, transcript: bytes,
                             chain: list[Any]) -> bytes:
     from ceremony.errors import UsageError
-    from ceremony.transcript_sign import countersign
+    from ceremony.transcript.sign import countersign
     from crypto.keys import find_key_pair
     from crypto.token import TokenSession, default_module
 

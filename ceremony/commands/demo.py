@@ -21,8 +21,8 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ceremony.demo import run_demo
-    from ceremony.demo_lifecycle import run_lifecycle_demo
+    from ceremony.demo.lifecycle import run_lifecycle_demo
+    from ceremony.demo.rehearsal import run_demo
     from ceremony.errors import UsageError
     from crypto.algorithms import KeyAlgorithm
 

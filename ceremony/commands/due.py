@@ -10,9 +10,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from ceremony.commands.inventory import day, read_inventory, table
-from ceremony.due import DEFAULT_WITHIN_DAYS, DRILL_INTERVAL, due_items
 from ceremony.errors import UsageError
 from ceremony.inventory import add_inventory_argument
+from ceremony.inventory.due import DEFAULT_WITHIN_DAYS, DRILL_INTERVAL, due_items
 from ceremony.inventory.entries import iso
 
 MAX_WITHIN_DAYS = 36525  # a root lives 25 years at most; a century is ample

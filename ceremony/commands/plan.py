@@ -53,8 +53,7 @@ def print_script(args: argparse.Namespace) -> int:
 
 def check(args: argparse.Namespace) -> int:
     from ceremony.errors import PlanError, PlanUnreadableError
-    from ceremony.plan_check import check_plan, describe_plan
-    from ceremony.plan_parser import parse_plan
+    from ceremony.plan import check_plan, describe_plan, parse_plan
 
     path = Path(args.plan)
     try:

@@ -62,7 +62,7 @@ class WorkerLinter:
         self._executor.submit(int)  # start the process now, not at the first job
 
     def __call__(self, jobs: Sequence[Any]) -> Callable[[], Sequence[Any]]:
-        from ceremony.verify_chains import run_lint_job
+        from ceremony.verify.chains import run_lint_job
 
         futures = [self._executor.submit(run_lint_job, job) for job in jobs]
 
@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, linter: WorkerLinter) -> int:
     import json
 
-    from ceremony.verify import TrustAnchors, normalise_sha256, verify_transcripts
+    from ceremony.verify.audit import TrustAnchors, normalise_sha256, verify_transcripts
 
     anchors = TrustAnchors.load(args.root, args.root_fingerprint, args.anchor_spki,
                                 args.countersigner_root)

@@ -1,7 +1,7 @@
 """The inventory: one SQLite file that knows every CA key, certificate, CRL, share set and ceremony.
 
 It never holds a secret: keys are named by their SPKI SHA-256, share sets by holders and check
-value (never share content). Times are UTC. ``ceremony.due`` reads it to say what falls due.
+value (never share content). Times are UTC. ``due`` reads it to say what falls due.
 
 Modules: ``entries`` (the frozen row values), ``schema`` (tables and migrations), ``database``
 (where the file is and opening it safely), ``store`` (``Inventory``: recording and queries).

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from ceremony.errors import InventoryError
+
 
 def iso(moment: datetime) -> str:
     """A timezone-aware time as UTC ISO 8601 to whole seconds (``2025-06-01T12:00:00Z``).
@@ -232,3 +234,36 @@ class CeremonyEntry:
             "started": iso(self.started), "finished": _maybe_iso(self.finished),
             "outcome": self.outcome, "journal_head": self.journal_head, "folder": self.folder,
         }
+
+
+def require_text(**values: str) -> None:
+    """Refuse an empty or blank value, naming it."""
+    for name, value in values.items():
+        if not value.strip():
+            raise ValueError(f"{name} must not be empty")
+
+
+def text_value(value: object) -> str | None:
+    """A value as stored in a text column (times in ISO form)."""
+    if value is None:
+        return None
+    return iso(value) if isinstance(value, datetime) else str(value)
+
+
+def parse_serial(text: str) -> int:
+    """A serial number typed in hex (colons and 0x allowed)."""
+    cleaned = text.strip().lower().replace(":", "").removeprefix("0x")
+    try:
+        return int(cleaned, 16)
+    except ValueError:
+        raise InventoryError(f"{text!r} is not a hexadecimal serial number") from None
+
+
+def hex_digest(value: str, name: str, length: int | None = None) -> str:
+    """A hex digest in lower case, of ``length`` digits when given."""
+    cleaned = value.strip().lower()
+    if not cleaned or (length is not None and len(cleaned) != length) \
+            or any(c not in "0123456789abcdef" for c in cleaned):
+        size = f"{length} " if length else ""
+        raise ValueError(f"{name} must be {size}hexadecimal digits, not {value!r}")
+    return cleaned

@@ -28,8 +28,12 @@ from ceremony.inventory.entries import (
     KeyEntry,
     ShareSetEntry,
     from_iso,
+    hex_digest,
     iso,
+    parse_serial,
+    require_text,
     serial_hex,
+    text_value,
 )
 from ceremony.inventory.schema import schema_version
 
@@ -130,9 +134,9 @@ class Inventory:
         state, as a key may be backed up after it was made. A restored key in another token is
         a second entry with the same SPKI SHA-256.
         """
-        _required(token_label=token_label, token_serial=token_serial, key_label=key_label,
+        require_text(token_label=token_label, token_serial=token_serial, key_label=key_label,
                   algorithm=algorithm)
-        spki = _hex_digest(spki_sha256, "spki_sha256", length=64)
+        spki = hex_digest(spki_sha256, "spki_sha256", length=64)
         state = BackupState(backup)
         with self.transaction():
             self._db.execute(
@@ -151,7 +155,7 @@ class Inventory:
 
         Other copies of the same key (a restored one in another token) stay live.
         """
-        spki = _hex_digest(spki_sha256, "spki_sha256", length=64)
+        spki = hex_digest(spki_sha256, "spki_sha256", length=64)
         with self.transaction():
             self._db.execute(
                 "UPDATE ca_keys SET retired = COALESCE(retired, ?), retired_ceremony_id = "
@@ -192,7 +196,7 @@ class Inventory:
                 (sha256, serial_hex(certificate.serial_number),
                  certificate.subject.rfc4514_string(), certificate.issuer.rfc4514_string(),
                  iso(certificate.not_valid_before_utc), iso(certificate.not_valid_after_utc),
-                 kind.value, spki_sha256(certificate.public_key()), _text(pem_path),
+                 kind.value, spki_sha256(certificate.public_key()), text_value(pem_path),
                  ceremony_id))
             return self._certificates_where("sha256 = ?", (sha256,))[0]
 
@@ -204,7 +208,7 @@ class Inventory:
         from cryptography import x509
 
         why = x509.ReasonFlags(reason).value
-        wanted = serial_hex(serial if isinstance(serial, int) else _parse_serial(serial))
+        wanted = serial_hex(serial if isinstance(serial, int) else parse_serial(serial))
         when = iso(date)
         with self.transaction():
             condition, params = "serial_hex = ?", [wanted]
@@ -222,8 +226,9 @@ class Inventory:
                 if (entry.revocation_reason, entry.revocation_date) == (why, from_iso(when)):
                     return entry
                 raise InventoryConflictError(
-                    f"certificate {wanted} was already revoked on {_text(entry.revocation_date)} "
-                    f"({entry.revocation_reason}); the first revocation stands")
+                    f"certificate {wanted} was already revoked on "
+                    f"{text_value(entry.revocation_date)} ({entry.revocation_reason}); the first "
+                    "revocation stands")
             self._db.execute("UPDATE certificates SET status = 'revoked', revocation_reason = ?, "
                              "revocation_date = ? WHERE id = ?", (why, when, entry.id))
             return self._certificates_where("id = ?", (entry.id,))[0]
@@ -266,8 +271,8 @@ class Inventory:
                 "next_update, path, ceremony_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (sha256) DO UPDATE SET path = coalesce(path, excluded.path)",
                 (sha256, crl.issuer.rfc4514_string(), None if key_id is None else key_id.hex(),
-                 _text(number), iso(crl.last_update_utc),
-                 None if next_update is None else iso(next_update), _text(path), ceremony_id))
+                 text_value(number), iso(crl.last_update_utc),
+                 None if next_update is None else iso(next_update), text_value(path), ceremony_id))
             row = self._rows("SELECT * FROM crls WHERE sha256 = ?", (sha256,))[0]
         return CrlEntry.from_row(row)
 
@@ -286,10 +291,10 @@ class Inventory:
         The check value names the set: the same set again is a no-op, the same check value with
         another scheme or other holders is a conflict (a new split has a new check value).
         """
-        _required(scheme=scheme)
+        require_text(scheme=scheme)
         if isinstance(holders, str) or not holders or not all(h.strip() for h in holders):
             raise ValueError("holders must be a non-empty list of names")
-        value = _hex_digest(check_value, "check_value")
+        value = hex_digest(check_value, "check_value")
         names = tuple(holders)
         with self.transaction():
             existing = self._share_sets_where("s.check_value = ?", (value,))
@@ -349,7 +354,7 @@ class Inventory:
                         started: datetime, folder: Path | str,
                         rehearsal: bool = False) -> CeremonyEntry:
         """Record that a ceremony started; the same start again is a no-op."""
-        _required(ceremony_id=ceremony_id, ceremony_type=ceremony_type, title=title)
+        require_text(ceremony_id=ceremony_id, ceremony_type=ceremony_type, title=title)
         values = (ceremony_id, ceremony_type, title, int(rehearsal), iso(started), str(folder))
         with self.transaction():
             found = self._rows("SELECT id, type, title, rehearsal, started, folder "
@@ -365,7 +370,7 @@ class Inventory:
     def finish_ceremony(self, ceremony_id: str, *, finished: datetime, outcome: str,
                         journal_head: str) -> CeremonyEntry:
         """Record how a ceremony ended (e.g. "completed", "aborted") and its journal head."""
-        _required(outcome=outcome, journal_head=journal_head)
+        require_text(outcome=outcome, journal_head=journal_head)
         values = (iso(finished), outcome, journal_head.strip().lower())
         with self.transaction():
             entry = self._ceremony(ceremony_id)
@@ -389,32 +394,3 @@ class Inventory:
             raise InventoryError(f"no ceremony {ceremony_id} is in the inventory; record its "
                                  "start first")
         return CeremonyEntry.from_row(found[0])
-
-
-def _required(**values: str) -> None:
-    for name, value in values.items():
-        if not value.strip():
-            raise ValueError(f"{name} must not be empty")
-
-
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    return iso(value) if isinstance(value, datetime) else str(value)
-
-
-def _parse_serial(text: str) -> int:
-    cleaned = text.strip().lower().replace(":", "").removeprefix("0x")
-    try:
-        return int(cleaned, 16)
-    except ValueError:
-        raise InventoryError(f"{text!r} is not a hexadecimal serial number") from None
-
-
-def _hex_digest(value: str, name: str, length: int | None = None) -> str:
-    cleaned = value.strip().lower()
-    if not cleaned or (length is not None and len(cleaned) != length) \
-            or any(c not in "0123456789abcdef" for c in cleaned):
-        size = f"{length} " if length else ""
-        raise ValueError(f"{name} must be {size}hexadecimal digits, not {value!r}")
-    return cleaned

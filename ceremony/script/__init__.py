@@ -28,8 +28,7 @@ def write_script(plan_path: Path, out: Path) -> PrintedScript:
     problem when it fails its check; OutputExistsError when ``out`` exists.
     """
     # Function-level imports: the plan modules are light, reportlab and the steps are not.
-    from ceremony.plan_check import check_plan
-    from ceremony.plan_parser import parse_plan
+    from ceremony.plan import check_plan, parse_plan
 
     plan = parse_plan(plan_path)
     check_plan(plan).raise_for_problems(plan)

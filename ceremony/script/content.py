@@ -13,9 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from ceremony.ceremonies import steps_for
-from ceremony.custody import holders_by_group, scheme_of
+from ceremony.engine import Step, holders_by_group, scheme_of
 from ceremony.plan import CeremonyPlan, Role
-from ceremony.runner import Step
 
 # Control, format (bidi overrides, zero-width), line and paragraph separator characters.
 _INVISIBLE = ("Cc", "Cf", "Zl", "Zp")

@@ -24,9 +24,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from ceremony.pgpwords import head_words
+from ceremony.journal import head_words
 from ceremony.script.content import CeremonyScript, HandOutSheet, Person, ScriptStep
-from ceremony.transcript_layout import RED, WIDTH, fields, fonts, paragraph, styles, table
+from ceremony.transcript.layout import RED, WIDTH, fields, fonts, paragraph, styles, table
 
 BOX = 4.2 * mm  # a tick box
 WRITING_LINE = 8 * mm  # the height of a line to write on

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ceremony.folder import JOURNAL_NAME
 from ceremony.prompts import HeadMoment, StepView
 from gui.prompter import WindowPrompter
 from gui.typography import HEADLINE, LARGE, typography
@@ -284,7 +285,7 @@ class CeremonyView(QWidget):
         self.folder = folder
         self._plan = plan
         self.progress = CeremonyProgress(steps)
-        self.tail = JournalTail(folder / "journal.jsonl")
+        self.tail = JournalTail(folder / JOURNAL_NAME)
         self.share_form = None
         self.journal.setRowCount(0)
         self.title.setText(plan.title + (" (rehearsal)" if plan.rehearsal else "")
@@ -466,7 +467,7 @@ class CeremonyView(QWidget):
         self.result.setText(text)
         self.result.setStyleSheet("color: #137333;" if ok else "color: #a50e0e;")
         self.result.show()
-        if self.folder is not None and (self.folder / "journal.jsonl").exists():
+        if self.folder is not None and (self.folder / JOURNAL_NAME).exists():
             self.audit_button.show()
             self.audit_button.setFocus()
             completion = self._completion()

@@ -228,7 +228,7 @@ class StartPage(QWidget):
         return tab
 
     def start_rehearsal(self) -> Any:
-        from ceremony.demo import CEREMONY_ORDER
+        from ceremony.demo.rehearsal import CEREMONY_ORDER
         from gui.viewmodels.jobs import RehearsalJob
 
         text = self.rehearsal_folder.text().strip()

@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ceremony.paperlog import final_head
+from ceremony.folder import JOURNAL_NAME
+from ceremony.journal import Event, final_head
 from crypto.visible import visible
 from gui.errors import UnreadableFile
 from gui.viewmodels.journal_rows import ChainHead, JournalRow, row_of
-
-JOURNAL_FILE = "journal.jsonl"
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ class AuditResult:
     @property
     def head_caption(self) -> str:
         """What the head is, for comparing with the paper log: the ceremony's final head, the
-        hash of the record the transcript ends with (``ceremony.paperlog``)."""
+        hash of the record the transcript ends with (``ceremony.journal.paperlog``)."""
         record = next((row.seq for row in self.journal
                        if self.head is not None and row.hash == self.head.hex), None)
         where = f" (record {record})" if record else ""
@@ -105,7 +104,7 @@ def load_trust(root_files: Sequence[Path | str] = (), fingerprints: Sequence[str
     The roots, fingerprints and keys name what the ceremony must chain to; the countersigner
     roots only whom the auditor accepts as countersigners, never an anchor of the ceremony.
     """
-    from ceremony.verify import TrustAnchors
+    from ceremony.verify.audit import TrustAnchors
 
     return TrustAnchors.load(root_files, [f for f in fingerprints if f.strip()],
                              [s for s in spkis if s.strip()], countersigner_roots)
@@ -128,7 +127,7 @@ def _rows(records: Iterable[Any]) -> tuple[JournalRow, ...]:
 
 def audit_transcript(path: Path, trust: Any) -> AuditResult:
     """Verify the transcript at ``path`` and read its journal and embedded files."""
-    from ceremony import verify
+    from ceremony.verify import audit as verify
 
     report = verify.verify_transcript(path, trust)
     checks = tuple(CheckRow(c.name, c.ok, c.detail) for c in report.checks)
@@ -156,7 +155,7 @@ def audit_journal(path: Path) -> AuditResult:
     """Check the hash chain of a bare journal (``journal.jsonl`` or a folder holding one)."""
     from ceremony.journal import verify_journal
 
-    target = path / JOURNAL_FILE if path.is_dir() else path
+    target = path / JOURNAL_NAME if path.is_dir() else path
     try:
         content = target.read_bytes()
     except OSError as ex:
@@ -171,7 +170,7 @@ def audit_journal(path: Path) -> AuditResult:
     checks = (chain,)
     report = {"journal": str(target), "ok": result.ok,
               "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks]}
-    started = next((r for r in result.records if r.event == "ceremony-started"), None)
+    started = next((r for r in result.records if r.event == Event.CEREMONY_STARTED), None)
     ceremony = ""
     if started is not None:
         ceremony = visible(f"{started.data.get('id', '')} {started.data.get('type', '')}".strip())

@@ -1,9 +1,9 @@
 """The home screen's rows, read from the inventory (no Qt).
 
-What is overdue or due within 90 days comes first (``ceremony.due`` decides what is due, the
-same answer as the ``due`` command), then the CA keys, certificates with their validity,
-CRLs with their next update, share sets with holders and last drill, and recent ceremonies
-with their journal head.
+What is overdue or due within 90 days comes first (``ceremony.inventory.due`` decides what is due,
+the same answer as the ``due`` command), then the CA keys, certificates with their validity, CRLs
+with their next update, share sets with holders and last drill, and recent ceremonies with their
+journal head.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from enum import Enum
 from pathlib import Path
 
-from ceremony.due import DEFAULT_WITHIN_DAYS, DRILL_INTERVAL, DueItem, due_items
 from ceremony.inventory import CertificateStatus, Inventory
-from ceremony.pgpwords import short_head_words
+from ceremony.inventory.due import DEFAULT_WITHIN_DAYS, DRILL_INTERVAL, DueItem, due_items
+from ceremony.journal import short_head_words
+from crypto.pkcs11_uri import token_uri
 
 RECENT_CEREMONIES = 10
 
@@ -169,7 +170,7 @@ def _head(head: str | None) -> str:
 
 def read_dashboard(inventory: Inventory, now: datetime) -> Dashboard:
     """The dashboard of an open inventory as of ``now`` (timezone-aware)."""
-    keys = tuple(KeyRow(k.key_label, k.algorithm, f"{k.token_label} ({k.token_serial})",
+    keys = tuple(KeyRow(k.key_label, k.algorithm, token_uri(k.token_label, serial=k.token_serial),
                         k.backup.value, k.spki_sha256, when(k.created))
                  for k in inventory.keys())
     certificates = []

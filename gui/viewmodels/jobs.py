@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from ceremony.demo import CEREMONY_ORDER
+from ceremony.demo.rehearsal import CEREMONY_ORDER
+from ceremony.engine import Step
 from ceremony.plan import CeremonyPlan
 from ceremony.prompts import Prompter
-from ceremony.runner import Step
 
 Begin = Callable[[CeremonyPlan, Path, tuple[Step, ...]], None]
 
@@ -52,10 +52,11 @@ class PlanJob:
 
     def run(self, prompter: Prompter, begin: Begin) -> str:
         from ceremony.ceremonies import steps_for
-        from ceremony.execution import run_plan
+        from ceremony.execution import prepare, run_plan
 
+        ceremony = prepare(self.plan, self.folder)  # checked again: the folder may have changed
         begin(self.plan, self.folder, steps_for(self.plan))
-        run_plan(self.plan, self.folder, prompter, self.inventory)
+        run_plan(ceremony, prompter, self.inventory)
         return f"Ceremony {self.plan.id} is complete; its record is in {self.folder}."
 
 
@@ -80,15 +81,15 @@ class RehearsalJob:
 
     @property
     def pin_hint(self) -> str:
-        from ceremony.demo import DEMO_PIN
+        from ceremony.demo.rehearsal import DEMO_PIN
 
         # Not a secret: it guards throwaway rehearsal tokens, and ceremony.demo publishes it.
         return f"Rehearsal: the throwaway tokens' PIN is {DEMO_PIN}."
 
     def run(self, prompter: Prompter, begin: Begin) -> str:
         from ceremony.ceremonies import steps_for
-        from ceremony.demo import Rehearsal
-        from ceremony.execution import run_plan
+        from ceremony.demo.rehearsal import Rehearsal
+        from ceremony.execution import prepare, run_plan
         from crypto.algorithms import KeyAlgorithm
 
         unknown = set(self.ceremonies) - set(CEREMONY_ORDER)
@@ -103,8 +104,9 @@ class RehearsalJob:
                     continue
                 plan = rehearsal.write_plan(name)
                 out = rehearsal.ceremony_folder(plan.id)
+                ceremony = prepare(plan, out)
                 begin(plan, out, steps_for(plan))
-                run_plan(plan, out, prompter, rehearsal.inventory)
+                run_plan(ceremony, prompter, rehearsal.inventory)
                 made.append(plan.id)
         return (f"Rehearsal complete ({', '.join(made)}); everything it made is in {folder}, "
                 f"its inventory is {folder / 'inventory.sqlite3'}.")

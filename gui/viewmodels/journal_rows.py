@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ceremony.pgpwords import head_words, short_head_words
+from ceremony.journal import head_words, short_head_words
 
 # Fields worth a glance, in the order shown; the rest of a record's data is in the journal file.
 _SUMMARY_KEYS = ("title", "question", "reason", "problem", "message", "object", "path", "token",

@@ -23,9 +23,9 @@ from crypto.profiles import (
     ROOT_MAX_DAYS,
     ROOT_MIN_DAYS,
 )
+from crypto.sharescheme import MAX_SHARES
 from crypto.subordinates import EKU_NAMES, SubordinateKind
 
-MAX_SHARES = 16  # SLIP-39: at most 16 shares in a set
 MAX_PATH_LENGTH = 8
 EXTENDED_KEY_USAGES = tuple(EKU_NAMES)
 SUBORDINATE_KINDS = tuple(kind.value for kind in SubordinateKind)
@@ -95,8 +95,6 @@ _COPY_CHECKS = tuple(mode.value for mode in CopyCheck)
 # Ceremonies that sign with an existing CA key in [token], named by [issuer].
 SIGNING_WITH_TOKEN = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
                       CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER)
-_EXISTING_SETS = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.RESTORE,
-                  CeremonyType.RESHARE, CeremonyType.DRILL)
 
 
 def _top(ceremony: CeremonyType) -> Section:
@@ -125,7 +123,12 @@ _PEOPLE = Section("participant", "People", (
 def _token(table: str, title: str) -> Section:
     return Section(table, title, (
         FieldSpec(f"{table}.label", "Token label", _TEXT, "the label of an initialised token "
-                                                          "(at most 32 bytes)"),
+                                                          "(at most 32 bytes); empty with a "
+                                                          "URI", optional=True),
+        FieldSpec(f"{table}.uri", "PKCS#11 URI", _TEXT, "instead of label and module: "
+                  "pkcs11:token=LABEL;serial=...?module-path=... (RFC 7512)", optional=True),
+        FieldSpec(f"{table}.serial", "Serial number", _TEXT, "optional: the token must report "
+                  "this serial number", optional=True),
         FieldSpec(f"{table}.pin", "PIN comes from", _CHOICE, "typed: the administrator types "
                   "it; shares: a quorum of custodians rebuilds it", choices=_PINS),
         FieldSpec(f"{table}.module", "PKCS#11 module", FieldKind.FILE,

@@ -61,9 +61,12 @@ class Revocation:
 
 @dataclass
 class TokenFields:
-    """[token] or [new_token]: which token, where its PIN comes from, which module."""
+    """[token] or [new_token]: which token (a PKCS#11 URI, or label and module, and its serial
+    number), where its PIN comes from."""
 
+    uri: str = ""  # empty: label (and module) name the token
     label: str = ""
+    serial: str = ""  # empty: any serial number
     pin: str = PinSource.TYPED.value
     module: str = ""  # empty: the default module
     software_token: str = SoftwareToken.REFUSED.value
@@ -389,7 +392,7 @@ def _toml_value(spec: FieldSpec, value: Any) -> str | None:
 def default_plan_name(form: PlanForm, today: dt.date | None = None) -> str:
     """A file name for the form's plan: its id, or the type and date while the id cannot
     name a file."""
-    from ceremony.plan_parser import PLAN_ID
+    from ceremony.plan import PLAN_ID
 
     if PLAN_ID.fullmatch(form.id):
         return f"{form.id}.toml"
@@ -400,7 +403,7 @@ def secret_problems(text: str) -> tuple[str, ...]:
     """Why plan ``text`` must not be saved: the keys that would hold a secret (as the plan
     parser refuses them) and any run of SLIP-39 share words, even in a comment. Secrets never
     go to disk; the messages name where, never what."""
-    from ceremony.plan_reader import remove_secrets
+    from ceremony.plan import remove_secrets
     from crypto.shares import WORDLIST
 
     problems: list[str] = []

@@ -47,12 +47,11 @@ class PlanReview:
 
 
 def _review(plan: CeremonyPlan, source: str, folder: Path | None) -> PlanReview:
-    from ceremony.execution import default_folder
-    from ceremony.plan_check import check_plan, describe_plan
+    from ceremony.execution import assess
+    from ceremony.plan import describe_plan
 
-    out = folder or default_folder(plan)
-    resuming = (out / "journal.jsonl").exists()
-    report = check_plan(plan, None if resuming else out)
+    assessment = assess(plan, folder)
+    out, resuming, report = assessment.folder, assessment.resuming, assessment.report
     # Warnings head the notes: allowed, but weaker than the plan should be.
     notes = tuple(f"Warning: {w}" for w in report.warnings) + report.notes
     return PlanReview(source, plan, describe_plan(plan), report.problems, notes, out, resuming)
@@ -65,7 +64,7 @@ def _refused(source: str, error: PlanError) -> PlanReview:
 def review_plan(path: Path, folder: Path | None = None) -> PlanReview:
     """Read and check the plan at ``path``; ``folder`` is where it would run (default: beside
     the plan, named by its id)."""
-    from ceremony.plan_parser import parse_plan
+    from ceremony.plan import parse_plan
 
     try:
         plan = parse_plan(path)
@@ -76,7 +75,7 @@ def review_plan(path: Path, folder: Path | None = None) -> PlanReview:
 
 def review_plan_text(text: str, path: Path, folder: Path | None = None) -> PlanReview:
     """Check plan ``text`` as if it were saved at ``path`` (relative paths resolve there)."""
-    from ceremony.plan_parser import parse_plan_text
+    from ceremony.plan import parse_plan_text
 
     try:
         plan = parse_plan_text(text, path)

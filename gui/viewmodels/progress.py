@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
+from ceremony.journal import Event
 from ceremony.prompts import StepView
 from gui.viewmodels.journal_rows import JournalRow
 
@@ -87,7 +88,7 @@ class CeremonyProgress:
         changed = False
         for row in rows:
             step = row.data.get("step")
-            if row.event in ("ceremony-started", "ceremony-resumed"):
+            if row.event in (Event.CEREMONY_STARTED, Event.CEREMONY_RESUMED):
                 steps = row.data.get("steps") or []
                 if not self._rows and isinstance(steps, list):  # steps known from the journal
                     self._rows = [StepRow(str(s.get("id")), n, str(s.get("title")),
@@ -95,18 +96,18 @@ class CeremonyProgress:
                                   for n, s in enumerate(steps, start=1) if isinstance(s, dict)]
                 self.state = RunState.RUNNING
                 changed = True
-            elif row.event == "step-started":
+            elif row.event == Event.STEP_STARTED:
                 changed |= self._set(step, StepState.CURRENT)
-            elif row.event == "step-completed":
+            elif row.event == Event.STEP_COMPLETED:
                 changed |= self._set(step, StepState.DONE)
-            elif row.event == "step-refused":
+            elif row.event == Event.STEP_REFUSED:
                 changed |= self._set(step, StepState.REFUSED)
                 self.state = RunState.STOPPED
-            elif row.event in ("error", "ceremony-aborted"):
+            elif row.event in (Event.ERROR, Event.CEREMONY_ABORTED):
                 changed |= self._set(step, StepState.FAILED)
                 self.state = RunState.STOPPED
                 changed = True
-            elif row.event == "ceremony-completed":
+            elif row.event == Event.CEREMONY_COMPLETED:
                 self.state = RunState.COMPLETED
                 changed = True
         return changed

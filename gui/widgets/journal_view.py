@@ -13,13 +13,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ceremony.journal import Event
 from gui.typography import LARGE, typography
 from gui.viewmodels.journal_rows import ChainHead, JournalRow
 from gui.widgets.plaintext import PlainLabel, set_tool_tip
 
 LIVE_HEAD = "Journal chain head, as it grows (the first 8 of its 32 words):"
 SPOKEN_HEAD = "Chain head to read aloud now and write in the paper log:"
-ALERT_EVENTS = ("error", "step-refused", "ceremony-aborted", "deviation")
+ALERT_EVENTS = (Event.ERROR, Event.STEP_REFUSED, Event.CEREMONY_ABORTED, Event.DEVIATION)
 
 
 class JournalTable(QTableWidget):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ceremony.demo import CUSTODIANS, DEMO_PIN, PEOPLE, ROOT_KEY, ROOT_TOKEN
-from ceremony.execution import run_plan
-from ceremony.plan_parser import parse_plan
-from ceremony.runner import CeremonyContext
-from ceremony.scripted import ScriptedPrompter
+from ceremony.demo.rehearsal import CUSTODIANS, DEMO_PIN, PEOPLE, ROOT_KEY, ROOT_TOKEN
+from ceremony.engine import CeremonyContext
+from ceremony.execution import prepare, run_plan
+from ceremony.frontends.scripted import ScriptedPrompter
 from crypto.token import default_module
 
 
@@ -29,7 +28,7 @@ def write_plan(folder: Path, name: str, text: str) -> Path:
 
 def run(plan_path: Path, out: Path, prompter: ScriptedPrompter,
         inventory: Path) -> CeremonyContext:
-    return run_plan(parse_plan(plan_path), out, prompter, inventory)
+    return run_plan(prepare(plan_path, out), prompter, inventory)
 
 
 def prompter(**kwargs: object) -> ScriptedPrompter:

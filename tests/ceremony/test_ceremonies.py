@@ -13,11 +13,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.keywrap import aes_key_unwrap_with_padding
 
-from ceremony.demo import CUSTODIANS, DEMO_PIN, DEMO_SO_PIN, DemoResult, run_demo
+from ceremony.demo.rehearsal import CUSTODIANS, DEMO_PIN, DEMO_SO_PIN, DemoResult, run_demo
 from ceremony.errors import CeremonyError
 from ceremony.inventory import Inventory
-from ceremony.journal import verify_journal
-from ceremony.paperlog import PaperHead, final_head
+from ceremony.journal import PaperHead, final_head, verify_journal
 from crypto.keys import spki_sha256
 from crypto.softhsm import SoftHsmStore
 from tests.ceremony.helpers import (

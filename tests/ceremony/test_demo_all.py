@@ -16,8 +16,8 @@ import pytest
 from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
 
-from ceremony.due import DueKind, due_items
 from ceremony.inventory import CertificateRole, Inventory
+from ceremony.inventory.due import DueKind, due_items
 from ceremony.journal import verify_journal
 from crypto.softhsm import SoftHsmStore
 

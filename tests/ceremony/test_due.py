@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ceremony.due import DRILL_INTERVAL, DueItem, DueKind, due_items
 from ceremony.inventory import CertificateRole, Inventory, serial_hex
+from ceremony.inventory.due import DRILL_INTERVAL, DueItem, DueKind, due_items
 from tests.ceremony.test_inventory import keyceremony, make_certificate, make_crl, new_key
 
 NOW = datetime(2026, 3, 1, 9, 30, 0, tzinfo=UTC)

@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from ceremony.actions import check_environment
-from ceremony.demo import root_plan
+from ceremony.demo.rehearsal import root_plan
+from ceremony.engine import CeremonyContext, StepRefused, check_environment
 from ceremony.environment import EnvironmentRecord, active_swaps
+from ceremony.frontends.scripted import ScriptedPrompter
 from ceremony.hardening import Protection, may_lock_all
 from ceremony.journal import Event, Journal
-from ceremony.plan_parser import parse_plan
-from ceremony.runner import CeremonyContext, StepRefused
-from ceremony.scripted import ScriptedPrompter
+from ceremony.plan import parse_plan
 from crypto.algorithms import KeyAlgorithm
 from crypto.token import default_module
 

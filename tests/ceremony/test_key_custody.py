@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pkcs11 import Attribute, KeyType, Mechanism, MechanismFlag, ObjectClass
 from pkcs11 import exceptions as p11
 
-from ceremony.demo import (
+from ceremony.demo.rehearsal import (
     DEMO_PIN,
     DEMO_SO_PIN,
     INTERMEDIATE_KEY,
@@ -32,8 +32,8 @@ from ceremony.demo import (
     intermediate_plan,
     run_demo,
 )
+from ceremony.frontends.scripted import ScriptedPrompter
 from ceremony.journal import Event, verify_journal
-from ceremony.scripted import ScriptedPrompter
 from crypto.algorithms import KeyAlgorithm
 from crypto.backup import generate_wrap_key, import_wrap_key, wrap_key_pair, write_backup
 from crypto.certificates import random_serial, root_builder

@@ -14,7 +14,7 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from ceremony.demo import (
+from ceremony.demo.rehearsal import (
     DEMO_PIN,
     INTERMEDIATE_TOKEN,
     ROOT_KEY,
@@ -22,9 +22,8 @@ from ceremony.demo import (
     DemoResult,
     run_demo,
 )
-from ceremony.plan_check import check_plan
-from ceremony.plan_parser import parse_plan_text
-from ceremony.scripted import ScriptedPrompter
+from ceremony.frontends.scripted import ScriptedPrompter
+from ceremony.plan import check_plan, parse_plan_text
 from crypto.softhsm import SoftHsmStore
 from crypto.token import default_module
 from tests.ceremony.helpers import header, run, write_plan

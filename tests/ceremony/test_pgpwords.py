@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ceremony.errors import PgpWordsError
-from ceremony.pgpwords import (
+from ceremony.journal import (
     EVEN_WORDS,
     ODD_WORDS,
     from_words,

@@ -22,8 +22,7 @@ from cryptography.x509.oid import NameOID
 from ceremony import cli
 from ceremony.commands import plan as plan_command
 from ceremony.errors import PlanError, PlanUnreadableError
-from ceremony.plan_check import CheckReport, check_plan, describe_plan
-from ceremony.plan_parser import parse_plan, parse_plan_text
+from ceremony.plan import CheckReport, check_plan, describe_plan, parse_plan, parse_plan_text
 from crypto.backup import read_backup, restore_backup
 from crypto.certificates import random_serial, root_builder, subordinate_builder
 from crypto.checkvalue import check_value
@@ -178,7 +177,7 @@ def test_example_files_are_what_the_examples_say() -> None:
 def test_descriptions() -> None:
     assert describe_plan(parse_plan(EXAMPLES / "root.toml")) == (
         "root ceremony 'example-root-r1', 8 participants, ec-p384 key 'root-key' in token "
-        "'root-r1', 3-of-5 shares, root certificate 'Example Root CA R1' for 9131 days")
+        "pkcs11:token=root-r1, 3-of-5 shares, root certificate 'Example Root CA R1' for 9131 days")
     assert describe_plan(parse_plan(EXAMPLES / "reshare.toml")).endswith(
         "3-of-5 shares re-shared as 3-of-5 shares")
     assert "shares in 2 of 2 groups (2-of-3, 2-of-3)" in describe_plan(
@@ -569,7 +568,8 @@ def test_cli_clean_plan(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     captured = capsys.readouterr()
     assert captured.out.splitlines()[0] == (
         "plan OK: root ceremony 'example-root-r1', 8 participants, ec-p384 key 'root-key' in "
-        "token 'root-r1', 3-of-5 shares, root certificate 'Example Root CA R1' for 9131 days")
+        "token pkcs11:token=root-r1, 3-of-5 shares, root certificate 'Example Root CA R1' for "
+        "9131 days")
     assert captured.err == ""
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from ceremony.demo import DEMO_PIN, DEMO_SO_PIN, ROOT_TOKEN, root_plan
+from ceremony.demo.rehearsal import DEMO_PIN, DEMO_SO_PIN, ROOT_TOKEN, root_plan
+from ceremony.engine import StepRefused
+from ceremony.frontends.scripted import RESUME_CHECK, ScriptedPrompter
 from ceremony.journal import Event, verify_journal
-from ceremony.runner import StepRefused
-from ceremony.scripted import RESUME_CHECK, ScriptedPrompter
 from crypto.algorithms import KeyAlgorithm
 from crypto.softhsm import SoftHsmStore
 from crypto.token import TokenSession, default_module
@@ -52,6 +52,7 @@ def test_a_cut_journal_is_caught_by_the_paper_log_before_anything_happens(
     cut = verify_journal(journal)
     assert cut.ok and cut.head != paper_log
     objects = _token_objects()
+    indexed = inventory.read_bytes()
 
     # On resume the room sees the head as found; the witness says it is not the paper's.
     witness = ScriptedPrompter(pins={ROOT_TOKEN: DEMO_PIN},
@@ -61,6 +62,7 @@ def test_a_cut_journal_is_caught_by_the_paper_log_before_anything_happens(
     assert f"resume check of chain head {cut.head}" in witness.shown
     assert journal.read_bytes() == b"".join(lines[:-1])  # nothing was written
     assert _token_objects() == objects  # and nothing happened to the token
+    assert inventory.read_bytes() == indexed  # nor did the inventory take the disputed journal
     assert not (out / "root-ca.pem").exists()
 
     # A resume whose head matches is journaled with that head, by the named witness.

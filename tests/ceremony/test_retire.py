@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from ceremony.demo import DEMO_PIN, ROOT_KEY, ROOT_TOKEN, DemoResult, run_demo
-from ceremony.due import due_items
+from ceremony.demo.rehearsal import DEMO_PIN, ROOT_KEY, ROOT_TOKEN, DemoResult, run_demo
+from ceremony.engine import StepRefused
 from ceremony.inventory import Inventory
-from ceremony.plan_check import check_plan
-from ceremony.plan_parser import parse_plan_text
-from ceremony.runner import StepRefused
+from ceremony.inventory.due import due_items
+from ceremony.plan import check_plan, parse_plan_text
 from crypto.softhsm import SoftHsmStore
 from crypto.token import default_module
 from tests.ceremony.helpers import header, prompter, run, share_table, write_plan
@@ -120,8 +119,8 @@ def test_plan_check_of_a_retirement(tmp_path: Path) -> None:
 @pytest.mark.softhsm
 def test_a_stopped_retirement_resumes_without_destroying_twice(demo: DemoResult,
                                                                tmp_path: Path) -> None:
-    from ceremony.demo import INTERMEDIATE_KEY, INTERMEDIATE_TOKEN
-    from ceremony.scripted import ScriptedPrompter
+    from ceremony.demo.rehearsal import INTERMEDIATE_KEY, INTERMEDIATE_TOKEN
+    from ceremony.frontends.scripted import ScriptedPrompter
 
     SoftHsmStore(demo.folder / "softhsm").activate()
     text = (retire_plan(demo.folder, check_value(demo), backup=False,

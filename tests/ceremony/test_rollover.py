@@ -15,10 +15,9 @@ import pytest
 from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
 
-from ceremony.demo import ROOT_KEY, ROOT_TOKEN, DemoResult, run_demo
+from ceremony.demo.rehearsal import ROOT_KEY, ROOT_TOKEN, DemoResult, run_demo
 from ceremony.errors import PlanError
-from ceremony.plan_check import check_plan
-from ceremony.plan_parser import parse_plan_text
+from ceremony.plan import check_plan, parse_plan_text
 from crypto.softhsm import SoftHsmStore
 from crypto.token import default_module
 from tests.ceremony.helpers import header, prompter, run, write_plan

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from ceremony.demo import DEMO_PIN, DEMO_SO_PIN, ROOT_TOKEN, root_plan
+from ceremony.demo.rehearsal import DEMO_PIN, DEMO_SO_PIN, ROOT_TOKEN, root_plan
+from ceremony.engine import StepRefused
 from ceremony.errors import CeremonyError, UsageError
+from ceremony.frontends.scripted import ScriptedPrompter, load_answers
 from ceremony.journal import verify_journal
 from ceremony.prompts import SigningPreview
-from ceremony.runner import StepRefused
-from ceremony.scripted import ScriptedPrompter, load_answers
 from crypto.algorithms import KeyAlgorithm
 from crypto.errors import DeviceRemoved
 from crypto.softhsm import SoftHsmStore

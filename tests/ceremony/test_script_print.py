@@ -11,11 +11,11 @@ import pytest
 
 from ceremony.ceremonies import steps_for
 from ceremony.cli import main
-from ceremony.demo import CEREMONY_ORDER, Rehearsal
-from ceremony.execution import run_plan
-from ceremony.plan_parser import parse_plan
+from ceremony.demo.rehearsal import CEREMONY_ORDER, Rehearsal
+from ceremony.execution import prepare, run_plan
+from ceremony.frontends.scripted import ScriptedPrompter
+from ceremony.plan import parse_plan
 from ceremony.script.content import script_of
-from ceremony.scripted import ScriptedPrompter
 from crypto.algorithms import KeyAlgorithm
 
 REPO = Path(__file__).resolve().parents[2]
@@ -139,14 +139,15 @@ class RecordingPrompter(ScriptedPrompter):
 @pytest.mark.softhsm
 def test_the_script_has_a_box_wherever_the_program_shows_a_head_or_a_share(
         tmp_path: Path) -> None:
-    from ceremony.demo import DEMO_PIN, INTERMEDIATE_TOKEN, ROOT_TOKEN
+    from ceremony.demo.rehearsal import DEMO_PIN, INTERMEDIATE_TOKEN, ROOT_TOKEN
 
     with Rehearsal.prepare(tmp_path / "rehearsal", KeyAlgorithm.EC_P256) as rehearsal:
         for name in CEREMONY_ORDER:
             plan = rehearsal.write_plan(name)
             prompter = RecordingPrompter(pins={ROOT_TOKEN: DEMO_PIN,
                                                INTERMEDIATE_TOKEN: DEMO_PIN})
-            run_plan(plan, rehearsal.ceremony_folder(plan.id), prompter, rehearsal.inventory)
+            run_plan(prepare(plan, rehearsal.ceremony_folder(plan.id)), prompter,
+                     rehearsal.inventory)
             script = script_of(plan)
             expected: list[tuple[str, str]] = []
             for step in script.steps:

@@ -33,7 +33,7 @@ def test_a_manifest_round_trips_and_its_digest_is_the_journal_digest(installed: 
 
 def test_changed_missing_and_added_files_are_each_named(installed: Path) -> None:
     manifest = program_files(installed)
-    journal = installed / "ceremony" / "journal.py"
+    journal = installed / "ceremony" / "journal" / "writer.py"
     data = bytearray(journal.read_bytes())
     data[100] ^= 1
     journal.write_bytes(bytes(data))
@@ -41,7 +41,7 @@ def test_changed_missing_and_added_files_are_each_named(installed: Path) -> None
     (installed / "gui" / "extra.py").write_text("")
     result = check_program(manifest, installed)
     assert not result.matches
-    assert result.changed == ("ceremony/journal.py",)
+    assert result.changed == ("ceremony/journal/writer.py",)
     assert result.missing == ("crypto/shares.py",)
     assert result.added == ("gui/extra.py",)
     assert result.digest != program_digest()[0]
@@ -58,7 +58,7 @@ def test_self_check_prints_the_digest_when_the_program_matches(
 def test_self_check_names_each_file_that_differs(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = program_files()
-    files["ceremony/journal.py"] = "0" * 64
+    files["ceremony/journal/writer.py"] = "0" * 64
     files["crypto/gone.py"] = "1" * 64
     del files["gui/app.py"]
     manifest = tmp_path / "manifest.txt"
@@ -66,7 +66,7 @@ def test_self_check_names_each_file_that_differs(
     assert main(["self-check", "--manifest", str(manifest)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert ("changed ceremony/journal.py; missing crypto/gone.py; added gui/app.py;" in err)
+    assert ("changed ceremony/journal/writer.py; missing crypto/gone.py; added gui/app.py;" in err)
 
 
 @pytest.mark.parametrize("text", ["", "not a manifest\n", f"{'a' * 64} \n"])

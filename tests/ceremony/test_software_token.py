@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from ceremony.demo import DEMO_PIN, DEMO_SO_PIN, ROOT_TOKEN, root_plan
+from ceremony.demo.rehearsal import DEMO_PIN, DEMO_SO_PIN, ROOT_TOKEN, root_plan
+from ceremony.engine import StepRefused
+from ceremony.frontends.scripted import ScriptedPrompter
 from ceremony.journal import Event, verify_journal
-from ceremony.runner import StepRefused
-from ceremony.scripted import ScriptedPrompter
 from crypto.algorithms import KeyAlgorithm
 from crypto.softhsm import SoftHsmStore
 from crypto.token import DEFAULT_MODULE, reset_module

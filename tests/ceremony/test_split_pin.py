@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ceremony.demo import DEMO_PIN, DEMO_SO_PIN, ROOT_TOKEN, root_plan
+from ceremony.demo.rehearsal import DEMO_PIN, DEMO_SO_PIN, ROOT_TOKEN, root_plan
 from ceremony.errors import CeremonyError
-from ceremony.scripted import ScriptedPrompter
+from ceremony.frontends.scripted import ScriptedPrompter
 from crypto.algorithms import KeyAlgorithm
 from crypto.errors import PinIncorrect
 from crypto.softhsm import SoftHsmStore

@@ -13,9 +13,8 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from ceremony.demo import ROOT_KEY, ROOT_TOKEN, DemoResult, run_demo
-from ceremony.plan_check import check_plan
-from ceremony.plan_parser import parse_plan, parse_plan_text
+from ceremony.demo.rehearsal import ROOT_KEY, ROOT_TOKEN, DemoResult, run_demo
+from ceremony.plan import check_plan, parse_plan, parse_plan_text
 from crypto.softhsm import SoftHsmStore
 from crypto.token import default_module
 from tests.ceremony.helpers import header, prompter, run, write_plan

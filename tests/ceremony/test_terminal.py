@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from ceremony.errors import NoTerminal
+from ceremony.frontends.terminal import CLEAR, ControllingTerminal, TerminalPrompter
 from ceremony.prompts import Outcome, SigningPreview
-from ceremony.terminal import CLEAR, ControllingTerminal, TerminalPrompter
 
 
 class FakeTerminal(ControllingTerminal):

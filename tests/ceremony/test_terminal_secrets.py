@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from ceremony.demo import DEMO_PIN, DEMO_SO_PIN, ROOT_TOKEN, root_plan
+from ceremony.demo.rehearsal import DEMO_PIN, DEMO_SO_PIN, ROOT_TOKEN, root_plan
 from crypto.algorithms import KeyAlgorithm
 from crypto.softhsm import SoftHsmStore
 from crypto.token import default_module
@@ -177,17 +177,17 @@ def test_with_no_controlling_terminal_secrets_are_refused_in_one_sentence(
 
 HAND_OUT = """
 import sys
-from ceremony.demo import DEMO_PIN
-from ceremony.execution import run_plan
-from ceremony.plan_parser import parse_plan
-from ceremony.terminal import TerminalPrompter
+from ceremony.demo.rehearsal import DEMO_PIN
+from ceremony.execution import prepare, run_plan
+from ceremony.plan.parser import parse_plan
+from ceremony.frontends.terminal import TerminalPrompter
 
 class PinFromHere(TerminalPrompter):  # reaches the hand-out without a terminal for the PIN
     def pin(self, person, token_label, problem):
         return DEMO_PIN
 
-run_plan(parse_plan(sys.argv[1]), __import__("pathlib").Path(sys.argv[2]), PinFromHere(),
-         __import__("pathlib").Path(sys.argv[3]))
+run_plan(prepare(parse_plan(sys.argv[1]), __import__("pathlib").Path(sys.argv[2])),
+         PinFromHere(), __import__("pathlib").Path(sys.argv[3]))
 """
 
 

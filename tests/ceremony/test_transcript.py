@@ -22,14 +22,18 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from ceremony.actions import key_name
+from ceremony.engine import key_name
 from ceremony.environment import record_environment
-from ceremony.journal import JOURNAL_NAME, Journal, verify_journal
-from ceremony.pgpwords import head_words
+from ceremony.journal import JOURNAL_NAME, Journal, head_words, verify_journal
 from ceremony.preview import certificate_preview, crl_preview
-from ceremony.transcript import TranscriptError, build_transcript
-from ceremony.transcript_sections import CeremonyFacts, signings, step_rows
-from ceremony.transcript_sign import (
+from ceremony.transcript import (
+    CeremonyFacts,
+    TranscriptError,
+    build_transcript,
+    signings,
+    step_rows,
+)
+from ceremony.transcript.sign import (
     generate_signer_key,
     issue_transcript_signer,
     prepare_signer_certificate,
@@ -458,7 +462,7 @@ def test_a_file_named_like_a_secret_is_never_embedded(built: BuiltCeremony,
 
 
 def test_the_signer_certificate_must_be_for_the_key(tmp_path: Path) -> None:
-    from ceremony.pdfsigner import TokenPdfSigner
+    from ceremony.transcript.pdfsigner import TokenPdfSigner
 
     key, certificate = _software_key(), _self_signed(_software_key())
     with pytest.raises(ValueError, match="not for the signing key"):

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ceremony.journal import JOURNAL_NAME
-from ceremony.verify import TrustAnchors, verify_transcript
+from ceremony.verify.audit import TrustAnchors, verify_transcript
 from crypto.algorithms import KeyAlgorithm
 from crypto.keys import generate_key_pair
 from crypto.softhsm import SoftHsmStore

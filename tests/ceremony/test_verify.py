@@ -22,7 +22,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from ceremony.errors import UsageError
-from ceremony.journal import JOURNAL_NAME, Journal, canonical_json, record_hash, verify_journal
+from ceremony.journal import (
+    JOURNAL_NAME,
+    Journal,
+    canonical_json,
+    record_hash,
+    verify_journal,
+)
 from ceremony.transcript import (
     INFO_CEREMONY_ID,
     INFO_FORMAT,
@@ -30,12 +36,17 @@ from ceremony.transcript import (
     INFO_PLAN,
     TRANSCRIPT_FORMAT,
     Attachment,
+    CeremonyFacts,
 )
-from ceremony.transcript_pdf import TranscriptPages, render_transcript
-from ceremony.transcript_sections import CeremonyFacts
-from ceremony.transcript_sign import sign_transcript
-from ceremony.verify import TranscriptReport, TrustAnchors, verify_transcript, verify_transcripts
-from ceremony.verify_checks import Contents, check_program_digest, check_signing_order
+from ceremony.transcript.pdf import TranscriptPages, render_transcript
+from ceremony.transcript.sign import sign_transcript
+from ceremony.verify.audit import (
+    TranscriptReport,
+    TrustAnchors,
+    verify_transcript,
+    verify_transcripts,
+)
+from ceremony.verify.checks import Contents, check_program_digest, check_signing_order
 from crypto.certificates import ID_KP_DOCUMENT_SIGNING
 from crypto.softhsm import SoftHsmStore
 from tests.ceremony.test_transcript import (
@@ -324,7 +335,7 @@ def _original_records(built: BuiltCeremony) -> Any:
 
 
 def _embedded(data: bytes) -> dict[str, bytes]:
-    from ceremony.verify import read_contents
+    from ceremony.verify.audit import read_contents
 
     return dict(read_contents(data, ()).attachments)
 
@@ -493,7 +504,7 @@ def test_a_root_can_be_trusted_by_its_key(root: BuiltCeremony) -> None:
 
 
 def test_viewers_read_the_signed_revision(root: BuiltCeremony, tmp_path: Path) -> None:
-    from ceremony.verify import signed_contents
+    from ceremony.verify.audit import signed_contents
 
     appended = tmp_path / "t.pdf"
     appended.write_bytes(_append(root.transcript.read_bytes(), _swap_crl))

@@ -22,9 +22,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from ceremony.pdfsigner import TokenPdfSigner
-from ceremony.transcript_sign import countersign
-from ceremony.verify import TrustAnchors, verify_transcript
+from ceremony.transcript.pdfsigner import TokenPdfSigner
+from ceremony.transcript.sign import countersign
+from ceremony.verify.audit import TrustAnchors, verify_transcript
 from crypto.algorithms import spki_sha256
 from crypto.certificates import ID_KP_DOCUMENT_SIGNING
 from crypto.softhsm import SoftHsmStore

@@ -20,10 +20,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from ceremony.demo import DEMO_PIN, DEMO_SO_PIN, ROOT_KEY, ROOT_TOKEN, run_demo
+from ceremony.demo.rehearsal import DEMO_PIN, DEMO_SO_PIN, ROOT_KEY, ROOT_TOKEN, run_demo
 from ceremony.errors import PlanError
-from ceremony.plan_check import check_plan
-from ceremony.plan_parser import parse_plan
+from ceremony.plan import check_plan, parse_plan
 from crypto.algorithms import spki_sha256
 from crypto.softhsm import SoftHsmStore
 from crypto.token import default_module

@@ -161,13 +161,16 @@ def test_metadata_records_what_an_auditor_needs(
     document = json.loads(files.metadata.read_text())
     assert set(document) == {
         "format", "key_label", "key_algorithm", "spki_sha256", "public_key", "wrap_mechanism",
-        "wrap_standard", "wrap_key_check_value", "wrapped_file", "wrapped_sha256", "created",
+        "wrapped_format", "wrap_standard", "wrap_key_check_value", "wrapped_file",
+        "wrapped_sha256", "created",
     }
     assert document["format"] == BACKUP_FORMAT
     assert document["key_label"] == LABEL
     assert document["key_algorithm"] == "ec-p384"
     assert document["wrap_mechanism"] == "CKM_AES_KEY_WRAP_PAD"
     assert document["wrap_standard"] == "RFC 5649"
+    assert document["wrapped_format"] == ("RFC 5649 key wrap with padding of a PKCS#8 "
+                                          "PrivateKeyInfo")
     assert document["wrap_key_check_value"] == check_value(wrap_key)
     assert document["wrapped_file"] == files.wrapped.name
     assert document["wrapped_sha256"] == hashlib.sha256(files.wrapped.read_bytes()).hexdigest()
@@ -320,7 +323,8 @@ MALFORMED = {
     "missing key_algorithm": (_drop("key_algorithm"), "key_algorithm"),
     "missing created": (_drop("created"), "created"),
     "unknown field": (_set("comment", "hello"), "comment"),
-    "other format": (_set("format", "keyceremony-backup/2"), "format"),
+    "other format": (_set("format", "keyceremony-backup/3"), "format"),
+    "other wrapped format": (_set("wrapped_format", "PKCS#1"), "wrapped_format"),
     "number for label": (_set("key_label", 7), "key_label"),
     "unknown algorithm": (_set("key_algorithm", "ec-p192"), "key_algorithm"),
     "algorithm disagrees": (_set("key_algorithm", "ec-p384"), "public_key"),
@@ -432,3 +436,20 @@ def test_rewrap_under_a_new_wrap_key_retires_the_old_one(
     verify_backup(from_disk, new_in_token)
     restored = restore_backup(spare, from_disk, new_key)
     assert spki_der(restored.public_key) == spki_der(pair.public_key)
+
+
+def test_version_1_metadata_is_still_read(tokens: tuple[TokenSession, TokenSession],
+                                          tmp_path: Path) -> None:
+    """Backups written before the metadata named its format were all CKM_AES_KEY_WRAP_PAD."""
+    ca, _ = tokens
+    _, _, backup = _backed_up(ca)
+    files = write_backup(tmp_path, backup)
+    document = json.loads(files.metadata.read_text())
+    document["format"] = "keyceremony-backup/1"
+    del document["wrapped_format"]
+    files.metadata.write_text(json.dumps(document))
+    assert read_backup(files.metadata).metadata.wrap_mechanism.value == "CKM_AES_KEY_WRAP_PAD"
+    document["wrap_mechanism"] = "CKM_AES_KEY_WRAP_KWP"
+    files.metadata.write_text(json.dumps(document))
+    with pytest.raises(BackupError, match="'wrap_mechanism' must be 'CKM_AES_KEY_WRAP_PAD'"):
+        read_backup(files.metadata)

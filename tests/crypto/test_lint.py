@@ -29,7 +29,6 @@ from cryptography.x509.oid import (
 )
 
 from crypto import lint
-from crypto.errors import LintFailed
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 PKILINT_BIN = Path(sys.executable).parent
@@ -301,11 +300,7 @@ def test_root_with_eku_is_blocked(root_key: ec.EllipticCurvePrivateKey) -> None:
 def test_subordinate_linted_as_root_is_blocked(sub: x509.Certificate) -> None:
     report = lint.lint_certificate(sub, lint.ROOT_CA_TYPE)
     assert not report.ok
-    with pytest.raises(LintFailed) as caught:
-        report.require_ok()
-    assert caught.value.exit_status == 1
-    assert len(caught.value.findings) == len(report.blocking)
-    assert "ROOT_CA" in str(caught.value)
+    assert report.blocking and report.kind == "ROOT_CA"
 
 
 def test_arl_valid_for_more_than_365_days_is_blocked(root: x509.Certificate,
@@ -336,7 +331,7 @@ def test_unknown_types_are_value_errors(root: x509.Certificate,
 def test_certificate_types_are_pkilints_own() -> None:
     from pkilint.cabf.serverauth import serverauth_constants
 
-    types = lint.certificate_types()
+    types = lint.CERTIFICATE_TYPES
     assert types == tuple(t.name for t in serverauth_constants.CertificateType)
     assert {lint.ROOT_CA_TYPE, lint.TLS_SUBORDINATE_CA_TYPE,
             lint.NON_TLS_SUBORDINATE_CA_TYPE} <= set(types)
@@ -661,7 +656,6 @@ def test_report_severities_and_dict() -> None:
     assert not report.ok
     quiet = lint.LintReport("CN=x", "ROOT_CA", findings[3:])
     assert quiet.ok and quiet.blocking == ()
-    quiet.require_ok()
     data = json.loads(json.dumps(report.as_dict()))
     assert data["ok"] is False and len(data["findings"]) == 5
     assert data["findings"][0] == {"severity": "FATAL", "code": "x.fatal", "message": "m",

@@ -78,7 +78,7 @@ def test_wrong_pin_on_the_final_try_says_so(monkeypatch: pytest.MonkeyPatch,
     from crypto import token
 
     fake = _FakeToken(p11.PinIncorrect(), int(TokenFlag.USER_PIN_FINAL_TRY))
-    monkeypatch.setattr(token, "find_token", lambda _module, _label: fake)
+    monkeypatch.setattr(token, "find_token", lambda _module, _label, _serial=None: fake)
     with pytest.raises(PinIncorrect, match="one try is left") as caught:
         TokenSession(_module(tmp_path), "fake", "0000")
     assert "0000" not in str(caught.value)
@@ -87,6 +87,6 @@ def test_wrong_pin_on_the_final_try_says_so(monkeypatch: pytest.MonkeyPatch,
 def test_a_locked_pin_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from crypto import token
 
-    monkeypatch.setattr(token, "find_token", lambda _m, _l: _FakeToken(p11.PinLocked(), 0))
+    monkeypatch.setattr(token, "find_token", lambda _m, _l, _s=None: _FakeToken(p11.PinLocked(), 0))
     with pytest.raises(PinLocked, match="security officer"):
         TokenSession(_module(tmp_path), "fake", "0000")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from ceremony.demo import CUSTODIANS, DEMO_PIN
+from ceremony.demo.rehearsal import CUSTODIANS, DEMO_PIN
 from ceremony.journal import verify_journal
 from ceremony.prompts import Outcome
 from gui.viewmodels.jobs import RehearsalJob

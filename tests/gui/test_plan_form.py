@@ -19,9 +19,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ceremony.plan import CeremonyPlan, CeremonyType, PinSource, SoftwareToken
-from ceremony.plan_check import check_plan
-from ceremony.plan_parser import parse_plan_text
+from ceremony.plan import (
+    CeremonyPlan,
+    CeremonyType,
+    PinSource,
+    SoftwareToken,
+    check_plan,
+    parse_plan_text,
+)
 from gui.errors import GuiError
 from gui.viewmodels.plan_fields import field_for_problem, fields_for, problem_path
 from gui.viewmodels.plan_form import PlanForm, default_plan_name, secret_problems
@@ -452,6 +457,24 @@ def test_a_clean_saved_plan_starts_as_an_opened_plan_does(window: Any, qtbot: An
     qtbot.waitUntil(lambda: view.panel is not None, timeout=10_000)  # the first sign-off
     view.stop()  # before the window closes, which would ask whether to stop
     assert view.worker.wait(10_000)
+
+
+def test_a_token_named_by_uri_and_serial_round_trips(tmp_path: Path) -> None:
+    form = PlanForm.new("root")
+    user_input(form, tmp_path)
+    form.token.label = ""
+    form.token.module = ""
+    form.token.uri = "pkcs11:token=root-r1;serial=4a1c?module-path=/opt/hsm/lib.so"
+    plan = written(form, tmp_path)
+    assert plan.token is not None
+    assert (plan.token.label, plan.token.serial, plan.token.module) == (
+        "root-r1", "4a1c", "/opt/hsm/lib.so")
+    assert plan.token.display_uri == "pkcs11:serial=4a1c;token=root-r1"
+    again = PlanForm.from_plan_text(form.to_toml())
+    assert again.token.uri == form.token.uri and again.token.label == ""
+    form.token.label = "root-r1"  # both: the live check says to give one
+    assert any("give one of uri and label" in p
+               for p in form.review(tmp_path / "plan.toml").problems)
 
 
 def test_the_form_writes_every_subordinate_kind(tmp_path: Path) -> None:

@@ -251,7 +251,7 @@ def test_the_auditor_verifies_a_signed_transcript_and_a_tampered_copy(
 @pytest.mark.softhsm
 def test_the_auditor_accepts_countersigners_apart_from_the_ceremony_root(
         window: MainWindow, qtbot: Any, tmp_path: Path, softhsm: SoftHsmStore) -> None:
-    from ceremony.transcript_sign import countersign
+    from ceremony.transcript.sign import countersign
     from tests.ceremony.test_transcript import build_root_ceremony
     from tests.ceremony.test_verify_attacks import AuditCa
 

@@ -1,0 +1,1 @@
+"""Front ends that answer the engine's prompts: the terminal, and scripted answers."""
