@@ -129,12 +129,14 @@ class HeadMomentPanel(PromptPanel):
 
     def _fit_words(self) -> None:
         """The words at their large size, or smaller until the longest line fits the width
-        (never below the instructions' size)."""
+        (never below the body text's size)."""
         font = typography().font(WORDS_SIZE, bold=True)
         lines = self.words.text().splitlines() or [""]
-        room = max(1, self.contentsRect().width() - 24)
+        # The label's own width once laid out (its size policy lets it take what there is).
+        room = max(1, (self.words.contentsRect().width() if self.words.width() > 1
+                       else self.contentsRect().width()) - 16)
         widest = max(QFontMetrics(font).horizontalAdvance(line) for line in lines)
-        smallest = typography().font(LARGE, bold=True).pointSizeF()
+        smallest = typography().font(1.0, bold=True).pointSizeF()
         if widest > room and font.pointSizeF() > 0:
             font.setPointSizeF(max(smallest, font.pointSizeF() * room / widest))
         if font != self.words.font():

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QRect, QSize
 from PySide6.QtWidgets import QAbstractButton, QScrollArea, QTabWidget, QWidget
 
-from ceremony.demo import DEMO_PIN
+from ceremony.demo.rehearsal import DEMO_PIN
 from gui.main_window import MainWindow, initial_size
 from gui.viewmodels.jobs import RehearsalJob
 from tests.gui.driver import Room, pause

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ceremony.pgpwords import head_words
-
-from ceremony.journal import Event, Journal, PaperHead, final_head
+from ceremony.journal import Event, Journal, PaperHead, final_head, head_words
 from ceremony.prompts import HeadMoment
 from gui.viewmodels.jobs import PlanJob, RehearsalJob
 from gui.viewmodels.journal_rows import deviation_message, row_of

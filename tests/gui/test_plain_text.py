@@ -38,8 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from ceremony.inventory import Inventory
-from ceremony.journal import Event, Journal
-from ceremony.pgpwords import head_words
+from ceremony.journal import Event, Journal, head_words
 from ceremony.preview import certificate_preview
 from ceremony.prompts import HeadMoment, SigningPreview, StepView
 from crypto.certificates import random_serial, subordinate_builder
