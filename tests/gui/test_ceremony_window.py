@@ -65,7 +65,7 @@ def test_a_rehearsal_root_ceremony_runs_through_the_window_with_its_loop_running
     assert (ceremony / "root-ca.pem").exists() and (ceremony / "root-ca.crl").exists()
 
     # The window showed it: all steps done, the journal and its final head in all 32 words.
-    assert all(row.state is StepState.DONE for row in view.progress.rows)
+    assert [r.state for r in view.progress.rows] == [StepState.DONE] * len(view.progress.rows)
     assert view.journal.rowCount() == len(records)
     # Every head the room wrote had its own full-window moment, confirmed by a named person
     # and journaled with the record number it is the hash of.

@@ -102,3 +102,16 @@ def test_role_colours_and_the_accent_meet_wcag_aa_and_every_person_has_their_rol
     assert people[0].colour != people[1].colour  # and each label names its role in words
     assert acting((), ("administrator",), roles.get)[0].label == \
         "the administrator · administrator"
+
+
+def test_a_step_the_journal_has_completed_stays_done_when_its_prompt_arrives_late() -> None:
+    from ceremony.prompts import StepView
+    from gui.viewmodels.progress import CeremonyProgress, StepState
+
+    progress = CeremonyProgress((("a", "A"), ("b", "B")))
+    progress.apply([row_of({"seq": 1, "event": "step-started", "data": {"step": "a"}}),
+                    row_of({"seq": 2, "event": "step-completed", "data": {"step": "a"}})])
+    progress.show(StepView("a", 1, 2, "A", "", (), ()))  # the queued prompt, after the record
+    assert [r.state for r in progress.rows] == [StepState.DONE, StepState.PENDING]
+    progress.show(StepView("b", 2, 2, "B", "", (), ()))
+    assert progress.rows[1].state is StepState.CURRENT
