@@ -46,6 +46,24 @@ class StepView:
 
 
 @dataclass(frozen=True)
+class HeadMoment:
+    """A chain head the room must write in the paper log now: which ceremony, which journal
+    record it is the hash of, and whether it is the ceremony's final head."""
+
+    ceremony: str  # the plan's title
+    record: int  # the journal record whose hash this is (its line number)
+    hex: str
+    words: str  # the 32 PGP words, 8 to a line
+    final: bool = False
+
+    @property
+    def label(self) -> str:
+        """E.g. 'Root ceremony, final chain head (record 55)'."""
+        kind = "final chain head" if self.final else "chain head"
+        return f"{self.ceremony}, {kind} (record {self.record})"
+
+
+@dataclass(frozen=True)
 class SigningPreview:
     """Exactly what will be signed, shown before a named person confirms it (BR 4.3.1.1)."""
 
@@ -67,7 +85,12 @@ class Prompter(Protocol):
         """Show a message that needs no answer."""
 
     def chain_head(self, hex_head: str, words: str) -> None:
-        """Show the journal's chain head to be read aloud and written down."""
+        """Show the journal's chain head to be read aloud and written down (when a ceremony
+        stops: the check on resume compares the paper log with it)."""
+
+    def record_head(self, person: str, moment: HeadMoment) -> Decision:
+        """Show ``moment``'s head to be read aloud and written in the paper log; return only
+        once ``person`` confirms it is written (CONFIRMED). The runner journals it."""
 
     def confirm_head(self, person: str, hex_head: str, words: str) -> Decision:
         """On resume: ``person`` compares the head of the journal as found with the last head

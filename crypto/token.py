@@ -151,10 +151,12 @@ def find_token(path: str, label: str, serial: str | None = None) -> Any:
             found = matching
         if not found:
             labels = sorted(t.label for t in lib.get_tokens())
-            known = ", ".join(repr(x) for x in labels) or "none"
+            named = [repr(x) for x in labels if x.strip()]
+            blank = len(labels) - len(named)
+            known = ", ".join(named + ([f"{blank} not initialised"] if blank else [])) or "none"
             raise TokenNotFound(
-                f"no token labelled {label!r} is present (tokens present: {known}); "
-                "connect it or correct the label"
+                f"no token labelled {label!r} is present in PKCS#11 module {path} (tokens "
+                f"there: {known}); connect it, correct the label or name the right module"
             )
         if len(found) > 1:
             raise TokenNotFound(

@@ -14,12 +14,13 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
     QFontMetrics,
+    QGuiApplication,
     QKeyEvent,
     QKeySequence,
     QShortcut,
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
 from gui.typography import typography
 from gui.widgets.banner import Banner, enter_clicks_buttons
 from gui.widgets.plaintext import PlainLabel, ask
+from gui.widgets.wheel import guard_wheel
 
 # name -> (navigation label, module, class)
 PAGES: dict[str, tuple[str, str, str]] = {
@@ -54,6 +56,14 @@ _SUFFIX_PAGES = {
 }
 
 
+LARGEST_START = QSize(1800, 1100)  # wider than this, lines grow too long to read
+
+
+def initial_size(available: QSize) -> QSize:
+    """The window's size when it opens: the screen's free area, up to ``LARGEST_START``."""
+    return available.boundedTo(LARGEST_START)
+
+
 def confirm_stop(parent: QWidget) -> bool:
     """Ask whether to stop the running ceremony (tests replace this function)."""
     return ask(parent, "Stop the ceremony?",
@@ -66,6 +76,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, inventory: Path | None = None) -> None:
         super().__init__()
+        guard_wheel()
         self.setWindowTitle("keyceremony")
         self.setAcceptDrops(True)
         self.inventory = inventory
@@ -102,7 +113,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Ctrl+Shift+P: presentation mode · Ctrl+O: open a file · "
                                      "Ctrl+1…5: pages")
         self._shortcuts()
-        self.resize(1100, 720)
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:
+            self.resize(initial_size(screen.availableGeometry().size()))
         # The first page is built just after the window's first paint, so the window shows at
         # once; the fallback covers a window that is never painted (hidden, minimised).
         self._first_page_pending = True
@@ -199,6 +212,16 @@ class MainWindow(QMainWindow):
         fonts = typography()
         fonts.set_presenting(not fonts.presenting)
         self._fit_navigation()
+        if self.ceremony is not None:
+            self.ceremony.set_presenting(fonts.presenting)
+            self.nav.setVisible(not fonts.presenting)  # Ctrl+1…5 still move between pages
+        if fonts.presenting:
+            self._was_maximised = self.isMaximized()
+            self.showFullScreen()
+        elif getattr(self, "_was_maximised", False):
+            self.showMaximized()
+        else:
+            self.showNormal()
         self.statusBar().showMessage("Presentation mode on (Ctrl+Shift+P to leave)"
                                      if fonts.presenting else "Presentation mode off", 4000)
 
@@ -244,6 +267,10 @@ class MainWindow(QMainWindow):
         enter_clicks_buttons(view)
         view.ended.connect(self._ceremony_ended)
         view.audit_requested.connect(lambda folder: self.open_file(Path(folder)))
+        view.inventory_requested.connect(lambda path: self.open_file(Path(path)))
+        view.moment_changed.connect(self._moment)
+        view.set_presenting(typography().presenting)
+        self.nav.setVisible(not typography().presenting)
         index = self._order.index(CEREMONY)
         if CEREMONY in self._pages:
             old = self._pages[CEREMONY]
@@ -259,6 +286,13 @@ class MainWindow(QMainWindow):
         view.start()
         return view
 
+    def _moment(self, shown: bool) -> None:
+        """A paper-log moment gets the whole window: navigation and messages step aside."""
+        self.nav.setVisible(not shown)
+        if shown:
+            self.banner.dismiss()
+        self.statusBar().setVisible(not shown)
+
     def ask_stop(self) -> bool:
         """Ask, then stop the running ceremony; True when it is stopping (or not running)."""
         if self.ceremony is None or not self.ceremony.running:
@@ -270,6 +304,8 @@ class MainWindow(QMainWindow):
 
     def _ceremony_ended(self, text: str) -> None:
         if self._close_when_stopped:
+            if self.ceremony is not None:
+                self.ceremony.worker.wait(5000)  # the signal comes just before run() returns
             self.close()
             return
         dashboard = self._pages.get("dashboard")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from ceremony.prompts import Decision, SigningPreview, StepView
+from ceremony.prompts import Decision, HeadMoment, Outcome, SigningPreview, StepView
 from gui.viewmodels.exchange import PromptExchange
 
 
@@ -28,6 +28,11 @@ class WindowPrompter:
 
     def chain_head(self, hex_head: str, words: str) -> None:
         self.exchange.notify("chain_head", hex_head, words)
+
+    def record_head(self, person: str, moment: HeadMoment) -> Decision:
+        # The window answers with the name on the button pressed: only a confirmation.
+        who = cast(str, self.exchange.ask("record_head", person, moment))
+        return Decision(Outcome.CONFIRMED, who)
 
     def confirm_head(self, person: str, hex_head: str, words: str) -> Decision:
         return cast(Decision, self.exchange.ask("confirm_head", person, hex_head, words))

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-SIZE = (1280, 800)
+SIZE = (1366, 768)  # a common laptop screen, the smallest the app is laid out for
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,6 +53,7 @@ class Photographer:
     def shoot(self, name: str) -> None:
         from PySide6.QtWidgets import QApplication
 
+        self.window.resize(*SIZE)  # the offscreen screen is smaller than the laptop's
         for _ in range(3):
             QApplication.processEvents()
         self.window.grab().save(str(self.out / f"{name}.png"), "PNG")
@@ -73,7 +74,6 @@ class Photographer:
         self.plan_check()
         self.auditor()
         self.viewer()
-        self.presentation()
         self.window.close()
         return self.made
 
@@ -89,6 +89,14 @@ class Photographer:
                   "hand_out_shown": ["hand-out-shown"], "copy_check": ["hand-out-copy-check"]}
 
         def before(kind: str, panel: Any) -> None:
+            if kind == "head_moment":
+                final = panel.form.moment.final
+                if final or "paper-log-head.png" not in self.made:
+                    self.shoot("paper-log-final-head" if final else "paper-log-head")
+                return
+            if kind == "decision" and "presentation-mode.png" not in self.made and \
+                    "ceremony-sign-off.png" in self.made:
+                self.presentation()
             names = wanted.get(kind)
             if names:
                 name = names.pop(0)
@@ -195,9 +203,18 @@ class Photographer:
         self.shoot("certificate-viewer")
 
     def presentation(self) -> None:
-        self.window.show_page("ceremony")
+        """The running ceremony in presentation mode (full screen on a real display; here the
+        window is kept at the laptop's size)."""
+        from PySide6.QtWidgets import QApplication
+
         self.window.toggle_presentation()
+        self.window.showNormal()
+        self.window.resize(*SIZE)
         self.shoot("presentation-mode")
+        self.window.toggle_presentation()
+        self.window.showNormal()
+        QApplication.processEvents()
+        self.window.resize(*SIZE)
         self.window.toggle_presentation()
 
     def _wait(self, signal: Any, action: Any, timeout_ms: int = 30_000) -> None:

@@ -17,9 +17,9 @@ from typing import Any
 
 from ceremony.engine.token_checks import check_ceremony_token
 from ceremony.errors import CeremonyError, StepRefused
-from ceremony.journal import PROGRAM_ACTOR, PROGRAM_ROLE, Event, Journal, head_words
+from ceremony.journal import PROGRAM_ACTOR, PROGRAM_ROLE, Event, Journal, final_head, head_words
 from ceremony.plan import CeremonyPlan, Role, ShareSpec, SoftwareToken, TokenSpec
-from ceremony.prompts import Decision, Outcome, Prompter
+from ceremony.prompts import Decision, HeadMoment, Outcome, Prompter
 from crypto.errors import PinIncorrect
 from crypto.files import commit_staged_file, stage_new_file
 from crypto.token import TokenSession, probe_token
@@ -227,6 +227,7 @@ class CeremonyContext:
                 session.close()
                 raise
             self.sessions[spec.label] = session
+            self._witnesses_compare(session)
             return session
         raise CeremonyError(f"the PIN of token {spec.label!r} was refused {PIN_ATTEMPTS} times; "
                             "the ceremony stopped before the token locks")
@@ -235,9 +236,9 @@ class CeremonyContext:
         """Before any PIN: a real ceremony refuses a software token (recognised by its module
         file or by what the token says it is) or a module the plan leaves to the default,
         unless the plan accepts it; then it is journaled as a deviation, once."""
+        info = probe_token(spec.module, spec.label, spec.serial)  # a missing token: no PIN asked
         if self.plan.rehearsal:
             return
-        info = probe_token(spec.module, spec.label, spec.serial)
         where = "new_token" if spec is self.plan.new_token else "token"
         if info.software is not None:
             problem = (f"token {spec.label!r} is {info.software} (module {info.module_path}), "
@@ -262,6 +263,35 @@ class CeremonyContext:
         raise StepRefused(f"{problem}; name the HSM's module in [{where}], or add "
                           f'software_token = "accepted" to it to run on a software token as a '
                           "recorded deviation")
+
+    def _witnesses_compare(self, session: TokenSession) -> None:
+        """The witnesses compare what the token reports with the token in the room (its
+        label and the serial printed on it); a mismatch stops before the token is used."""
+        info = session.info
+        question = (f"the token in the room is the one the program opened: label "
+                    f"{info.label!r}, manufacturer {info.manufacturer!r}, model "
+                    f"{info.model!r}, serial {info.serial!r}")
+        person = self.first(Role.WITNESS, Role.AUDITOR, Role.ADMINISTRATOR)
+        self.decide(self.prompter.sign_off(person, question), question)
+
+    def record_head(self, final: bool = False) -> None:
+        """The room writes a head in the paper log: shown with its record number until a named
+        person (a witness, else the auditor or the administrator) confirms it is written, then
+        journaled. ``final``: the ceremony's final head (``ceremony.journal.paperlog``), once."""
+        records = self.journal.records
+        if final:
+            if any(r.data.get("final") for r in self.records(Event.HEAD_RECORDED)):
+                return
+            found = final_head(records)
+            record, head = (found.record, found.head) if found else (0, self.journal.head)
+        else:
+            record, head = (records[-1].seq if records else 0), self.journal.head
+        person = self.first(Role.WITNESS, Role.AUDITOR, Role.ADMINISTRATOR)
+        moment = HeadMoment(self.plan.title, record, head, head_words(head), final)
+        decision = self.prompter.record_head(person, moment)
+        self.record(Event.HEAD_RECORDED, {"head": head, "record": record, "final": final,
+                                          "step": self.step.id if self.step else None},
+                    decision.person)
 
     def show_head(self) -> None:
         """Show the journal's chain head for people to read aloud and write down."""

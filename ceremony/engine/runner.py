@@ -61,7 +61,7 @@ class CeremonyRunner:
                 context.step = None
                 if self.closing is not None:
                     self.closing(context)
-                context.show_head()
+                context.record_head(final=True)  # the head the transcript covers (paperlog)
         finally:
             context.close_tokens()
             context.secrets.clear()
@@ -87,8 +87,11 @@ class CeremonyRunner:
             raise UsageError(f"{self.folder} holds the journal of another plan (or another "
                              "version of this one); choose another folder")
         events = {r.event for r in journal.records}
-        if Event.CEREMONY_COMPLETED in events and (self.closing is None
-                                               or Event.TRANSCRIPT_WRITTEN in events):
+        # Complete once the final head is in the paper log (a stop just before it resumes to it).
+        head_written = any(r.data.get("final") for r in journal.records
+                           if r.event == Event.HEAD_RECORDED)
+        if Event.CEREMONY_COMPLETED in events and head_written and (
+                self.closing is None or Event.TRANSCRIPT_WRITTEN in events):
             _finish_writes(self.folder, journal.records)
             journal.close()
             raise UsageError(f"the ceremony in {self.folder} is already complete; nothing was "
@@ -151,7 +154,7 @@ class CeremonyRunner:
             context.decide(self.prompter.sign_off(person, step.sign_off), step.sign_off)
         step.action(context)
         if step.shows_head:
-            context.show_head()
+            context.record_head()
         context.record(Event.STEP_COMPLETED, {"step": step.id})
 
     @contextmanager

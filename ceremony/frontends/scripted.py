@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ceremony.errors import UsageError
-from ceremony.prompts import Decision, Outcome, SigningPreview, StepView
+from ceremony.prompts import Decision, HeadMoment, Outcome, SigningPreview, StepView
 from crypto.files import UnreadableInput, read_input_file
 
 RESUME_CHECK = "resume"  # the [refuse] key that refuses the resume check
@@ -58,6 +58,10 @@ class ScriptedPrompter:
 
     def chain_head(self, hex_head: str, words: str) -> None:
         self.shown.append(f"chain head {hex_head}")
+
+    def record_head(self, person: str, moment: HeadMoment) -> Decision:
+        self.chain_head(moment.hex, moment.words)
+        return Decision(Outcome.CONFIRMED, person)
 
     def confirm_head(self, person: str, hex_head: str, words: str) -> Decision:
         self.shown.append(f"resume check of chain head {hex_head}")

@@ -20,7 +20,7 @@ import termios
 from typing import TextIO
 
 from ceremony.errors import NoTerminal
-from ceremony.prompts import Decision, Outcome, SigningPreview, StepView
+from ceremony.prompts import Decision, HeadMoment, Outcome, SigningPreview, StepView
 from crypto.visible import visible
 
 CLEAR = "\033[2J\033[3J\033[H"
@@ -131,6 +131,15 @@ class TerminalPrompter:
         self._say(f"  {hex_head}")
         for line in words.splitlines():
             self._say(f"  {line}")
+
+    def record_head(self, person: str, moment: HeadMoment) -> Decision:
+        self._say()
+        self._say(f"Write in the paper log: {moment.label}")
+        self.chain_head(moment.hex, moment.words)
+        while self._ask(f"{person}: type y once it is written in the paper log: "
+                        ).lower() not in ("y", "yes"):
+            pass
+        return Decision(Outcome.CONFIRMED, person)
 
     def confirm_head(self, person: str, hex_head: str, words: str) -> Decision:
         self._say()

@@ -15,7 +15,7 @@ from typing import Any
 from cryptography import x509
 
 from ceremony.inventory import Inventory
-from ceremony.journal import Event, JournalRecord
+from ceremony.journal import Event, JournalRecord, final_head
 
 # The inventory role of what a certificate-issued record's lint_kind says was issued; every
 # subordinate kind is "intermediate". A cross-certificate is told by its object, as a private
@@ -81,5 +81,6 @@ def record_ceremony(inventory: Inventory, folder: Path,
     if outcome != "completed":
         return  # a stopped ceremony may be resumed; it is finished only once, when complete
     last = records[-1]
+    final = final_head(records)  # the head the room wrote and the transcript ends with
     inventory.finish_ceremony(ceremony_id, finished=last.timestamp, outcome=outcome,
-                              journal_head=last.hash)
+                              journal_head=final.head if final else last.hash)

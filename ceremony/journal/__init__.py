@@ -6,6 +6,7 @@ The front of the package: callers outside it import from here.
 from ceremony.folder import JOURNAL_NAME
 from ceremony.journal.check import JournalVerification, verify_journal
 from ceremony.journal.events import Event
+from ceremony.journal.paperlog import PaperHead, final_head
 from ceremony.journal.pgpwords import (
     EVEN_WORDS,
     ODD_WORDS,
@@ -36,7 +37,9 @@ __all__ = [
     "Journal",
     "JournalRecord",
     "JournalVerification",
+    "PaperHead",
     "canonical_json",
+    "final_head",
     "from_words",
     "head_words",
     "names_a_secret",

@@ -39,6 +39,7 @@ class Event(StrEnum):
     TRANSCRIPT_WRITTEN = "transcript-written"
     CEREMONY_RESUMED = "ceremony-resumed"
     RESUME_CONFIRMED = "resume-confirmed"  # the head found matches the paper log
+    HEAD_RECORDED = "head-recorded"  # a named person wrote the head shown in the paper log
     KEY_FOUND = "key-found"
     ISSUER_KEY_FOUND = "issuer-key-found"
     KEY_PROVEN = "key-proven"

@@ -80,8 +80,9 @@ def _head_box(when: str) -> list[Flowable]:
     return [
         Spacer(1, 2 * mm),
         KeepTogether([
-            _lines(HEAD_LINES, f"Chain head {when}: write its 32 words, 8 to a line, as they "
-                               "are read aloud; a witness reads them back from the screen"),
+            _lines(1, f"Chain head {when}: its record number (the screen shows it)"),
+            _lines(HEAD_LINES, "Write its 32 words, 8 to a line, as they are read aloud; a "
+                               "witness reads them back from the screen"),
             _sign_row("The words written match the screen"),
         ]),
     ]
@@ -174,8 +175,11 @@ def _closing(script: CeremonyScript) -> list[Flowable]:
     story: list[Flowable] = [
         PageBreak(), paragraph("Closing", "h1"),
         paragraph("When every step is done, the program writes and signs the transcript and "
-                  "shows the final chain head. That head is the last record of the journal; an "
-                  "auditor finds it in the transcript.", "body"),
+                  "shows the final chain head with its record number: the hash of the last "
+                  "record the transcript covers (ceremony-completed). The dashboard, the auditor "
+                  "view and 'keyceremony verify' show this same head; the two records after it "
+                  "in journal.jsonl (transcript-written, and head-recorded naming who wrote it "
+                  "here) are outside the signed transcript.", "body"),
         *_head_box("shown when the ceremony ends"),
         paragraph("Signatures", "h1"),
         paragraph("We were present and saw the ceremony run as this script describes, except "

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -35,7 +36,7 @@ from gui.typography import LARGE, typography
 from gui.viewmodels.audit import AuditResult, audit, export_report, load_trust
 from gui.viewmodels.messages import sentence
 from gui.widgets.background import run_in_background
-from gui.widgets.plaintext import PlainLabel
+from gui.widgets.plaintext import ElidedLabel, PlainLabel
 from gui.widgets.qr import QrCode
 
 OK_COLOUR, FAIL_COLOUR = "#137333", "#a50e0e"
@@ -68,7 +69,7 @@ class AuditorPage(QWidget):
         self._build()
 
     def _build(self) -> None:
-        self.roots_label = PlainLabel("No root certificate chosen.")
+        self.roots_label = ElidedLabel("No root certificate chosen.")
         self.roots_label.setObjectName("trustRoots")
         self.roots_label.setWordWrap(True)
         add_root = QPushButton("Trust a root certificate…")
@@ -87,7 +88,7 @@ class AuditorPage(QWidget):
         roots.addWidget(add_root)
         # Whom you accept as countersigners is a trust of its own: never an anchor of the
         # ceremony (a second root there would let a forger under that CA sign a ceremony).
-        self.countersigners_label = PlainLabel("No countersigner root chosen.")
+        self.countersigners_label = ElidedLabel("No countersigner root chosen.")
         self.countersigners_label.setObjectName("countersignerRoots")
         self.countersigners_label.setWordWrap(True)
         add_countersigner = QPushButton("Accept countersigners under…")
@@ -137,12 +138,12 @@ class AuditorPage(QWidget):
         self.artifact_list = QListWidget()
         self.artifact_list.setObjectName("auditArtifacts")
         self.artifact_list.currentRowChanged.connect(self._show_artifact)
-        from gui.pages.viewer import ArtifactPanel
+        from gui.pages.viewer import ArtifactPanel, scrolled
 
         self.artifact = ArtifactPanel()
         artifacts = QSplitter()
         artifacts.addWidget(self.artifact_list)
-        artifacts.addWidget(self.artifact)
+        artifacts.addWidget(scrolled(self.artifact))
         artifacts.setStretchFactor(1, 3)
         self.head_words = PlainLabel("-")
         self.head_words.setObjectName("auditHeadWords")
@@ -156,7 +157,11 @@ class AuditorPage(QWidget):
         self.qr.setObjectName("auditHeadQr")
         head = QWidget()
         head_layout = QVBoxLayout(head)
-        head_layout.addWidget(PlainLabel("Compare with the chain head written in the paper log:"))
+        self.head_caption = PlainLabel("Compare with the final chain head written in the paper "
+                                       "log:")
+        self.head_caption.setObjectName("auditHeadCaption")
+        self.head_caption.setWordWrap(True)
+        head_layout.addWidget(self.head_caption)
         head_layout.addWidget(self.head_words)
         head_layout.addWidget(self.head_hex)
         head_layout.addWidget(self.qr, 1)
@@ -165,7 +170,11 @@ class AuditorPage(QWidget):
         self.details.addTab(self.checks, "Checks")
         self.details.addTab(self.journal, "Journal")
         self.details.addTab(artifacts, "Embedded files")
-        self.details.addTab(head, "Chain head")
+        head_scroll = QScrollArea()  # the head's words and QR code never make the window taller
+        head_scroll.setWidgetResizable(True)
+        head_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        head_scroll.setWidget(head)
+        self.details.addTab(head_scroll, "Chain head")
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -313,6 +322,7 @@ class AuditorPage(QWidget):
         self.artifact_list.clear()
         self.artifact_list.addItems([a.name for a in result.artifacts])
         head = result.head
+        self.head_caption.setText(result.head_caption)
         self.head_words.setText(head.words if head else "-")
         self.head_hex.setText(head.hex if head else "-")
         self.qr.set_text(head.hex if head else "")

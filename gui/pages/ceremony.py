@@ -23,25 +23,30 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedLayout,
     QVBoxLayout,
     QWidget,
 )
 
 from ceremony.folder import JOURNAL_NAME
-from ceremony.prompts import StepView
+from ceremony.prompts import HeadMoment, StepView
 from gui.prompter import WindowPrompter
 from gui.typography import HEADLINE, LARGE, typography
 from gui.viewmodels.decision import DecisionForm, Question
 from gui.viewmodels.exchange import Prompt, PromptExchange
 from gui.viewmodels.hand_out import CopyCheckForm, HandOut
 from gui.viewmodels.jobs import CeremonyJob
-from gui.viewmodels.journal_rows import JournalTail
+from gui.viewmodels.journal_rows import JournalTail, deviation_message
+from gui.viewmodels.look import acting
 from gui.viewmodels.messages import sentence
+from gui.viewmodels.paper_log import Completion, HeadMomentForm, job_inventory
 from gui.viewmodels.progress import CeremonyProgress, RunState, StepState
 from gui.viewmodels.share_form import ShareForm
+from gui.widgets.acting import ActingRow
 from gui.widgets.hand_out import CopyCheckWidget, HandOutWidget
 from gui.widgets.journal_view import ChainHeadPanel, JournalTable
-from gui.widgets.plaintext import PlainLabel
+from gui.widgets.paper_log import CompletionBox, HeadMomentPanel
+from gui.widgets.plaintext import ElidedLabel, PlainLabel
 from gui.widgets.prompts import (
     DecisionPanel,
     PassphrasePanel,
@@ -67,6 +72,8 @@ class CeremonyView(QWidget):
 
     ended = Signal(str)
     audit_requested = Signal(object)  # the ceremony folder, to open in the auditor view
+    inventory_requested = Signal(object)  # an inventory, to open on the dashboard
+    moment_changed = Signal(bool)  # a paper-log moment fills the view (True) or has gone
 
     def __init__(self, job: CeremonyJob, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +86,10 @@ class CeremonyView(QWidget):
         self.outcome: str | None = None
         self._notice: str | None = None  # the last message, shown with the next question
         self.stop_button: QPushButton | None = None
+        self.completion_box: CompletionBox | None = None
+        self._sides_set_aside: tuple[bool, ...] = ()  # side panels hidden for a share panel
+        self._plan: Any = None
+        self._before_presenting: tuple[bool, bool] | None = None
         self._relay = PromptRelay(self)
         self._relay.posted.connect(self._on_prompt, Qt.ConnectionType.QueuedConnection)
         self.exchange = PromptExchange(self._relay.posted.emit)
@@ -93,7 +104,7 @@ class CeremonyView(QWidget):
     # --- layout ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.title = PlainLabel(self.job.title)
+        self.title = ElidedLabel(self.job.title)
         self.title.setObjectName("ceremonyTitle")
         typography().apply(self.title, LARGE, bold=True)
 
@@ -108,10 +119,7 @@ class CeremonyView(QWidget):
         self.step_title.setObjectName("stepTitle")
         self.step_title.setWordWrap(True)
         typography().apply(self.step_title, HEADLINE, bold=True)
-        self.actors = PlainLabel()
-        self.actors.setObjectName("stepActors")
-        self.actors.setWordWrap(True)
-        typography().apply(self.actors, LARGE, bold=True)
+        self.actors = ActingRow()
         self.instructions = PlainLabel()
         self.instructions.setObjectName("stepInstructions")
         self.instructions.setWordWrap(True)
@@ -120,7 +128,7 @@ class CeremonyView(QWidget):
         self.messages.setObjectName("messages")
         self.messages.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.messages.setWordWrap(True)
-        self.messages.setMaximumHeight(self.messages.fontMetrics().height() * 6)
+        self.messages.setMaximumHeight(self.messages.fontMetrics().height() * 4)
 
         self.busy = QWidget()
         busy_layout = QHBoxLayout(self.busy)
@@ -170,6 +178,7 @@ class CeremonyView(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(PlainLabel("Journal"))
         right_layout.addWidget(self.journal, 1)
+        right_layout.addWidget(self.head)  # the live head sits with the journal it ends
 
         splitter = QSplitter()
         splitter.addWidget(self.steps)
@@ -181,10 +190,63 @@ class CeremonyView(QWidget):
         unit = self.fontMetrics().horizontalAdvance("M")
         splitter.setSizes([16 * unit, 52 * unit, 26 * unit])
 
-        self._layout = QVBoxLayout(self)
-        self._layout.addWidget(self.title)
+        self.splitter = splitter
+        self._journal_pane: QWidget = right
+        self.steps_toggle = QPushButton("Hide the steps")
+        self.steps_toggle.setObjectName("toggleSteps")
+        self.steps_toggle.clicked.connect(lambda: self.show_side_panels(
+            steps=self.steps.isHidden()))
+        self.journal_toggle = QPushButton("Hide the journal")
+        self.journal_toggle.setObjectName("toggleJournal")
+        self.journal_toggle.clicked.connect(lambda: self.show_side_panels(
+            journal=self._journal_pane.isHidden()))
+        self.completion_area = QVBoxLayout()
+        center_layout.insertLayout(center_layout.indexOf(self.audit_button) + 1,
+                                   self.completion_area)
+
+        self.top_row = QHBoxLayout()
+        self.top_row.addWidget(self.title, 1)
+        self.top_row.addWidget(self.steps_toggle)
+        self.top_row.addWidget(self.journal_toggle)
+        content = QWidget()
+        content.setObjectName("ceremonyContent")
+        self._layout = QVBoxLayout(content)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addLayout(self.top_row)
         self._layout.addWidget(splitter, 1)
-        self._layout.addWidget(self.head)
+        # A paper-log moment covers the whole view; the ceremony is behind it, unchanged.
+        self.moment_page = QScrollArea()
+        self.moment_page.setObjectName("momentPage")
+        self.moment_page.setWidgetResizable(True)
+        self.moment_page.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._layers = QStackedLayout(self)
+        self._layers.addWidget(content)
+        self._layers.addWidget(self.moment_page)
+
+    def show_side_panels(self, steps: bool | None = None, journal: bool | None = None) -> None:
+        """Show or hide the step list and the journal, so the current step gets the room."""
+        if steps is not None:
+            self.steps.setVisible(steps)
+            self.steps_toggle.setText("Hide the steps" if steps else "Show the steps")
+        if journal is not None:
+            self._journal_pane.setVisible(journal)
+            self.journal_toggle.setText("Hide the journal" if journal else "Show the journal")
+
+    def set_presenting(self, on: bool) -> None:
+        """Presentation mode: the step, who acts and the question get the whole view; the
+        step list and journal step aside (the toggles bring them back)."""
+        if on and self._before_presenting is None:
+            self._before_presenting = (not self.steps.isHidden(),
+                                       not self._journal_pane.isHidden())
+            self.show_side_panels(steps=False, journal=False)
+        elif not on and self._before_presenting is not None:
+            steps, journal = self._before_presenting
+            self._before_presenting = None
+            self.show_side_panels(steps=steps, journal=journal)
+
+    @property
+    def moment_shown(self) -> bool:
+        return self._layers.currentWidget() is self.moment_page
 
     # --- running -----------------------------------------------------------------------------
 
@@ -221,12 +283,14 @@ class CeremonyView(QWidget):
                     steps: tuple[tuple[str, str], ...]) -> None:
         self.poll_journal()  # finish the previous ceremony's journal first
         self.folder = folder
+        self._plan = plan
         self.progress = CeremonyProgress(steps)
         self.tail = JournalTail(folder / JOURNAL_NAME)
         self.share_form = None
         self.journal.setRowCount(0)
         self.title.setText(plan.title + (" (rehearsal)" if plan.rehearsal else "")
                            + f" — {folder}")
+        self._clear_completion()
         self._show_steps()
 
     def _show_step(self, prompt: Prompt, view: StepView) -> None:
@@ -238,9 +302,16 @@ class CeremonyView(QWidget):
         self.head.release()
         self.progress.show(view)
         self.step_title.setText(f"Step {view.number} of {view.count}: {view.title}")
-        people = ", ".join(view.actors) or "the administrator"
-        roles = ", ".join(view.roles)
-        self.actors.setText(f"Acting: {people}" + (f" ({roles})" if roles else ""))
+        plan = self._plan
+
+        def role_of(name: str) -> str | None:
+            find = getattr(plan, "person", None)  # a job may describe its plan in part
+            person = find(name) if callable(find) else None
+            role = getattr(person, "role", None)
+            return str(role.value) if role is not None else None
+
+        self.actors.set_people(acting(view.actors, view.roles, role_of))
+        self.actors.setAccessibleName(self.actors.text())
         self.instructions.setText(view.instructions)
         self._set_busy(f"Working on: {view.title}…")
         self._show_steps()
@@ -258,10 +329,46 @@ class CeremonyView(QWidget):
     def _ask(self, prompt: Prompt, panel: PromptPanel) -> None:
         self._clear_panel()
         self.busy.hide()
+        if isinstance(panel, WidgetPanel) and not self._sides_set_aside:
+            # A custodian at the screen with their share: it gets the whole width.
+            self._sides_set_aside = (not self.steps.isHidden(), not self._journal_pane.isHidden())
+            self.show_side_panels(steps=False, journal=False)
         self.panel = panel
         panel.answered.connect(lambda value, p=prompt: self._answer(p, value))
         self.prompt_area.addWidget(panel)
         panel.focus_first()
+
+    def _show_record_head(self, prompt: Prompt, person: str, moment: HeadMoment) -> None:
+        self.head.show_spoken(moment.hex, moment.words)
+        completion = self._completion() if moment.final else None
+        panel = HeadMomentPanel(HeadMomentForm(person, moment), completion)
+        if panel.completion is not None:
+            self._wire(panel.completion)
+        self._clear_panel()
+        self.busy.hide()
+        self.panel = panel
+        panel.answered.connect(lambda value, p=prompt: self._answer(p, value))
+        self.moment_page.setWidget(panel)
+        self._layers.setCurrentWidget(self.moment_page)
+        self.moment_changed.emit(True)
+        panel.focus_first()
+
+    def _completion(self) -> Completion | None:
+        if self.folder is None:
+            return None
+        return Completion(self.folder, job_inventory(self.job))
+
+    def _wire(self, box: CompletionBox) -> None:
+        box.verify_requested.connect(self.audit_requested.emit)
+        box.inventory_requested.connect(self.inventory_requested.emit)
+
+    def _clear_completion(self) -> None:
+        while self.completion_area.count():
+            item = self.completion_area.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.completion_box = None
 
     def _answer(self, prompt: Prompt, value: object) -> None:
         if not prompt.answered:
@@ -328,9 +435,18 @@ class CeremonyView(QWidget):
     def _clear_panel(self) -> None:
         if self.panel is not None:
             self.panel.hide()
-            self.prompt_area.removeWidget(self.panel)
+            if self.moment_page.widget() is self.panel:
+                self.moment_page.takeWidget()
+                self._layers.setCurrentIndex(0)
+                self.moment_changed.emit(False)
+            else:
+                self.prompt_area.removeWidget(self.panel)
             self.panel.deleteLater()
             self.panel = None
+        if self._sides_set_aside:
+            steps, journal = self._sides_set_aside
+            self._sides_set_aside = ()
+            self.show_side_panels(steps=steps, journal=journal)
 
     def _set_busy(self, text: str) -> None:
         self.busy_label.setText(text)
@@ -354,6 +470,11 @@ class CeremonyView(QWidget):
         if self.folder is not None and (self.folder / JOURNAL_NAME).exists():
             self.audit_button.show()
             self.audit_button.setFocus()
+            completion = self._completion()
+            if ok and completion is not None:  # the completion screen stays in the view
+                self.completion_box = CompletionBox(completion)
+                self._wire(self.completion_box)
+                self.completion_area.addWidget(self.completion_box)
         if not ok and self.progress.state is RunState.RUNNING:
             self.progress.state = RunState.STOPPED
         if not ok and self.exchange.stopped and self.tail is not None and \
@@ -382,6 +503,10 @@ class CeremonyView(QWidget):
             return
         for row in rows:
             self.journal.add(row)
+            deviation = deviation_message(row)  # automatic ones too: the room reads why
+            if deviation is not None:
+                self.messages.addItem(deviation)
+                self.messages.scrollToBottom()
         self.journal.scrollToBottom()
         if self.tail.head is not None:
             self.head.show_live(self.tail.head)
@@ -407,5 +532,5 @@ class CeremonyView(QWidget):
         button.setObjectName("stopCeremony")
         button.clicked.connect(on_click)
         self.stop_button = button
-        self._layout.insertWidget(0, button, alignment=Qt.AlignmentFlag.AlignRight)
+        self.top_row.addWidget(button)
         return button

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from gui.typography import LARGE, typography
 from gui.viewmodels.dashboard import Dashboard, Urgency, load_dashboard
 from gui.widgets.background import run_in_background
-from gui.widgets.plaintext import PlainLabel
+from gui.widgets.plaintext import ElidedLabel, PlainLabel
 
 URGENCY_COLOURS = {
     Urgency.OVERDUE: ("#fce8e6", "#a50e0e"),
@@ -83,7 +83,7 @@ class DashboardPage(QWidget):
         self.dashboard: Dashboard | None = None
         self._generation = 0
 
-        self.path_label = PlainLabel()
+        self.path_label = ElidedLabel()  # a long path never widens the window
         self.path_label.setObjectName("inventoryPath")
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         open_button = QPushButton("Open an inventory…")

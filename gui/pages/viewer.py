@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 from gui.typography import LARGE, typography
 from gui.viewmodels.artifact import ArtifactView, LintView, lint_artifact, load_artifact
 from gui.widgets.background import run_in_background
-from gui.widgets.plaintext import PlainLabel
+from gui.widgets.plaintext import ElidedLabel, PlainLabel
 
 
 def fill_table(table: QTableWidget, rows: tuple[tuple[str, str], ...]) -> None:
@@ -45,6 +46,16 @@ def field_table(name: str) -> QTableWidget:
     table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+def scrolled(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area: on a small screen it scrolls rather than
+    making the window taller than the screen."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
 
 
 class ArtifactPanel(QWidget):
@@ -79,6 +90,9 @@ class ArtifactPanel(QWidget):
         layout.addWidget(self.fingerprints, 1)
         layout.addWidget(self.lint_summary)
         layout.addWidget(self.lint, 1)
+        for listing in (self.fields, self.extensions, self.fingerprints, self.lint):
+            # Each list scrolls: three lines at least, so the whole fits a laptop screen.
+            listing.setMinimumHeight(listing.fontMetrics().height() * 3)
         self.view: ArtifactView | None = None
 
     def show_artifact(self, view: ArtifactView) -> None:
@@ -121,7 +135,7 @@ class ViewerPage(QWidget):
         open_button = QPushButton("Open a certificate, CRL or CSR…")
         open_button.setObjectName("openArtifact")
         open_button.clicked.connect(self._choose)
-        self.path_label = PlainLabel()
+        self.path_label = ElidedLabel()  # a long path never widens the window
         self.path_label.setObjectName("artifactPath")
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top = QHBoxLayout()
@@ -130,7 +144,7 @@ class ViewerPage(QWidget):
         self.panel = ArtifactPanel()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.panel, 1)
+        layout.addWidget(scrolled(self.panel), 1)
 
     def _choose(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ceremony.folder import JOURNAL_NAME
-from ceremony.journal import Event
+from ceremony.journal import Event, final_head
 from crypto.visible import visible
 from gui.errors import UnreadableFile
 from gui.viewmodels.journal_rows import ChainHead, JournalRow, row_of
@@ -61,6 +61,15 @@ class AuditResult:
     @property
     def ok(self) -> bool:
         return self.usable and all(check.ok for check in self.checks)
+
+    @property
+    def head_caption(self) -> str:
+        """What the head is, for comparing with the paper log: the ceremony's final head, the
+        hash of the record the transcript ends with (``ceremony.journal.paperlog``)."""
+        record = next((row.seq for row in self.journal
+                       if self.head is not None and row.hash == self.head.hex), None)
+        where = f" (record {record})" if record else ""
+        return f"Compare with the final chain head{where} written in the paper log:"
 
     @property
     def name(self) -> str:
@@ -167,9 +176,9 @@ def audit_journal(path: Path) -> AuditResult:
         ceremony = visible(f"{started.data.get('id', '')} {started.data.get('type', '')}".strip())
     note = ("A bare journal carries no signature, so only its hash chain is checked; verify "
             "the signed transcript to know who vouches for it.")
+    final = final_head(result.records)  # the head written in the paper log, as everywhere
     return AuditResult(str(target), "journal", True, checks, _rows(result.records),
-                       _head(result.head if result.records else None), (), ceremony, note,
-                       report)
+                       _head(final.head if final else None), (), ceremony, note, report)
 
 
 def audit(path: Path, trust: Any | None) -> AuditResult:

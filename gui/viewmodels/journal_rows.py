@@ -60,6 +60,19 @@ def row_of(record: Mapping[str, Any]) -> JournalRow:
                       data)
 
 
+def deviation_message(row: JournalRow) -> str | None:
+    """The whole of a deviation record for the Messages list (the table cuts it short);
+    None for any other record."""
+    if row.event != "deviation":
+        return None
+    data = row.data
+    who = "recorded automatically" if data.get("automatic") else f"recorded by {row.actor}"
+    problem = data.get("problem") or data.get("question") or ""
+    where = f" at step {data['step']}" if data.get("step") else ""
+    what = f": {problem}" if problem else ""
+    return f"Deviation {who}{where}{what}; reason: {data.get('reason') or 'none given'}."
+
+
 @dataclass(frozen=True)
 class ChainHead:
     """The journal's chain head as shown: hex, the short words and all 32 words."""

@@ -81,7 +81,10 @@ class CeremonyProgress:
         """The runner shows ``view``: it is the current step."""
         self.current = view
         self.state = RunState.RUNNING
-        self._set(view.id, StepState.CURRENT)
+        # The journal may already say the step is over (the worker runs ahead of the queued
+        # prompt): what is on record wins.
+        if any(r.id == view.id and r.state is StepState.PENDING for r in self._rows):
+            self._set(view.id, StepState.CURRENT)
 
     def apply(self, rows: Iterable[JournalRow]) -> bool:
         """Take journal rows into account; True if anything shown changed."""

@@ -16,7 +16,8 @@ from __future__ import annotations
 import html
 from typing import Protocol
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 # Our markup around a tool tip: rich text (so Qt never guesses) that keeps line breaks.
@@ -30,6 +31,41 @@ class PlainLabel(QLabel):
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setText(text)
+
+
+class ElidedLabel(PlainLabel):
+    """A one-line plain label that never widens the window: a long text (a folder path) is
+    shortened in the middle with '…' to the width it gets, and shown whole in its tool tip."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        self._full = ""
+        super().__init__("", parent)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        set_tool_tip(self, text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance("M" * 8), hint.height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 4,
+                     super().sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle,
+                                              max(self.width(), 1))
+        QLabel.setText(self, shown if self.width() > 1 else self._full)
 
 
 def markup(template: str, *values: str) -> str:

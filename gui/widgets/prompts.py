@@ -78,6 +78,11 @@ class PromptPanel(QFrame):
         """Give the keyboard focus to where the person starts."""
         self.setFocus()
 
+    @property
+    def answered_once(self) -> bool:
+        """True once the panel has been answered."""
+        return self._done
+
     def finish(self, value: Any) -> None:
         """Answer once; later calls are ignored (a double click must not answer twice)."""
         if self._done:

@@ -31,7 +31,7 @@ from gui.viewmodels.share_form import WORD_COUNTS, FieldState, FormView, ShareFo
 from gui.widgets.plaintext import PlainLabel, set_tool_tip
 from gui.widgets.secure import SecretLineEdit
 
-COLUMNS = 3
+COLUMNS = 4  # 33 words in 9 rows: the whole share and its buttons fit a laptop screen
 FIELD_STYLES = {
     FieldState.EMPTY: "",
     FieldState.TYPING: "QLineEdit { background: #fff8dc; }",

@@ -10,8 +10,9 @@ after each staged, committed or plainly written file. After each kill:
 - every private key in every token has a journal record of its creation (in this ceremony's
   journal or an earlier one's);
 - running the plan again resumes to the same end: the journal up to the kill is untouched, it
-  ends with ``transcript-written``, the same artifacts exist and the tokens hold the same keys
-  as after an uninterrupted run (a clear refusal is counted apart, and fails the suite).
+  has ``transcript-written`` and ends with the final ``head-recorded``, the same artifacts
+  exist and the tokens hold the same keys as after an uninterrupted run (a clear refusal is
+  counted apart, and fails the suite).
 
 Runs are cheap because they are forks of one process that has already imported everything:
 ``python -m tests.ceremony.crashpoints [--every | --sample N] [--types root,crl] [--json F]``.
@@ -63,6 +64,13 @@ from crypto.softhsm import SoftHsmStore
 
 TOKENS = (ROOT_TOKEN, INTERMEDIATE_TOKEN, ROOT2_TOKEN, OCSP_TOKEN, SPARE_TOKEN)
 ARTIFACT_EVENTS = ("artifact-written", "transcript-written")
+
+
+def _ended(records: Any) -> bool:
+    """The transcript is written and the last record is the room's final head."""
+    last = records[-1]
+    return (last.event == "head-recorded" and bool(last.data.get("final"))
+            and any(r.event == "transcript-written" for r in records))
 KEY_EVENTS = ("key-generation-started", "key-generated", "key-restored")
 
 
@@ -288,13 +296,13 @@ def try_point(work: Path, ceremony: Ceremony, point: int) -> str | None:
         return f"{name}: keys with no journal record of their creation: {sorted(unrecorded)}"
     resumed = _run_child(folder, ceremony, prompter, None, report)
     result = json.loads(report.read_text())
-    complete = bool(records) and records[-1].event == "transcript-written"
+    complete = bool(records) and _ended(records)
     if complete and (resumed != 1 or "already complete" not in result.get("refusal", "")):
         return f"{name}: a complete ceremony was not refused as complete: {result}"
     if resumed != 0 and not complete:
         return f"{name}: the resumed run refused: {result.get('refusal') or result}"
     final = verify_journal(journal)
-    if not final.ok or final.records[-1].event != "transcript-written":
+    if not final.ok or not _ended(final.records):
         return f"{name}: the resumed journal does not end well: {final.problems}"
     if [r.hash for r in final.records[:len(records)]] != [r.hash for r in records]:
         return f"{name}: the resumed run changed the journal written before the kill"

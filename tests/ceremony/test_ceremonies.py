@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.keywrap import aes_key_unwrap_with_padding
 from ceremony.demo.rehearsal import CUSTODIANS, DEMO_PIN, DEMO_SO_PIN, DemoResult, run_demo
 from ceremony.errors import CeremonyError
 from ceremony.inventory import Inventory
-from ceremony.journal import verify_journal
+from ceremony.journal import PaperHead, final_head, verify_journal
 from crypto.keys import spki_sha256
 from crypto.softhsm import SoftHsmStore
 from tests.ceremony.helpers import (
@@ -125,8 +125,14 @@ def test_demo_journals_verify_and_hold_no_share(demo: DemoResult) -> None:
         journal = folder / "journal.jsonl"
         result = verify_journal(journal)
         assert result.ok, result.problems
-        assert [r.event for r in result.records[-2:]] == ["ceremony-completed",
-                                                          "transcript-written"]
+        # The transcript covers up to ceremony-completed; the room writes that head, and
+        # the journal's last record says who wrote it.
+        completed, written, recorded = result.records[-3:]
+        assert [r.event for r in (completed, written, recorded)] == [
+            "ceremony-completed", "transcript-written", "head-recorded"]
+        assert recorded.data["head"] == written.data["journal_head"] == completed.hash
+        assert recorded.data["record"] == completed.seq and recorded.data["final"] is True
+        assert final_head(result.records) == PaperHead(completed.seq, completed.hash)
         text = journal.read_text()
         assert DEMO_PIN not in text
         assert not [run for run in runs if run in text]
@@ -307,5 +313,7 @@ def test_an_inventory_that_cannot_take_the_record_does_not_fail_the_ceremony(
     answers = prompter(shares_to_enter=shares_from(books, "Dave", "Grace", "Frank"))
     # A fresh inventory has never heard of this share set, so the drill cannot be indexed.
     context = run(plan, tmp_path / "drill-out", answers, tmp_path / "other.sqlite3")
-    assert context.journal.records[-1].event == "ceremony-completed"
+    completed, recorded = context.journal.records[-2:]  # no transcript: the room writes the
+    assert (completed.event, recorded.event) == ("ceremony-completed", "head-recorded")
+    assert recorded.data["head"] == completed.hash  # head of ceremony-completed, as final
     assert any("inventory was not updated" in line for line in answers.shown)

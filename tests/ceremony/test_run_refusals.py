@@ -68,7 +68,7 @@ def test_a_token_that_disappears_mid_ceremony_stops_it_cleanly(tmp_path: Path) -
                tmp_path / "inv.sqlite3")
     events = [r.event for r in done.journal.records]
     labels = [r.data["label"] for r in done.journal.records if r.event == "key-generated"]
-    assert labels.count("demo-root-key") == 1 and events[-1] == "transcript-written"
+    assert labels.count("demo-root-key") == 1 and events[-2] == "transcript-written"
     generated = next(r for r in done.journal.records if r.event == "key-generated")
     from cryptography import x509
 
@@ -111,7 +111,7 @@ def test_a_real_ceremony_refuses_a_network_unless_a_deviation_is_recorded(
     done = run(plan, tmp_path / "out", prompter, tmp_path / "inv.sqlite3")
     deviation = [r for r in done.journal.records if r.event == "deviation"]
     assert deviation and deviation[0].data["reason"] == "vendor laptop cannot disable NIC"
-    assert done.journal.records[-1].event == "transcript-written"
+    assert done.journal.records[-2].event == "transcript-written"
 
 
 def test_a_refused_signing_stops_and_is_journaled(tmp_path: Path) -> None:

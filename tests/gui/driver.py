@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from ceremony.prompts import Outcome
 from gui.widgets.hand_out import CopyCheckWidget, HandOutWidget
+from gui.widgets.paper_log import HeadMomentPanel
 from gui.widgets.prompts import DecisionPanel, PassphrasePanel, PinPanel, WidgetPanel
 from gui.widgets.share_entry import ShareEntryWidget
 
@@ -95,6 +96,8 @@ class Room:
 
     @staticmethod
     def _kind(panel: Any) -> str:
+        if isinstance(panel, HeadMomentPanel):
+            return "head_moment"
         if isinstance(panel, DecisionPanel):
             return "decision"
         if isinstance(panel, PinPanel):
@@ -119,6 +122,12 @@ class Room:
         QTest.mouseClick(panel.buttons[outcome], Qt.MouseButton.LeftButton)
         type_into(panel.reason, reason)
         QTest.keyClick(panel.reason, Qt.Key.Key_Return)
+
+    def _head_moment(self, panel: HeadMomentPanel) -> None:
+        # Enter alone does nothing: the words are written, then the named person clicks.
+        QTest.keyClick(panel, Qt.Key.Key_Return)
+        assert not panel.answered_once, "Enter dismissed the head"
+        QTest.mouseClick(panel.confirm, Qt.MouseButton.LeftButton)
 
     def _pin(self, panel: PinPanel) -> None:
         type_into(panel.pin, self.pins.pop(0) if self.pins else self.pin)

@@ -56,7 +56,7 @@ def test_a_rehearsal_root_ceremony_runs_through_the_window_with_its_loop_running
     records = journal_events(ceremony)
     events = [r.event for r in records]
     completed = events.index("ceremony-completed")
-    assert events[completed + 1:] in ([], ["transcript-written"])
+    assert events[completed + 1:] == ["transcript-written", "head-recorded"]
     assert events.count("share-verified") == 5
     assert people.seen.count("decision") == events.count("sign-off") + events.count(
         "signing-confirmed")
@@ -65,10 +65,20 @@ def test_a_rehearsal_root_ceremony_runs_through_the_window_with_its_loop_running
     assert (ceremony / "root-ca.pem").exists() and (ceremony / "root-ca.crl").exists()
 
     # The window showed it: all steps done, the journal and its final head in all 32 words.
-    assert all(row.state is StepState.DONE for row in view.progress.rows)
+    assert [r.state for r in view.progress.rows] == [StepState.DONE] * len(view.progress.rows)
     assert view.journal.rowCount() == len(records)
-    # The head read aloud at the end is the one the completed ceremony left.
-    assert view.head.hex.text() in {records[completed].hash, records[-1].hash}
+    # Every head the room wrote had its own full-window moment, confirmed by a named person
+    # and journaled with the record number it is the hash of.
+    recorded = [r for r in records if r.event == "head-recorded"]
+    assert people.seen.count("head_moment") == len(recorded) >= 4
+    by_seq = {r.seq: r for r in records}
+    for record in recorded:
+        assert by_seq[record.data["record"]].hash == record.data["head"]
+        assert record.actor == "Bob" and record.role == "witness"
+    # The final head is the transcript's: the ceremony-completed record, shown last.
+    assert recorded[-1].data == {"head": records[completed].hash, "record": completed + 1,
+                                 "final": True, "step": None}
+    assert view.head.hex.text() == records[completed].hash
     assert len(view.head.words.text().split()) == 32
     assert view.head.caption.text().startswith("Chain head to read aloud")
     # No share word is on screen or in the journal once the ceremony is over.
@@ -91,8 +101,9 @@ def test_the_rehearsal_transcript_verifies_in_the_auditor_view(
     assert result.ok, [c for c in result.checks if not c.ok]
     assert result.head is not None
     records = journal_events(ceremony)
-    assert records[-1].event == "transcript-written"
-    assert result.head.hex == records[-2].hash  # the journal as the transcript embeds it
+    completed = next(r for r in records if r.event == "ceremony-completed")
+    # The auditor's head is the final head the room wrote: ceremony-completed's.
+    assert result.head.hex == completed.hash == records[-1].data["head"]
 
 
 def test_custodians_type_their_shares_in_a_drill(window: Any, tmp_path: Path) -> None:

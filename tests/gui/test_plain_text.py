@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import html
 import os
 import shutil
 from dataclasses import dataclass
@@ -37,9 +38,9 @@ from PySide6.QtWidgets import (
 )
 
 from ceremony.inventory import Inventory
-from ceremony.journal import Event, Journal
+from ceremony.journal import Event, Journal, head_words
 from ceremony.preview import certificate_preview
-from ceremony.prompts import SigningPreview, StepView
+from ceremony.prompts import HeadMoment, SigningPreview, StepView
 from crypto.certificates import random_serial, subordinate_builder
 from crypto.csr import check_csr, load_csr
 from crypto.issuance import TLS_SUBORDINATE, prepare_certificate
@@ -47,6 +48,7 @@ from crypto.softhsm import SoftHsmStore
 from crypto.subordinates import SubordinateProfile
 from gui.main_window import MainWindow
 from gui.viewmodels.audit import AuditResult, CheckRow
+from gui.widgets.paper_log import HeadMomentPanel
 from gui.widgets.plaintext import TOOL_TIP
 from gui.widgets.prompts import DecisionPanel, PinPanel, WidgetPanel
 from tests.gui.helpers import NOW, root_certificate, split
@@ -207,9 +209,12 @@ def test_the_signing_confirmation_shows_each_subject_attribute_as_written(
         seen.append(answer(panel, job.labels))
     qtbot.waitUntil(lambda: view.outcome is not None or view.result.text() != "",
                     timeout=30_000)
-    assert seen == ["sign-off", "deviation", "signing", "pin", "hand-out"]
+    assert seen == ["sign-off", "deviation", "signing", "pin", "hand-out", "head"]
+    assert MARKUP + ", final chain head (record 3)" in job.labels["head"]
     assert_no_markup(window)
-    assert view.title.text() == f"{MARKUP} (rehearsal) — {folder}"
+    assert view.title.full_text() == f"{MARKUP} (rehearsal) — {folder}"  # elided on screen
+    assert view.title.toolTip() == TOOL_TIP.format(html.escape(view.title.full_text(),
+                                                               quote=False))
     assert MARKUP in view.step_title.text() and view.instructions.text() == LOCATION
     assert view.result.text() == MARKUP
     assert appears(f"{MARKUP} go on", view)  # the journal's deviation reason, as recorded
@@ -242,6 +247,8 @@ class HostileJob:
         prompter.confirm_signing(PERSON, self.preview)
         prompter.pin(PERSON, MARKUP, MARKUP)
         prompter.hand_out_share(PERSON, 1, 1, self.words)
+        head = "ab" * 32
+        prompter.record_head(PERSON, HeadMoment(MARKUP, 3, head, head_words(head), final=True))
         return MARKUP
 
 
@@ -261,6 +268,11 @@ def answer(panel: Any, labels: dict[str, list[str]]) -> str:
         panel.pin.setText("1234")
         panel.default_action()
         return "pin"
+    if isinstance(panel, HeadMomentPanel):
+        labels["head"] = texts
+        assert panel.confirm.text().replace("&&", "&").endswith(f"confirm as {PERSON}")
+        QTest.mouseClick(panel.confirm, Qt.MouseButton.LeftButton)
+        return "head"
     assert isinstance(panel, WidgetPanel)
     labels["hand-out"] = texts
     button = panel.widget.findChild(QPushButton)
@@ -289,7 +301,7 @@ def test_a_csr_with_markup_is_viewed_as_plain_text(window: MainWindow, qtbot: An
     window.open_file(csr)
     viewer = window.page("viewer")
     assert_no_markup(window)
-    assert viewer.path_label.text() == str(csr)
+    assert viewer.path_label.full_text() == str(csr)
     assert appears("Subject commonName", viewer) and appears(SUBJECT_CN, viewer)
     assert appears(EVIL_ORG, viewer)
 
@@ -313,7 +325,7 @@ def test_an_inventory_with_markup_is_shown_as_plain_text(window_at: Any, qtbot: 
     dashboard = window.page("dashboard")
     qtbot.waitUntil(lambda: dashboard.dashboard is not None, timeout=5000)
     assert_no_markup(window)
-    assert dashboard.path_label.text() == f"Inventory: {path}"
+    assert dashboard.path_label.full_text() == f"Inventory: {path}"
     assert appears(PERSON, dashboard)
 
 

@@ -267,7 +267,7 @@ def test_the_auditor_accepts_countersigners_apart_from_the_ceremony_root(
     assert [c.name for c in auditor.results[str(signed)].checks if not c.ok] == [
         "signatures-trusted"]
     auditor.add_countersigner_root(audit.file)
-    assert auditor.countersigners_label.text() == str(audit.file)
+    assert auditor.countersigners_label.full_text() == str(audit.file)
     with qtbot.waitSignal(auditor.verified, timeout=30_000):
         auditor.verify_all()
     result = auditor.results[str(signed)]
