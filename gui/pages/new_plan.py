@@ -321,7 +321,8 @@ class NewPlanTab(QWidget):
             self._tell("Save the plan first: the ceremony runs from the saved file.")
             if not self._choose_save() or self.review is None or not self.review.can_start:
                 return False
-        assert self.saved is not None
+        if self.saved is None:  # the save dialog was left without a file
+            return False
         self.start_requested.emit(self.saved[0])
         return True
 

@@ -334,7 +334,8 @@ def fields_for(ceremony: CeremonyType | str) -> tuple[Section, ...]:
         return (*head, _token("token", "The token"), _shares(
             "shares", "The share set (PIN, or copies destroyed)", existing=True), _ISSUER,
             _RETIRE, _backup(ceremony))
-    assert ceremony is CeremonyType.DRILL
+    if ceremony is not CeremonyType.DRILL:
+        raise ValueError(f"the plan form has no fields for a {ceremony.value} ceremony")
     return (*head, _shares("shares", "The share set", existing=True),
             _token("token", "The root's token"), _ISSUER)
 

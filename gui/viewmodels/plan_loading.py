@@ -91,7 +91,8 @@ def _convert(spec: FieldSpec, value: Any) -> Any:
         return list(value) if _strings(value) and set(value) <= set(spec.choices) else _REFUSED
     if kind is FieldKind.PARTICIPANTS:
         return _rows(value, ("name", "role"), spec.choices, "role", _person)
-    assert kind is FieldKind.REVOCATIONS
+    if kind is not FieldKind.REVOCATIONS:
+        raise ValueError(f"no reader for plan-form fields of kind {kind.value}")
     return _rows(value, ("serial", "reason", "certificate"), spec.choices, "reason",
                  _revocation)
 

@@ -187,7 +187,8 @@ class PlanFormWidget(QScrollArea):
 
     def _fill_ticks(self, spec: FieldSpec) -> None:
         ticks = self.widgets[spec.path]
-        assert isinstance(ticks, QListWidget)
+        if not isinstance(ticks, QListWidget):
+            raise TypeError(f"{spec.path} is shown as a {type(ticks).__name__}, not a tick list")
         names = (self.form.holder_choices(spec.path) if spec.kind is FieldKind.HOLDERS
                  else spec.choices)
         chosen = set(self.form.get(spec.path))
