@@ -21,6 +21,7 @@ class Event(StrEnum):
     KEY_GENERATION_STARTED = "key-generation-started"  # before the token makes the key
     KEY_GENERATED = "key-generated"
     KEY_BACKED_UP = "key-backed-up"
+    KEY_RESTORE_STARTED = "key-restore-started"  # before a backup is unwrapped into a token
     KEY_RESTORED = "key-restored"
     CERTIFICATE_ISSUED = "certificate-issued"
     CRL_ISSUED = "crl-issued"

@@ -72,7 +72,7 @@ def _ended(records: Any) -> bool:
     last = records[-1]
     return (last.event == "head-recorded" and bool(last.data.get("final"))
             and any(r.event == "transcript-written" for r in records))
-KEY_EVENTS = ("key-generation-started", "key-generated", "key-restored")
+KEY_EVENTS = ("key-generation-started", "key-generated", "key-restore-started", "key-restored")
 
 
 @dataclass
