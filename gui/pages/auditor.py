@@ -59,6 +59,7 @@ class AuditorPage(QWidget):
     """Transcripts and journals opened, each with its checks."""
 
     failed = Signal(str)
+    resolved = Signal()  # every file opened has a verdict: the errors said before are moot
     verified = Signal()  # a file's result has arrived (tests wait for it)
 
     def __init__(self, window: Any = None) -> None:
@@ -66,6 +67,7 @@ class AuditorPage(QWidget):
         self.results: dict[str, AuditResult] = {}
         self.root_files: list[Path] = []
         self.countersigner_files: list[Path] = []
+        self.unverified: dict[str, str] = {}  # file -> why it has no verdict yet
         self._build()
 
     def _build(self) -> None:
@@ -272,6 +274,7 @@ class AuditorPage(QWidget):
         if item is not None:
             item.setText(f"{text.rstrip('.')}: {visible(Path(key).name or key)}")
             item.setForeground(QBrush(QColor(FAIL_COLOUR)))
+        self.unverified[key] = text
         self.failed.emit(text)
         self.verified.emit()
 
@@ -283,12 +286,16 @@ class AuditorPage(QWidget):
                          if result.source.startswith(
                              str(self.sources.item(r).data(Qt.ItemDataRole.UserRole)))), None)
             if item is not None:
+                self.unverified.pop(str(item.data(Qt.ItemDataRole.UserRole)), None)
                 item.setData(Qt.ItemDataRole.UserRole, result.source)
         if item is not None:
             item.setText(("✓ " if result.ok else "✗ ") + result.headline)
             item.setForeground(QBrush(QColor(OK_COLOUR if result.ok else FAIL_COLOUR)))
             self.sources.setCurrentItem(item)
         self._show(result)
+        self.unverified.pop(result.source, None)
+        if not self.unverified:
+            self.resolved.emit()
         self.verified.emit()
 
     def _select(self, row: int) -> None:

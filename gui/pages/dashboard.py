@@ -74,6 +74,7 @@ class DashboardPage(QWidget):
     """Reads the inventory and shows it; ``loaded`` fires when a read has been shown."""
 
     failed = Signal(str)
+    resolved = Signal()  # an inventory was read: an earlier failure to read one is moot
     loaded = Signal()
 
     def __init__(self, window: Any = None) -> None:
@@ -160,6 +161,7 @@ class DashboardPage(QWidget):
         if generation != self._generation:
             return
         self.dashboard = dashboard
+        self.resolved.emit()
         self.path_label.setText(f"Inventory: {dashboard.path}")
         self.summary.setText(dashboard.summary)
         urgent = any(row.urgency is Urgency.OVERDUE for row in dashboard.due)

@@ -41,6 +41,7 @@ class StartPage(QWidget):
 
     failed = Signal(str)
     informed = Signal(str)
+    resolved = Signal()  # the plan was read and checked: an earlier error about it is moot
 
     def __init__(self, window: Any = None) -> None:
         super().__init__()
@@ -136,6 +137,7 @@ class StartPage(QWidget):
             self.failed.emit(sentence(ex))
             return None
         self.review = review
+        self.resolved.emit()
         self.print_button.setEnabled(True)  # a plan with problems is refused with a sentence
         if review.folder is not None and not self.folder_edit.text().strip():
             self.folder_edit.setPlaceholderText(str(review.folder))

@@ -127,6 +127,7 @@ class ViewerPage(QWidget):
     """Shows one certificate, CRL or CSR at a time."""
 
     failed = Signal(str)
+    resolved = Signal()  # a file is shown: the sentence about one that could not be is moot
     linted = Signal()  # the lint result of the file shown has arrived (tests wait for it)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -163,6 +164,7 @@ class ViewerPage(QWidget):
             self.failed.emit(str(ex))
             return False
         self.path_label.setText(str(path))
+        self.resolved.emit()
         self.panel.show_artifact(view)
         if view.lint_as is None:
             self.panel.show_lint(view, lint_artifact(view))
