@@ -27,7 +27,6 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QListWidget,
     QMainWindow,
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
 from gui.typography import typography
 from gui.viewmodels.page_messages import MessageKind, PageMessages
 from gui.widgets.banner import Banner, enter_clicks_buttons
+from gui.widgets.dialogs import open_file
 from gui.widgets.plaintext import PlainLabel, ask
 from gui.widgets.wheel import guard_wheel
 
@@ -255,10 +255,9 @@ class MainWindow(QMainWindow):
     # --- files -------------------------------------------------------------------------------
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open a plan, transcript, journal, inventory, certificate or CRL")
-        if path:
-            self.open_file(Path(path))
+        path = open_file(self, "Open a plan, transcript, journal, inventory, certificate or CRL")
+        if path is not None:
+            self.open_file(path)
 
     def open_file(self, path: Path) -> None:
         """Open ``path`` in the page it belongs to: a folder (a ceremony's) in the auditor view,
@@ -339,8 +338,15 @@ class MainWindow(QMainWindow):
                 self.ceremony.worker.wait(5000)  # the signal comes just before run() returns
             self.close()
             return
-        dashboard = self._pages.get("dashboard")
-        if dashboard is not None and hasattr(dashboard, "reload"):
+        # The dashboard shows the inventory the ceremony recorded into: a rehearsal's own,
+        # not the empty default one.
+        from gui.viewmodels.paper_log import job_inventory
+
+        recorded = job_inventory(self.ceremony.job) if self.ceremony is not None else None
+        dashboard = self.page("dashboard")
+        if recorded is not None and recorded.is_file():
+            dashboard.open_path(recorded)
+        else:
             dashboard.reload()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -36,10 +35,12 @@ from gui.typography import LARGE, typography
 from gui.viewmodels.audit import AuditResult, audit, export_report, load_trust
 from gui.viewmodels.messages import sentence
 from gui.widgets.background import run_in_background
+from gui.widgets.dialogs import choose_folder, open_file, open_files, save_file
 from gui.widgets.plaintext import ElidedLabel, PlainLabel
 from gui.widgets.qr import QrCode
 
 OK_COLOUR, FAIL_COLOUR = "#137333", "#a50e0e"
+CERTIFICATES = "Certificates (*.pem *.crt *.cer *.der);;All files (*)"
 
 
 def _table(name: str, headers: list[str]) -> QTableWidget:
@@ -197,22 +198,18 @@ class AuditorPage(QWidget):
     # --- trust -------------------------------------------------------------------------------
 
     def _choose_root(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "A root certificate you trust", "",
-                                              "Certificates (*.pem *.crt *.cer *.der);;"
-                                              "All files (*)")
-        if path:
-            self.add_root(Path(path))
+        path = open_file(self, "A root certificate you trust", CERTIFICATES)
+        if path is not None:
+            self.add_root(path)
 
     def add_root(self, path: Path) -> None:
         self.root_files.append(path)
         self.roots_label.setText(", ".join(str(p) for p in self.root_files))
 
     def _choose_countersigner_root(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "The root of countersigners you accept",
-                                              "", "Certificates (*.pem *.crt *.cer *.der);;"
-                                              "All files (*)")
-        if path:
-            self.add_countersigner_root(Path(path))
+        path = open_file(self, "The root of countersigners you accept", CERTIFICATES)
+        if path is not None:
+            self.add_countersigner_root(path)
 
     def add_countersigner_root(self, path: Path) -> None:
         """Accept countersignatures chaining to ``path``; the ceremony never chains to it."""
@@ -229,15 +226,20 @@ class AuditorPage(QWidget):
     # --- files -------------------------------------------------------------------------------
 
     def _choose_transcripts(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Transcripts to verify", "",
-                                                "Transcripts (*.pdf);;All files (*)")
-        for path in paths:
-            self.open_path(Path(path))
+        for path in open_files(self, "Transcripts to verify",
+                               "Transcripts (*.pdf);;All files (*)", self._last_opened()):
+            self.open_path(path)
 
     def _choose_journal(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "A ceremony folder")
-        if path:
-            self.open_path(Path(path))
+        path = choose_folder(self, "A ceremony folder", self._last_opened())
+        if path is not None:
+            self.open_path(path)
+
+    def _last_opened(self) -> Path | None:
+        """The file opened last, for the next dialog to open beside it."""
+        count = self.sources.count()
+        return Path(self.sources.item(count - 1).data(Qt.ItemDataRole.UserRole)) \
+            if count else None
 
     def open_path(self, path: Path) -> None:
         """Add ``path`` (a transcript, journal or ceremony folder) and verify it."""
@@ -354,10 +356,10 @@ class AuditorPage(QWidget):
     # --- export ------------------------------------------------------------------------------
 
     def _choose_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export the verify report",
-                                              "verify-report.json", "JSON (*.json)")
-        if path:
-            self.export(Path(path))
+        path = save_file(self, "Export the verify report", "verify-report.json",
+                         "JSON (*.json)", self._last_opened())
+        if path is not None:
+            self.export(path)
 
     def export(self, path: Path) -> bool:
         """Write the report of every file verified to ``path`` (JSON)."""

@@ -12,7 +12,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QListWidget,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from gui.typography import LARGE, typography
 from gui.viewmodels.artifact import ArtifactView, LintView, lint_artifact, load_artifact
 from gui.widgets.background import run_in_background
+from gui.widgets.dialogs import open_file
 from gui.widgets.plaintext import ElidedLabel, PlainLabel
 
 
@@ -148,11 +148,11 @@ class ViewerPage(QWidget):
         layout.addWidget(scrolled(self.panel), 1)
 
     def _choose(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open a certificate, CRL or CSR", "",
+        path = open_file(
+            self, "Open a certificate, CRL or CSR",
             "Certificates, CRLs and CSRs (*.pem *.crt *.cer *.der *.crl *.csr);;All files (*)")
-        if path:
-            self.open_path(Path(path))
+        if path is not None:
+            self.open_path(path)
 
     def open_path(self, path: Path) -> bool:
         """Show the file at ``path``; False (and a sentence in the window) if it cannot."""
