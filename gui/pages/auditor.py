@@ -82,10 +82,12 @@ class AuditorPage(QWidget):
         self.fingerprint.setObjectName("rootFingerprint")
         self.fingerprint.setAccessibleName("root certificate SHA-256 fingerprint")
         self.fingerprint.setPlaceholderText("SHA-256 of the root certificate, from the paper log")
+        self.fingerprint.editingFinished.connect(self._verify_unverified)
         self.spki = QLineEdit()
         self.spki.setObjectName("anchorSpki")
         self.spki.setAccessibleName("trusted key SPKI SHA-256")
         self.spki.setPlaceholderText("or the SPKI SHA-256 of a trusted key")
+        self.spki.editingFinished.connect(self._verify_unverified)
         roots = QHBoxLayout()
         roots.addWidget(self.roots_label, 1)
         roots.addWidget(add_root)
@@ -205,6 +207,7 @@ class AuditorPage(QWidget):
     def add_root(self, path: Path) -> None:
         self.root_files.append(path)
         self.roots_label.setText(", ".join(str(p) for p in self.root_files))
+        self._verify_unverified()
 
     def _choose_countersigner_root(self) -> None:
         path = open_file(self, "The root of countersigners you accept", CERTIFICATES)
@@ -215,6 +218,13 @@ class AuditorPage(QWidget):
         """Accept countersignatures chaining to ``path``; the ceremony never chains to it."""
         self.countersigner_files.append(path)
         self.countersigners_label.setText(", ".join(str(p) for p in self.countersigner_files))
+        self._verify_unverified()
+
+    def _verify_unverified(self) -> None:
+        """What you trust has changed: the files that could not be verified yet (nothing was
+        trusted, say) are verified again at once, so their error goes when it is put right."""
+        for key in list(self.unverified):
+            self._verify(Path(key))
 
     def trust(self) -> Any | None:
         """What the auditor trusts, or None when nothing is given yet."""
