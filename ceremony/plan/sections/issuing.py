@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ceremony.plan import schema
 from ceremony.plan.reader import MISSING, Table, show
 from ceremony.plan.sections.keys import KeyTables
 from ceremony.plan.values import (
-    CeremonyType,
     CrossSpec,
     IssuerSpec,
     RenewalSpec,
@@ -38,14 +38,14 @@ class SectionReader(KeyTables):
         days = table.integer("next_update_days", required=False)
         revocations: list[RevocationSpec] = []
         previous: Path | None = None
-        if self.ceremony is CeremonyType.ROOT:
+        if self.refused(table, "previous"):
             table.not_used("previous", "a new root has no earlier CRL; remove it")
             table.not_used("revoke", "a new root has issued nothing to revoke; remove it")
         else:
             previous = self._file(table, "previous", required=False)
             for number, data in enumerate(table.tables("revoke", required=False) or [], 1):
                 entry = self._revocation(Table(data, f"crl.revoke[{number}]", self.problems,
-                                               ("serial", "reason", "certificate")))
+                                               schema.table("crl.revoke").key_names))
                 if entry is not None:
                     revocations.append(entry)
         table.finish("[crl]")

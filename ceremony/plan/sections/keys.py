@@ -7,7 +7,9 @@ import os
 import re
 from pathlib import Path
 
+from ceremony.plan import schema
 from ceremony.plan.reader import Table, show
+from ceremony.plan.schema import Use
 from ceremony.plan.values import (
     BackupMode,
     BackupSpec,
@@ -27,9 +29,6 @@ from crypto.module_path import default_module
 from crypto.profiles import DistinguishedName, RootProfile
 
 _CHECK_VALUE = re.compile(rf"[0-9a-f]{{{CHECK_VALUE_HEX_LENGTH}}}")
-_EXISTING_SET = (CeremonyType.RESTORE, CeremonyType.RESHARE, CeremonyType.DRILL,
-                 CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
-                 CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER, CeremonyType.RETIRE)
 
 
 class KeyTables:
@@ -39,6 +38,18 @@ class KeyTables:
         self.folder = folder
         self.problems = problems
         self.ceremony: CeremonyType | None = None
+
+    def use(self, table: Table, key: str) -> Use:
+        """How the plan's type uses ``key`` of ``table``, as the schema says (without a type:
+        as the schema says for most types)."""
+        spec = schema.key(f"{table.where}.{key}")
+        return spec.use if self.ceremony is None else spec.use_in(self.ceremony)
+
+    def refused(self, table: Table, key: str) -> bool:
+        return self.use(table, key) is Use.REFUSED
+
+    def required(self, table: Table, key: str) -> bool:
+        return self.use(table, key) is Use.REQUIRED
 
     def _resolve(self, text: str) -> Path:
         """A plan path: relative ones are relative to the plan file's folder."""
@@ -108,13 +119,13 @@ class KeyTables:
 
     def _key(self, table: Table) -> tuple[KeySpec | None, Path | None]:
         """The key (None in a reshare, whose backup names it) and its CA certificate."""
-        if self.ceremony in (CeremonyType.RESTORE, CeremonyType.RESHARE):
+        if not self.refused(table, "certificate"):
             certificate = self._file(table, "certificate", required=False)
         else:
             table.not_used("certificate", "this ceremony makes the key; its certificate is "
                                           "issued in the ceremony, not named; remove it")
             certificate = None
-        if self.ceremony is CeremonyType.RESHARE:
+        if self.refused(table, "label"):
             for unused in ("label", "algorithm", "backup"):
                 table.not_used(unused, "a reshare takes the key from its backup; [key] names "
                                        "only the key's certificate; remove it")
@@ -128,7 +139,7 @@ class KeyTables:
                 algorithm = KeyAlgorithm.parse(name)
             except ProfileError as ex:
                 table.problem("algorithm", str(ex))
-        if self.ceremony is CeremonyType.RESTORE:
+        if self.refused(table, "backup"):
             table.not_used("backup", "a restored key is not backed up again (its backup "
                                      "exists); remove it")
             backup: BackupMode | None = BackupMode.NONE
@@ -148,14 +159,14 @@ class KeyTables:
         passphrase = table.flag("passphrase", required=False) or False
         check_value: str | None = None
         copy_check = CopyCheck.WHOLE
-        if new or self.ceremony in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY):
+        if self.refused(table, "check_value"):
             table.not_used("check_value", "a new share set's check value is recorded when it "
                                           "is split, not planned; remove it")
             copy_check = table.choice("copy_check", CopyCheck, required=False) or copy_check
         else:
             table.not_used("copy_check", "only a new share set is handed out and its copies "
                                          "checked; remove it")
-            text = table.text("check_value", required=self.ceremony in _EXISTING_SET,
+            text = table.text("check_value", required=self.required(table, "check_value"),
                               example='check_value = "0123456789abcdef" (recorded at the '
                                       "split)")
             if text is not None:
@@ -174,7 +185,7 @@ class KeyTables:
                                                  "must reach their threshold")
             for number, data in enumerate(groups_data, 1):
                 group = Table(data, f"{where}.group[{number}]", self.problems,
-                              ("threshold", "holders"))
+                              schema.table(f"{where}.group").key_names)
                 group_m = group.integer("threshold", example="threshold = 2")
                 group_holders = group.texts("holders", example='holders = ["Ann", "Bo"]')
                 group.finish(f"a [[{where}.group]] table")
@@ -208,11 +219,12 @@ class KeyTables:
         organization = table.text("organization", example='organization = "Example B.V."')
         common_name = table.text("common_name", example='common_name = "Example Root CA R1"')
         validity: int | None = None
-        if self.ceremony is CeremonyType.INTERMEDIATE_KEY:
+        if self.refused(table, "validity_days"):
             table.not_used("validity_days", "the [profile] of the sign ceremony decides an "
                                             "intermediate's validity; remove it")
         else:
-            validity = table.integer("validity_days", required=self.ceremony is not None,
+            validity = table.integer("validity_days",
+                                     required=self.required(table, "validity_days"),
                                      example="validity_days = 9131")
         table.finish("[certificate]")
         if country is None or organization is None or common_name is None:
@@ -226,16 +238,16 @@ class KeyTables:
         ceremony = self.ceremony
         folder: Path | None = None
         file: Path | None = None
-        if ceremony in (CeremonyType.RESTORE, CeremonyType.RETIRE):
+        if self.refused(table, "folder") and ceremony is not None:
             table.not_used("folder", f"a {ceremony.value} reads a backup and writes none; "
                                      "remove it")
         else:
             folder = self._file(table, "folder", required=False)
-        if ceremony in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY):
+        if self.refused(table, "file"):
             table.not_used("file", "this ceremony writes a new backup; give folder (where to "
                                    "write it) instead")
         else:
-            file = self._file(table, "file", required=ceremony is not None,
+            file = self._file(table, "file", required=self.required(table, "file"),
                               example='file = "backup/root-key.json"')
         table.finish("[backup]")
         return BackupSpec(folder=folder, file=file)
