@@ -9,7 +9,7 @@ from enum import Enum
 
 from ceremony.plan.values import CeremonyType
 
-Value = str | int | bool
+Value = str | int | bool | tuple[str, ...]
 
 
 class Kind(Enum):

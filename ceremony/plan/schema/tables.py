@@ -23,11 +23,12 @@ from crypto.profiles import (
     CRL_MAX_DAYS,
     MAX_PATH_LENGTH,
     OCSP_SIGNER_MAX_DAYS,
+    POLICY_DOMAIN_VALIDATED,
     ROOT_MAX_DAYS,
     ROOT_MIN_DAYS,
 )
 from crypto.sharescheme import MAX_SHARES
-from crypto.subordinates import EKU_NAMES, SubordinateKind
+from crypto.subordinates import EKU_NAMES, KIND_RULES, SubordinateKind
 
 T = CeremonyType
 REQ, OPT, DEP, REFUSED = Use.REQUIRED, Use.OPTIONAL, Use.DEPENDS, Use.REFUSED
@@ -196,9 +197,10 @@ PROFILE = TableSpec("profile", "The subordinate CA certificate", (
         "plain http://", example="http://crt.example.com/root-r1.crt"),
     Key("ocsp_url", Kind.TEXT, "OCSP URL", "http://… (optional)", use=OPT),
     Key("extended_key_usages", Kind.TEXTS, "Extended key usages", "as the kind allows", use=OPT,
-        choices=tuple(EKU_NAMES), default="the kind's"),
+        choices=tuple(EKU_NAMES), default="the kind's",
+        start=tuple(KIND_RULES[SubordinateKind.TLS].default_ekus)),
     Key("policies", Kind.TEXTS, "Policies", "dotted OIDs, separated by commas", use=OPT,
-        default="the kind's"),
+        default="the kind's", start=(POLICY_DOMAIN_VALIDATED,)),
     Key("permitted_dns", Kind.TEXTS, "Permitted DNS names", "name constraints (tls-constrained "
         "needs them), separated by commas", use=OPT),
     Key("excluded_dns", Kind.TEXTS, "Excluded DNS names", "name constraints, separated by "
@@ -223,7 +225,7 @@ RESPONDER = TableSpec("responder", "The OCSP responder certificate", (
     Key("key_label", Kind.TEXT, "Responder key label", "the label of the key made there",
         use=OPT, example="ocsp-key"),
     Key("algorithm", Kind.CHOICE, "Responder key algorithm", "empty with a CSR", use=OPT,
-        choices=_ALGORITHMS),
+        choices=_ALGORITHMS, example=KeyAlgorithm.EC_P256.value),
     Key("common_name", Kind.TEXT, "Responder common name", "after the issuer's country and "
         "organisation", use=OPT, example="Example Root CA R1 OCSP Responder 1"),
 ), {T.OCSP_SIGNER: REQ})
