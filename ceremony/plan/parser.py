@@ -66,6 +66,7 @@ _USES: dict[CeremonyType, dict[str, Use]] = {
 _SECTION_KEYS = {name: schema.table(name).key_names for name in _SECTIONS}
 _TOP_KEYS = (*schema.table("").key_names, "participant", *_SECTIONS)
 _SIGNING_WITH_TOKEN = schema.SIGNING_WITH_TOKEN
+_PERSON = schema.table("participant")
 
 
 def parse_plan(path: Path | str) -> CeremonyPlan:
@@ -158,7 +159,8 @@ class _PlanReader(SectionReader):
 
     def __init__(self, document: dict[str, Any], folder: Path, problems: list[str]) -> None:
         super().__init__(folder, problems)
-        self.top = Table(document, "", problems, _TOP_KEYS)
+        self.top = Table(document, "", problems, _TOP_KEYS,
+                         schema.table("").required_keys(None) | {"participant"})
 
     def read(self, path: Path, sha256: str) -> CeremonyPlan | None:
         top = self.top
@@ -174,7 +176,7 @@ class _PlanReader(SectionReader):
         elif title is not None and _control_characters(title, allowed="\t"):
             top.problem("title", _CONTROL_PROBLEM)
         rehearsal = top.flag("rehearsal", example="rehearsal = false")
-        location = top.text("location", required=False) or ""
+        location = top.text("location") or ""
         if _control_characters(location, allowed="\t\n"):
             top.problem("location", _CONTROL_PROBLEM)
         participants = self._participants()
@@ -187,7 +189,8 @@ class _PlanReader(SectionReader):
                 top.used.add(name)
                 top.problem(name, f"not used by {_article(ceremony)}; remove it")
                 continue
-            table = top.table(name, _SECTION_KEYS[name])
+            table = top.table(name, _SECTION_KEYS[name],
+                              schema.table(name).required_keys(ceremony))
             if table is not None:
                 tables[name] = table
         if ceremony is not None:
@@ -278,8 +281,8 @@ class _PlanReader(SectionReader):
         people: list[Participant] = []
         first_seen: dict[str, int] = {}
         for number, data in enumerate(items, 1):
-            table = Table(data, f"participant[{number}]", self.problems,
-                          schema.table("participant").key_names)
+            table = Table(data, f"participant[{number}]", self.problems, _PERSON.key_names,
+                          _PERSON.required_keys(None))
             name = table.text("name", example='name = "Alice Example"')
             role = table.choice("role", Role, example='role = "custodian"')
             table.finish("a [[participant]] table")

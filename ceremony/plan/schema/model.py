@@ -98,6 +98,12 @@ class TableSpec:
         """How ``ceremony`` uses this table."""
         return self.uses.get(ceremony, Use.REFUSED)
 
+    def required_keys(self, ceremony: CeremonyType | None) -> frozenset[str]:
+        """The keys ``ceremony`` must give in this table (without a type: those most types
+        must), leaving out those required only without their ``unless`` key."""
+        return frozenset(k.name for k in self.keys
+                         if k.use_in(ceremony) is Use.REQUIRED and not k.unless)
+
     def keys_for(self, ceremony: CeremonyType) -> tuple[Key, ...]:
         """The keys ``ceremony`` uses in this table, in the order a plan writes them."""
         return tuple(k for k in self.keys if k.use_in(ceremony) is not Use.REFUSED)

@@ -48,14 +48,15 @@ class KeyTables:
     def refused(self, table: Table, key: str) -> bool:
         return self.use(table, key) is Use.REFUSED
 
-    def required(self, table: Table, key: str) -> bool:
-        return self.use(table, key) is Use.REQUIRED
+    def default(self, table: Table, key: str) -> str:
+        """What leaving ``key`` out of ``table`` means, as the schema says."""
+        return str(schema.key(f"{table.where}.{key}").default)
 
     def _resolve(self, text: str) -> Path:
         """A plan path: relative ones are relative to the plan file's folder."""
         return Path(os.path.normpath(self.folder / Path(text).expanduser()))
 
-    def _file(self, table: Table, key: str, *, required: bool = True,
+    def _file(self, table: Table, key: str, *, required: bool | None = None,
               example: str = "") -> Path | None:
         text = table.text(key, required=required, example=example)
         if text is None:
@@ -75,7 +76,7 @@ class KeyTables:
         optional ``serial`` the token must have."""
         from crypto.pkcs11_uri import UriError, parse_token_uri
 
-        uri_text = table.text("uri", required=False)
+        uri_text = table.text("uri")
         uri = None
         if uri_text is not None:
             try:
@@ -89,8 +90,8 @@ class KeyTables:
                                        "attribute); give one of uri and label")
             label = uri.label if uri is not None else None
         else:
-            label = table.text("label", example='label = "root-ca"')
-        module = table.text("module", required=False)
+            label = table.text("label", required=True, example='label = "root-ca"')
+        module = table.text("module")
         if module is not None and not module.strip():
             table.problem("module", "must not be empty; leave it out to use the default "
                                     f"{default_module()}")
@@ -99,7 +100,7 @@ class KeyTables:
             table.problem("module", f"names another module than the uri's module-path "
                                     f"({show(uri.module_path)}); give it once")
         module = module or (uri.module_path if uri is not None else None)
-        serial = table.text("serial", required=False)
+        serial = table.text("serial")
         if serial is not None and (not serial.strip() or len(serial.encode()) > 16):
             table.problem("serial", "must be the token's serial number as it reports it (1 to "
                                     "16 characters)")
@@ -107,9 +108,9 @@ class KeyTables:
             if serial is not None and serial != uri.serial:
                 table.problem("serial", "differs from the uri's serial; give it once")
             serial = uri.serial
-        pin = table.choice("pin", PinSource, required=False) or PinSource.TYPED
-        software = (table.choice("software_token", SoftwareToken, required=False)
-                    or SoftwareToken.REFUSED)
+        pin = table.choice("pin", PinSource) or PinSource(self.default(table, "pin"))
+        software = (table.choice("software_token", SoftwareToken)
+                    or SoftwareToken(self.default(table, "software_token")))
         table.finish(f"[{table.where}]")
         if label is None:
             return None
@@ -120,7 +121,7 @@ class KeyTables:
     def _key(self, table: Table) -> tuple[KeySpec | None, Path | None]:
         """The key (None in a reshare, whose backup names it) and its CA certificate."""
         if not self.refused(table, "certificate"):
-            certificate = self._file(table, "certificate", required=False)
+            certificate = self._file(table, "certificate")
         else:
             table.not_used("certificate", "this ceremony makes the key; its certificate is "
                                           "issued in the ceremony, not named; remove it")
@@ -152,23 +153,22 @@ class KeyTables:
 
     def _shares(self, table: Table, *, new: bool) -> ShareSpec | None:
         where = table.where
-        threshold = table.integer("threshold", required=False)
-        holders = table.texts("holders", required=False)
-        group_threshold = table.integer("group_threshold", required=False)
-        groups_data = table.tables("group", required=False)
-        passphrase = table.flag("passphrase", required=False) or False
+        threshold = table.integer("threshold")
+        holders = table.texts("holders")
+        group_threshold = table.integer("group_threshold")
+        groups_data = table.tables("group")
+        passphrase = table.flag("passphrase") or False
         check_value: str | None = None
-        copy_check = CopyCheck.WHOLE
+        copy_check = CopyCheck(self.default(table, "copy_check"))
         if self.refused(table, "check_value"):
             table.not_used("check_value", "a new share set's check value is recorded when it "
                                           "is split, not planned; remove it")
-            copy_check = table.choice("copy_check", CopyCheck, required=False) or copy_check
+            copy_check = table.choice("copy_check", CopyCheck) or copy_check
         else:
             table.not_used("copy_check", "only a new share set is handed out and its copies "
                                          "checked; remove it")
-            text = table.text("check_value", required=self.required(table, "check_value"),
-                              example='check_value = "0123456789abcdef" (recorded at the '
-                                      "split)")
+            text = table.text("check_value", example='check_value = "0123456789abcdef" '
+                                                     "(recorded at the split)")
             if text is not None:
                 check_value = text.strip().lower()
                 if not _CHECK_VALUE.fullmatch(check_value):
@@ -184,8 +184,9 @@ class KeyTables:
                 table.problem("group_threshold", "missing; with groups, say how many groups "
                                                  "must reach their threshold")
             for number, data in enumerate(groups_data, 1):
-                group = Table(data, f"{where}.group[{number}]", self.problems,
-                              schema.table(f"{where}.group").key_names)
+                rows = schema.table(f"{where}.group")
+                group = Table(data, f"{where}.group[{number}]", self.problems, rows.key_names,
+                              rows.required_keys(self.ceremony))
                 group_m = group.integer("threshold", example="threshold = 2")
                 group_holders = group.texts("holders", example='holders = ["Ann", "Bo"]')
                 group.finish(f"a [[{where}.group]] table")
@@ -223,9 +224,7 @@ class KeyTables:
             table.not_used("validity_days", "the [profile] of the sign ceremony decides an "
                                             "intermediate's validity; remove it")
         else:
-            validity = table.integer("validity_days",
-                                     required=self.required(table, "validity_days"),
-                                     example="validity_days = 9131")
+            validity = table.integer("validity_days", example="validity_days = 9131")
         table.finish("[certificate]")
         if country is None or organization is None or common_name is None:
             return None, None
@@ -242,12 +241,12 @@ class KeyTables:
             table.not_used("folder", f"a {ceremony.value} reads a backup and writes none; "
                                      "remove it")
         else:
-            folder = self._file(table, "folder", required=False)
+            folder = self._file(table, "folder")
         if self.refused(table, "file"):
             table.not_used("file", "this ceremony writes a new backup; give folder (where to "
                                    "write it) instead")
         else:
-            file = self._file(table, "file", required=self.required(table, "file"),
+            file = self._file(table, "file",
                               example='file = "backup/root-key.json"')
         table.finish("[backup]")
         return BackupSpec(folder=folder, file=file)
