@@ -146,3 +146,29 @@ def test_ranges_and_choices_are_sound() -> None:
         for condition in dependency.when:
             key = schema.key(condition.path)
             assert key.kind is Kind.FLAG or condition.value in key.choices
+
+
+_DUMMY = {Kind.TEXT: '"x"', Kind.CHOICE: '"x"', Kind.PATH: '"x"', Kind.FOLDER: '"x"',
+          Kind.INTEGER: "1", Kind.FLAG: "true", Kind.TEXTS: '["x"]', Kind.NAMES: '["x"]',
+          Kind.TABLES: "[]"}
+
+
+@pytest.mark.parametrize("kind", list(CeremonyType))
+def test_every_key_a_type_uses_has_a_reader(kind: CeremonyType) -> None:
+    """A key declared in the schema but read by no table reader would be refused as unknown:
+    put each key the type uses into its example plan and see it is not."""
+    text = (EXAMPLES / f"{kind.value}.toml").read_text(encoding="utf-8")
+    for spec in schema.top_tables():
+        if spec.array or not re.search(rf"^\[{spec.name}\]", text, flags=re.MULTILINE):
+            continue
+        for key in spec.keys_for(kind):
+            if re.search(rf"^\[{spec.name}\][^\[]*^{key.name} =", text,
+                         flags=re.MULTILINE | re.DOTALL):
+                continue  # the example gives it already
+            changed = re.sub(rf"^\[{spec.name}\].*$", rf"\g<0>\n{key.name} = {_DUMMY[key.kind]}",
+                             text, count=1, flags=re.MULTILINE)
+            try:
+                parse_plan_text(changed, EXAMPLES / f"{kind.value}.toml")
+            except PlanError as ex:
+                unknown = [p for p in ex.problems if "unknown key" in p]
+                assert unknown == [], f"{spec.name}.{key.name}"
