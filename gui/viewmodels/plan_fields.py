@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache
 
 from ceremony.plan import CeremonyType, schema
 from ceremony.plan.schema import (
@@ -194,7 +195,11 @@ def fields_for(ceremony: CeremonyType | str) -> tuple[Section, ...]:
     [backup] on key.backup, a sign or crl plan's [shares] on token.pin, a drill's [token] and
     [issuer] on whether the root signs its transcript.
     """
-    ceremony = CeremonyType(ceremony)
+    return _fields(CeremonyType(ceremony))
+
+
+@cache  # asked on every change of the form; the schema never changes
+def _fields(ceremony: CeremonyType) -> tuple[Section, ...]:
     return tuple(_section(spec, ceremony) for spec in schema.SCHEMA
                  if "." not in spec.name
                  and (spec.name == "" or spec.use_in(ceremony) is not Use.REFUSED))
