@@ -1,0 +1,228 @@
+"""The ceremony view's widgets and how they share the room.
+
+The step list on the left, the current step in the middle (its title, who acts, the question,
+the messages), the journal and its live chain head on the right. The step list and the journal
+step aside for a custodian's share panel and in presentation mode, and come back after; a
+paper-log moment covers the whole view, with the ceremony unchanged behind it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.typography import HEADLINE, LARGE, typography
+from gui.viewmodels.progress import CeremonyProgress, StepState
+from gui.widgets.acting import ActingRow
+from gui.widgets.journal_view import ChainHeadPanel, JournalTable
+from gui.widgets.plaintext import ElidedLabel, PlainLabel
+from gui.widgets.prompts import PromptPanel
+
+STEP_COLOURS = {
+    StepState.DONE: "#137333",
+    StepState.CURRENT: "#1a73e8",
+    StepState.REFUSED: "#a50e0e",
+    StepState.FAILED: "#a50e0e",
+}
+
+
+class CeremonyLayout(QWidget):
+    """The widgets of the ceremony view; ``CeremonyView`` runs the ceremony in them."""
+
+    moment_changed = Signal(bool)  # a paper-log moment fills the view (True) or has gone
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.progress = CeremonyProgress(())
+        self.panel: PromptPanel | None = None
+        self._before_presenting: tuple[bool, bool] | None = None
+        self._build(title)
+
+    def _build(self, title: str) -> None:
+        self.title = ElidedLabel(title)
+        self.title.setObjectName("ceremonyTitle")
+        typography().apply(self.title, LARGE, bold=True)
+
+        self.steps = QListWidget()
+        self.steps.setObjectName("steps")
+        self.steps.setAccessibleName("steps of the ceremony")
+        self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.steps.setMinimumWidth(self.steps.fontMetrics().horizontalAdvance("M" * 16))
+        self.steps.setWordWrap(True)
+
+        self.step_title = PlainLabel("Starting…")
+        self.step_title.setObjectName("stepTitle")
+        self.step_title.setWordWrap(True)
+        typography().apply(self.step_title, HEADLINE, bold=True)
+        self.actors = ActingRow()
+        self.instructions = PlainLabel()
+        self.instructions.setObjectName("stepInstructions")
+        self.instructions.setWordWrap(True)
+        typography().apply(self.instructions, LARGE)
+        self.messages = QListWidget()
+        self.messages.setObjectName("messages")
+        self.messages.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.messages.setWordWrap(True)
+        self.messages.setMaximumHeight(self.messages.fontMetrics().height() * 4)
+
+        self.busy = QWidget()
+        busy_layout = QHBoxLayout(self.busy)
+        busy_layout.setContentsMargins(0, 0, 0, 0)
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)  # indeterminate: the worker is busy
+        self.busy_bar.setMaximumWidth(self.busy_bar.fontMetrics().horizontalAdvance("M" * 12))
+        self.busy_label = PlainLabel("Working…")
+        self.busy_label.setObjectName("busyLabel")
+        busy_layout.addWidget(self.busy_bar)
+        busy_layout.addWidget(self.busy_label, 1)
+        self.busy.hide()
+
+        self.prompt_area = QVBoxLayout()
+        self.result = PlainLabel()
+        self.result.setObjectName("ceremonyResult")
+        self.result.setWordWrap(True)
+        typography().apply(self.result, LARGE, bold=True)
+        self.result.hide()
+        self.audit_button = QPushButton("Check this ceremony's journal in the auditor view")
+        self.audit_button.setObjectName("auditCeremony")
+        self.audit_button.hide()
+        self.completion_area = QVBoxLayout()
+
+        center = QWidget()
+        center_layout = QVBoxLayout(center)
+        center_layout.addWidget(self.step_title)
+        center_layout.addWidget(self.actors)
+        center_layout.addWidget(self.instructions)
+        center_layout.addLayout(self.prompt_area)
+        center_layout.addWidget(self.busy)
+        center_layout.addWidget(self.result)
+        center_layout.addWidget(self.audit_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        center_layout.addLayout(self.completion_area)
+        center_layout.addStretch(1)
+        center_layout.addWidget(PlainLabel("Messages"))
+        center_layout.addWidget(self.messages)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(center)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+
+        self.journal = JournalTable()
+        self.head = ChainHeadPanel()
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(PlainLabel("Journal"))
+        right_layout.addWidget(self.journal, 1)
+        right_layout.addWidget(self.head)  # the live head sits with the journal it ends
+
+        splitter = QSplitter()
+        splitter.addWidget(self.steps)
+        splitter.addWidget(scroll)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 4)
+        splitter.setStretchFactor(2, 2)
+        unit = self.fontMetrics().horizontalAdvance("M")
+        splitter.setSizes([16 * unit, 52 * unit, 26 * unit])
+
+        self.splitter = splitter
+        self._journal_pane: QWidget = right
+        self.steps_toggle = QPushButton("Hide the steps")
+        self.steps_toggle.setObjectName("toggleSteps")
+        self.steps_toggle.clicked.connect(lambda: self.show_side_panels(
+            steps=self.steps.isHidden()))
+        self.journal_toggle = QPushButton("Hide the journal")
+        self.journal_toggle.setObjectName("toggleJournal")
+        self.journal_toggle.clicked.connect(lambda: self.show_side_panels(
+            journal=self._journal_pane.isHidden()))
+
+        self.top_row = QHBoxLayout()
+        self.top_row.addWidget(self.title, 1)
+        self.top_row.addWidget(self.steps_toggle)
+        self.top_row.addWidget(self.journal_toggle)
+        content = QWidget()
+        content.setObjectName("ceremonyContent")
+        self._layout = QVBoxLayout(content)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addLayout(self.top_row)
+        self._layout.addWidget(splitter, 1)
+        # A paper-log moment covers the whole view; the ceremony is behind it, unchanged.
+        self.moment_page = QScrollArea()
+        self.moment_page.setObjectName("momentPage")
+        self.moment_page.setWidgetResizable(True)
+        self.moment_page.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._layers = QStackedLayout(self)
+        self._layers.addWidget(content)
+        self._layers.addWidget(self.moment_page)
+
+    # --- sharing the room --------------------------------------------------------------------
+
+    def show_side_panels(self, steps: bool | None = None, journal: bool | None = None) -> None:
+        """Show or hide the step list and the journal, so the current step gets the room."""
+        if steps is not None:
+            self.steps.setVisible(steps)
+            self.steps_toggle.setText("Hide the steps" if steps else "Show the steps")
+        if journal is not None:
+            self._journal_pane.setVisible(journal)
+            self.journal_toggle.setText("Hide the journal" if journal else "Show the journal")
+
+    def set_presenting(self, on: bool) -> None:
+        """Presentation mode: the step, who acts and the question get the whole view; the
+        step list and journal step aside (the toggles bring them back)."""
+        if on and self._before_presenting is None:
+            self._before_presenting = (not self.steps.isHidden(),
+                                       not self._journal_pane.isHidden())
+            self.show_side_panels(steps=False, journal=False)
+        elif not on and self._before_presenting is not None:
+            steps, journal = self._before_presenting
+            self._before_presenting = None
+            self.show_side_panels(steps=steps, journal=journal)
+
+    @property
+    def moment_shown(self) -> bool:
+        return self._layers.currentWidget() is self.moment_page
+
+    def show_moment(self, panel: PromptPanel) -> None:
+        """``panel`` (a paper-log moment) covers the whole view."""
+        self.moment_page.setWidget(panel)
+        self._layers.setCurrentWidget(self.moment_page)
+        self.moment_changed.emit(True)
+
+    def take_panel(self, panel: PromptPanel) -> None:
+        """Take ``panel`` out of the view, wherever it is shown."""
+        if self.moment_page.widget() is panel:
+            self.moment_page.takeWidget()
+            self._layers.setCurrentIndex(0)
+            self.moment_changed.emit(False)
+        else:
+            self.prompt_area.removeWidget(panel)
+
+    def _set_busy(self, text: str) -> None:
+        self.busy_label.setText(text)
+        self.busy.setVisible(self.panel is None)
+
+    def _show_steps(self) -> None:
+        self.steps.clear()
+        for row in self.progress.rows:
+            item = QListWidgetItem(row.label)
+            colour = STEP_COLOURS.get(row.state)
+            if colour:
+                item.setForeground(QBrush(QColor(colour)))
+            if row.state is StepState.CURRENT:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            self.steps.addItem(item)
