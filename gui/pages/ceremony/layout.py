@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from gui.typography import HEADLINE, LARGE, typography
-from gui.viewmodels.progress import CeremonyProgress, StepState
+from gui.viewmodels.look import OK
+from gui.viewmodels.progress import STATE_MARKS, CeremonyProgress, StepState
 from gui.widgets.acting import ActingRow
 from gui.widgets.journal_view import ChainHeadPanel, JournalTable
 from gui.widgets.plaintext import ElidedLabel, PlainLabel
@@ -36,6 +37,7 @@ STEP_COLOURS = {
     StepState.REFUSED: "#a50e0e",
     StepState.FAILED: "#a50e0e",
 }
+DONE_MARK = STATE_MARKS[StepState.DONE]
 
 
 class CeremonyLayout(QWidget):
@@ -71,6 +73,12 @@ class CeremonyLayout(QWidget):
         self.instructions.setObjectName("stepInstructions")
         self.instructions.setWordWrap(True)
         typography().apply(self.instructions, LARGE)
+        self.confirmation = PlainLabel()  # e.g. a custodian's copy passed its check
+        self.confirmation.setObjectName("stepConfirmation")
+        self.confirmation.setWordWrap(True)
+        self.confirmation.setStyleSheet(f"color: {OK};")
+        typography().apply(self.confirmation, LARGE, bold=True)
+        self.confirmation.hide()
         self.messages = QListWidget()
         self.messages.setObjectName("messages")
         self.messages.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -105,6 +113,7 @@ class CeremonyLayout(QWidget):
         center_layout.addWidget(self.step_title)
         center_layout.addWidget(self.actors)
         center_layout.addWidget(self.instructions)
+        center_layout.addWidget(self.confirmation)
         center_layout.addLayout(self.prompt_area)
         center_layout.addWidget(self.busy)
         center_layout.addWidget(self.result)
@@ -209,6 +218,11 @@ class CeremonyLayout(QWidget):
             self.moment_changed.emit(False)
         else:
             self.prompt_area.removeWidget(panel)
+
+    def confirm(self, text: str | None) -> None:
+        """Say that something the room did passed (with a ✓, in words), or say nothing."""
+        self.confirmation.setText(f"{DONE_MARK} {text}" if text else "")
+        self.confirmation.setVisible(bool(text))
 
     def _set_busy(self, text: str) -> None:
         self.busy_label.setText(text)

@@ -35,9 +35,10 @@ def signing(person: str, preview: Any) -> DecisionPanel:
 
 
 def hand_out(holder: str, number: int, total: int, words: tuple[str, ...],
-             notice: str | None) -> WidgetPanel:
-    """The privacy screen that shows ``holder`` their share, then hides it."""
-    widget = HandOutWidget(HandOut(holder, number, total, words), notice)
+             notice: str | None, wrong: tuple[int, ...] = ()) -> WidgetPanel:
+    """The privacy screen that shows ``holder`` their share, then hides it; ``wrong`` are the
+    positions their last copy missed, marked on the share."""
+    widget = HandOutWidget(HandOut(holder, number, total, words, wrong), notice)
     return WidgetPanel(widget, widget.done)
 
 

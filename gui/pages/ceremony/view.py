@@ -16,8 +16,9 @@ from gui.pages.ceremony.layout import CeremonyLayout
 from gui.prompter import WindowPrompter
 from gui.viewmodels.decision import Question
 from gui.viewmodels.exchange import Prompt, PromptExchange
+from gui.viewmodels.hand_out import copy_mismatch, copy_verified
 from gui.viewmodels.jobs import CeremonyJob
-from gui.viewmodels.journal_rows import JournalTail, deviation_message
+from gui.viewmodels.journal_rows import JournalRow, JournalTail, deviation_message
 from gui.viewmodels.look import acting
 from gui.viewmodels.messages import sentence
 from gui.viewmodels.paper_log import Completion, HeadMomentForm, job_inventory
@@ -50,6 +51,7 @@ class CeremonyView(CeremonyLayout):
         self.completion_box: CompletionBox | None = None
         self._sides_set_aside: tuple[bool, ...] = ()  # side panels hidden for a share panel
         self._plan: Any = None
+        self._wrong_copies: dict[str, tuple[int, ...]] = {}  # holder -> words their copy missed
         self._relay = PromptRelay(self)
         self._relay.posted.connect(self._on_prompt, Qt.ConnectionType.QueuedConnection)
         self.exchange = PromptExchange(self._relay.posted.emit)
@@ -113,6 +115,7 @@ class CeremonyView(CeremonyLayout):
         self._notice = None
         self.share_form = None  # shares checked in an earlier step leave memory with it
         self.head.release()
+        self.confirm(None)
         self.progress.show(view)
         self.step_title.setText(f"Step {view.number} of {view.count}: {view.title}")
         plan = self._plan
@@ -211,7 +214,8 @@ class CeremonyView(CeremonyLayout):
 
     def _show_hand_out_share(self, prompt: Prompt, holder: str, number: int, total: int,
                              words: tuple[str, ...]) -> None:
-        panel = questions.hand_out(holder, number, total, words, self._notice)
+        wrong = self._wrong_copies.pop(holder, ())
+        panel = questions.hand_out(holder, number, total, words, self._notice, wrong)
         prompt.args = ()  # the hand-out holds the words now, and drops them when hidden
         self._ask(prompt, panel)
 
@@ -292,11 +296,25 @@ class CeremonyView(CeremonyLayout):
             if deviation is not None:
                 self.messages.addItem(deviation)
                 self.messages.scrollToBottom()
+            self._follow_copy_check(row)
         self.journal.scrollToBottom()
         if self.tail.head is not None:
             self.head.show_live(self.tail.head)
         if self.progress.apply(rows):
             self._show_steps()
+
+    def _follow_copy_check(self, row: JournalRow) -> None:
+        """A copy that passed is confirmed in words; one that did not has its wrong words
+        marked when the share is shown again."""
+        mismatch = copy_mismatch(row)
+        if mismatch is not None:
+            holder, wrong = mismatch
+            self._wrong_copies[holder] = wrong
+        verified = copy_verified(row)
+        if verified is not None:
+            self.confirm(verified)
+            self.messages.addItem(verified)
+            self.messages.scrollToBottom()
 
     def add_stop_button(self, on_click: Any) -> QPushButton:
         """A button that asks to stop the ceremony (the main window wires it)."""
