@@ -64,11 +64,16 @@ def initial_size(available: QSize) -> QSize:
     return available.boundedTo(LARGEST_START)
 
 
+STOP_QUESTION = ("A ceremony is running. Stopping it closes the tokens and signs nothing more; "
+                 "the journal is kept and records where the ceremony stopped. Write down the "
+                 "chain head shown after it stops. To resume later, run the same plan again "
+                 "with the same folder: it continues from the step where it stopped.")
+STOP_VERBS = ("Stop the ceremony", "Keep going")
+
+
 def confirm_stop(parent: QWidget) -> bool:
     """Ask whether to stop the running ceremony (tests replace this function)."""
-    return ask(parent, "Stop the ceremony?",
-               "A ceremony is running. Stop it now? The journal records where it stopped, the "
-               "tokens are closed, and it can be resumed later from the same folder.")
+    return ask(parent, "Stop the ceremony?", STOP_QUESTION, STOP_VERBS)
 
 
 class MainWindow(QMainWindow):
