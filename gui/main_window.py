@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QStackedWidget,
     QVBoxLayout,
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from gui.typography import typography
 from gui.widgets.banner import Banner, enter_clicks_buttons
+from gui.widgets.icons import page_icon
 from gui.widgets.plaintext import PlainLabel, ask
 from gui.widgets.wheel import guard_wheel
 
@@ -94,8 +96,8 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("pages")
-        for label, _, _ in PAGES.values():
-            self.nav.addItem(label)
+        for name, (label, _, _) in PAGES.items():
+            self.nav.addItem(QListWidgetItem(page_icon(name), label))
         self._fit_navigation()
         self.stack = QStackedWidget()
         for name in PAGES:
@@ -210,7 +212,9 @@ class MainWindow(QMainWindow):
         metrics = QFontMetrics(typography().font())
         labels = [self.nav.item(i).text() for i in range(self.nav.count())]
         widest = max(metrics.horizontalAdvance(text) for text in labels)
-        self.nav.setFixedWidth(widest + metrics.horizontalAdvance("MM"))
+        side = metrics.height() + 4  # the page's icon, as tall as a line of text
+        self.nav.setIconSize(QSize(side, side))
+        self.nav.setFixedWidth(widest + side + metrics.horizontalAdvance("MMM"))
 
     def toggle_presentation(self) -> None:
         """Presentation mode: every font grows for reading from a projected wall."""
@@ -282,7 +286,7 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(old)
             old.deleteLater()
         else:
-            self.nav.addItem("Ceremony")
+            self.nav.addItem(QListWidgetItem(page_icon(CEREMONY), "Ceremony"))
         self.stack.insertWidget(index, view)
         self._pages[CEREMONY] = view
         self.ceremony = view

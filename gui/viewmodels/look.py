@@ -11,12 +11,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ceremony.plan import Role
+from gui.viewmodels.progress import StepState
 
 BACKGROUND = "#ffffff"
 TEXT = "#1f1f1f"
 ACCENT = "#0b57d0"  # the primary action: one button per screen
+ACCENT_TEXT = "#ffffff"  # the primary action's label, on the accent
+ACCENT_PRESSED = "#0842a0"  # the accent while hovered or pressed
+DISABLED = "#e3e3e3"  # a primary action not yet possible: no accent, so it does not invite
+DISABLED_TEXT = "#474747"
 OK = "#137333"
 FAILED = "#a50e0e"
+DEVIATION = "#8a4b00"
 PROGRAM = "#4d4d4d"  # the program itself, as an actor
 
 ROLE_COLOURS: dict[Role, str] = {
@@ -28,6 +34,44 @@ ROLE_COLOURS: dict[Role, str] = {
 }
 
 AA_TEXT = 4.5  # WCAG 2.x level AA, normal text
+AA_GRAPHICS = 3.0  # WCAG 2.x 1.4.11, icons and the parts of controls
+
+# Icons, bundled as SVG files in gui/icons (never fetched): one per page, one per step state.
+# Each state's icon differs in shape (circle, arrow, tick, cross, triangle), not only colour.
+# (gui.widgets.icons.page_icon finds a page's icon by this naming, 'page-<name>', for speed.)
+PAGE_ICONS: dict[str, str] = {
+    "dashboard": "page-dashboard",
+    "start": "page-start",
+    "auditor": "page-auditor",
+    "viewer": "page-viewer",
+    "ceremony": "page-ceremony",
+}
+STEP_ICONS: dict[StepState, str] = {
+    StepState.PENDING: "step-pending",
+    StepState.CURRENT: "step-current",
+    StepState.DONE: "step-done",
+    StepState.DEVIATION: "step-deviation",
+    StepState.REFUSED: "step-failed",
+    StepState.FAILED: "step-failed",
+}
+STEP_COLOURS: dict[StepState, str] = {
+    StepState.PENDING: TEXT,
+    StepState.CURRENT: ACCENT,
+    StepState.DONE: OK,
+    StepState.DEVIATION: DEVIATION,
+    StepState.REFUSED: FAILED,
+    StepState.FAILED: FAILED,
+}
+
+
+def primary_style() -> str:
+    """The style sheet of the one primary action on a screen: the accent, white text."""
+    return (f"QPushButton {{ background: {ACCENT}; color: {ACCENT_TEXT}; font-weight: bold; "
+            f"border: 2px solid {ACCENT}; border-radius: 4px; padding: 6px 14px; }}"
+            f"QPushButton:hover, QPushButton:pressed {{ background: {ACCENT_PRESSED}; }}"
+            f"QPushButton:focus {{ border: 2px solid {TEXT}; }}"
+            f"QPushButton:disabled {{ background: {DISABLED}; color: {DISABLED_TEXT}; "
+            f"border-color: {DISABLED}; }}")
 
 
 def _linear(channel: int) -> float:

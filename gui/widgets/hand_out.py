@@ -18,6 +18,7 @@ from gui.typography import HEADLINE, LARGE, typography
 from gui.viewmodels.hand_out import CopyCheckForm, HandOut, Stage
 from gui.viewmodels.look import FAILED
 from gui.viewmodels.share_form import FieldState, ShareForm
+from gui.widgets.accent import make_primary
 from gui.widgets.plaintext import PlainLabel, button_text, set_tool_tip
 from gui.widgets.secure import PrivateLabel, SecretLineEdit
 from gui.widgets.share_entry import FIELD_STYLES, ShareEntryWidget
@@ -53,6 +54,7 @@ class HandOutWidget(QWidget):
         self.button = QPushButton(button_text(hand_out.reveal_label))
         self.button.setObjectName("handOutButton")
         self.button.setDefault(True)
+        make_primary(self.button)
         self.button.clicked.connect(self._next)
         typography().apply(self.button, LARGE)
 
@@ -184,6 +186,7 @@ class CopyCheckWidget(QWidget):
         self.button = QPushButton("Check my copy")
         self.button.setObjectName("copyCheckButton")
         self.button.setDefault(True)
+        make_primary(self.button)
         self.button.clicked.connect(self.submit)
         layout.addLayout(grid)
         layout.addWidget(self.status)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from crypto.errors import ShareError
 from gui.typography import LARGE, typography
 from gui.viewmodels.share_form import WORD_COUNTS, FieldState, FormView, ShareForm, Verdict
+from gui.widgets.accent import make_primary
 from gui.widgets.plaintext import PlainLabel, set_tool_tip
 from gui.widgets.secure import SecretLineEdit
 
@@ -116,6 +117,7 @@ class ShareEntryWidget(QWidget):
         self.hide_box.toggled.connect(self._set_hidden)
         self.submit_button = QPushButton("Submit this share")
         self.submit_button.setObjectName("submitShare")
+        make_primary(self.submit_button)
         self.submit_button.clicked.connect(self.submit)
 
         options = QHBoxLayout()

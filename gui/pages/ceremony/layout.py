@@ -9,11 +9,9 @@ paper-log moment covers the whole view, with the ceremony unchanged behind it.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
-    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -30,13 +28,8 @@ from gui.widgets.acting import ActingRow
 from gui.widgets.journal_view import ChainHeadPanel, JournalTable
 from gui.widgets.plaintext import ElidedLabel, PlainLabel
 from gui.widgets.prompts import PromptPanel
+from gui.widgets.stepper import Stepper
 
-STEP_COLOURS = {
-    StepState.DONE: "#137333",
-    StepState.CURRENT: "#1a73e8",
-    StepState.REFUSED: "#a50e0e",
-    StepState.FAILED: "#a50e0e",
-}
 DONE_MARK = STATE_MARKS[StepState.DONE]
 
 
@@ -57,12 +50,7 @@ class CeremonyLayout(QWidget):
         self.title.setObjectName("ceremonyTitle")
         typography().apply(self.title, LARGE, bold=True)
 
-        self.steps = QListWidget()
-        self.steps.setObjectName("steps")
-        self.steps.setAccessibleName("steps of the ceremony")
-        self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.steps.setMinimumWidth(self.steps.fontMetrics().horizontalAdvance("M" * 16))
-        self.steps.setWordWrap(True)
+        self.steps = Stepper()
 
         self.step_title = PlainLabel("Starting…")
         self.step_title.setObjectName("stepTitle")
@@ -229,14 +217,4 @@ class CeremonyLayout(QWidget):
         self.busy.setVisible(self.panel is None)
 
     def _show_steps(self) -> None:
-        self.steps.clear()
-        for row in self.progress.rows:
-            item = QListWidgetItem(row.label)
-            colour = STEP_COLOURS.get(row.state)
-            if colour:
-                item.setForeground(QBrush(QColor(colour)))
-            if row.state is StepState.CURRENT:
-                font = item.font()
-                font.setBold(True)
-                item.setFont(font)
-            self.steps.addItem(item)
+        self.steps.show_rows(self.progress.rows)
