@@ -8,6 +8,8 @@ paper-log moment covers the whole view, with the ceremony unchanged behind it.
 
 from __future__ import annotations
 
+from enum import Enum
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -33,6 +35,13 @@ from gui.widgets.stepper import Stepper
 DONE_MARK = STATE_MARKS[StepState.DONE]
 
 
+class Aside(Enum):
+    """Why the step list and the journal step aside for the current step."""
+
+    PRESENTING = "presentation mode"
+    SHARE = "a custodian's share on screen"
+
+
 class CeremonyLayout(QWidget):
     """The widgets of the ceremony view; ``CeremonyView`` runs the ceremony in them."""
 
@@ -42,7 +51,9 @@ class CeremonyLayout(QWidget):
         super().__init__(parent)
         self.progress = CeremonyProgress(())
         self.panel: PromptPanel | None = None
-        self._before_presenting: tuple[bool, bool] | None = None
+        self._wanted = {"steps": True, "journal": True}  # the room's choice, by the toggles
+        self._asides: set[Aside] = set()  # why the side panels are set aside now
+        self._pinned: set[str] = set()  # brought back by the room while set aside
         self._build(title)
 
     def _build(self, title: str) -> None:
@@ -168,25 +179,46 @@ class CeremonyLayout(QWidget):
     # --- sharing the room --------------------------------------------------------------------
 
     def show_side_panels(self, steps: bool | None = None, journal: bool | None = None) -> None:
-        """Show or hide the step list and the journal, so the current step gets the room."""
-        if steps is not None:
-            self.steps.setVisible(steps)
-            self.steps_toggle.setText("Hide the steps" if steps else "Show the steps")
-        if journal is not None:
-            self._journal_pane.setVisible(journal)
-            self.journal_toggle.setText("Hide the journal" if journal else "Show the journal")
+        """The room's own choice (the toggles): show or hide the step list and the journal.
+
+        One shown while they are set aside (presentation mode, a share on screen) comes back
+        at once, alone; one hidden stays hidden when the reasons to set them aside end.
+        """
+        for name, wanted in (("steps", steps), ("journal", journal)):
+            if wanted is None:
+                continue
+            self._wanted[name] = wanted
+            if wanted and self._asides:
+                self._pinned.add(name)
+            else:
+                self._pinned.discard(name)
+        self._apply_sides()
+
+    def set_aside(self, reason: Aside, on: bool) -> None:
+        """Set the side panels aside for ``reason`` (or stop doing so); they come back as the
+        room last wanted them once no reason is left."""
+        if on and reason not in self._asides:
+            self._asides.add(reason)
+            if reason is Aside.SHARE:
+                self._pinned.clear()  # a custodian's share gets the whole width
+        elif not on:
+            self._asides.discard(reason)
+        if not self._asides:
+            self._pinned.clear()
+        self._apply_sides()
 
     def set_presenting(self, on: bool) -> None:
         """Presentation mode: the step, who acts and the question get the whole view; the
         step list and journal step aside (the toggles bring them back)."""
-        if on and self._before_presenting is None:
-            self._before_presenting = (not self.steps.isHidden(),
-                                       not self._journal_pane.isHidden())
-            self.show_side_panels(steps=False, journal=False)
-        elif not on and self._before_presenting is not None:
-            steps, journal = self._before_presenting
-            self._before_presenting = None
-            self.show_side_panels(steps=steps, journal=journal)
+        self.set_aside(Aside.PRESENTING, on)
+
+    def _apply_sides(self) -> None:
+        for name, widget, toggle, label in (
+                ("steps", self.steps, self.steps_toggle, "the steps"),
+                ("journal", self._journal_pane, self.journal_toggle, "the journal")):
+            shown = self._wanted[name] and (not self._asides or name in self._pinned)
+            widget.setVisible(shown)
+            toggle.setText(f"Hide {label}" if shown else f"Show {label}")
 
     @property
     def moment_shown(self) -> bool:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from ceremony.folder import JOURNAL_NAME
 from ceremony.prompts import HeadMoment, StepView
 from gui.pages.ceremony import questions
-from gui.pages.ceremony.layout import CeremonyLayout
+from gui.pages.ceremony.layout import Aside, CeremonyLayout
 from gui.prompter import WindowPrompter
 from gui.viewmodels.decision import Question
 from gui.viewmodels.exchange import Prompt, PromptExchange
@@ -49,7 +49,6 @@ class CeremonyView(CeremonyLayout):
         self._notice: str | None = None  # the last message, shown with the next question
         self.stop_button: QPushButton | None = None
         self.completion_box: CompletionBox | None = None
-        self._sides_set_aside: tuple[bool, ...] = ()  # side panels hidden for a share panel
         self._plan: Any = None
         self._wrong_copies: dict[str, tuple[int, ...]] = {}  # holder -> words their copy missed
         self._relay = PromptRelay(self)
@@ -145,10 +144,9 @@ class CeremonyView(CeremonyLayout):
     def _ask(self, prompt: Prompt, panel: PromptPanel) -> None:
         self._clear_panel()
         self.busy.hide()
-        if isinstance(panel, WidgetPanel) and not self._sides_set_aside:
+        if isinstance(panel, WidgetPanel):
             # A custodian at the screen with their share: it gets the whole width.
-            self._sides_set_aside = (not self.steps.isHidden(), not self._journal_pane.isHidden())
-            self.show_side_panels(steps=False, journal=False)
+            self.set_aside(Aside.SHARE, True)
         self.panel = panel
         panel.answered.connect(lambda value, p=prompt: self._answer(p, value))
         self.prompt_area.addWidget(panel)
@@ -236,10 +234,7 @@ class CeremonyView(CeremonyLayout):
             self.take_panel(self.panel)
             self.panel.deleteLater()
             self.panel = None
-        if self._sides_set_aside:
-            steps, journal = self._sides_set_aside
-            self._sides_set_aside = ()
-            self.show_side_panels(steps=steps, journal=journal)
+        self.set_aside(Aside.SHARE, False)
 
     def _succeeded(self, summary: str) -> None:
         self._finish(summary, ok=True)
