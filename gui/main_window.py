@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.typography import typography
+from gui.viewmodels.palette import navigation_style
 from gui.widgets.banner import Banner, enter_clicks_buttons
 from gui.widgets.icons import page_icon
 from gui.widgets.plaintext import PlainLabel, ask
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("pages")
+        self.nav.setStyleSheet(navigation_style())
         for name, (label, _, _) in PAGES.items():
             self.nav.addItem(QListWidgetItem(page_icon(name), label))
         self._fit_navigation()

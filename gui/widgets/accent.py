@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QPushButton
 
-from gui.viewmodels.look import primary_style
+from gui.viewmodels.palette import primary_style
 
 
 def make_primary(button: QPushButton) -> QPushButton:

@@ -10,12 +10,12 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
-from gui.viewmodels.look import STEP_COLOURS, STEP_ICONS
+from gui.viewmodels.look import SELECTED, STEP_COLOURS, STEP_ICONS
 from gui.viewmodels.progress import StepRow, StepState
 from gui.widgets.icons import icon
 from gui.widgets.plaintext import set_tool_tip
 
-CURRENT_BAND = "#e8f0fe"  # behind the current step; its text (the accent) keeps AA on it
+CURRENT_BAND = SELECTED  # behind the current step; its text (the accent) keeps AA on it
 
 
 class Stepper(QListWidget):

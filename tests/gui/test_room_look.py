@@ -154,3 +154,21 @@ def test_the_sidebar_has_an_icon_per_page_and_questions_one_primary_action(
         primary = [b for b in panel.findChildren(QPushButton) if is_primary(b)]
         assert len(primary) == 1 and ACCENT in primary[0].styleSheet()
         assert primary[0].isDefault()  # what Enter does is what the accent points at
+
+
+def test_the_sidebar_look_loads_nothing_heavy_and_keeps_aa() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from gui.viewmodels.palette import AA_TEXT, SELECTED, TEXT, contrast
+
+    assert contrast(TEXT, SELECTED) >= AA_TEXT  # the page shown, on its band
+    # The window's icons and colours cost start-up nothing: not the plan, not the journal.
+    probe = ("import sys, gui.main_window; "
+             "print(sorted(m for m in ('ceremony.plan', 'ceremony.journal') if m in sys.modules))")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         cwd=root, env={"PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen"},
+                         check=True)
+    assert out.stdout.strip() == "[]"

@@ -82,6 +82,9 @@ class CeremonyLayout(QWidget):
         self.messages.setObjectName("messages")
         self.messages.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.messages.setWordWrap(True)
+        # A long path cannot wrap: it is shortened in the middle, not scrolled sideways.
+        self.messages.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.messages.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.messages.setMaximumHeight(self.messages.fontMetrics().height() * 4)
 
         self.busy = QWidget()
