@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
+from gui.viewmodels.share_card import ShareCard
 from gui.viewmodels.share_form import FieldState, WordField, check_field
 
 
@@ -80,6 +81,12 @@ class HandOut:
         self.stage = Stage.SHOWN
         return tuple(ShownWord(position, word)
                      for position, word in enumerate(self._words, start=1))
+
+    def card(self) -> ShareCard:
+        """The share as a card to print, while it is on screen (the holder is at the screen)."""
+        if self.stage is not Stage.SHOWN:
+            raise ValueError("A card can be printed only while the share is on screen.")
+        return ShareCard.of(self.holder, self.number, self.total, self._words)
 
     def hide(self) -> None:
         """The holder is done: the words leave the screen and this object."""
