@@ -54,6 +54,7 @@ from gui.widgets.prompts import (
     PromptPanel,
     WidgetPanel,
 )
+from gui.widgets.share_card import attached_printers
 from gui.widgets.share_entry import ShareEntryWidget
 from gui.worker import CeremonyWorker, PromptRelay
 
@@ -403,8 +404,9 @@ class CeremonyView(QWidget):
         self._ask(prompt, PassphrasePanel(person, purpose, confirm))
 
     def _show_hand_out_share(self, prompt: Prompt, holder: str, number: int, total: int,
-                             words: tuple[str, ...]) -> None:
-        widget = HandOutWidget(HandOut(holder, number, total, words), self._notice)
+                             words: tuple[str, ...], may_print: bool = False) -> None:
+        cards = attached_printers() if may_print else None
+        widget = HandOutWidget(HandOut(holder, number, total, words), self._notice, cards=cards)
         prompt.args = ()  # the hand-out holds the words now, and drops them when hidden
         self._ask(prompt, WidgetPanel(widget, widget.done))
 

@@ -180,6 +180,9 @@ def _shares(table: str, title: str, *, existing: bool) -> Section:
                                 "whole: each custodian types their whole share back (four "
                                 "letters a word); sampled: three words at random",
                                 choices=_COPY_CHECKS))
+        fields.append(FieldSpec(f"{table}.print_cards", "The hand-out may print each share as a "
+                                "card on the room's printer", _FLAG,
+                                "off by default: the printer and its spool may keep a copy"))
     return Section(table, title, tuple(fields))
 
 

@@ -92,6 +92,7 @@ class ShareFields:
     passphrase: bool = False
     check_value: str = ""
     copy_check: str = CopyCheck.WHOLE.value
+    print_cards: bool = False
 
 
 @dataclass

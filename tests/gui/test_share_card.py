@@ -270,3 +270,57 @@ def test_a_card_is_offered_only_while_the_share_is_on_screen() -> None:
     hand_out.hide()
     with pytest.raises(ValueError):
         hand_out.card()
+
+
+# --- from the engine's question to the screen and back -----------------------------------------
+
+
+class IdleJob:
+    """A job the view is built for but never started: the test asks its questions itself."""
+
+    title = "Cards"
+    pin_hint = ""
+
+    def run(self, prompter: Any, begin: Any) -> str:
+        raise AssertionError("not started in these tests")
+
+
+@pytest.mark.parametrize("may_print", [False, True])
+def test_the_ceremony_view_offers_a_card_only_when_the_plan_allows_it(
+        qtbot: Any, may_print: bool) -> None:
+    from gui.pages.ceremony import CeremonyView
+    from gui.viewmodels.exchange import Prompt
+
+    view = CeremonyView(IdleJob())
+    qtbot.addWidget(view)
+    view.show()
+    words = tuple(reference_shares(1, [(2, 3)])[0][0].split())
+    prompt = Prompt("hand_out_share", ("Carol", 1, 3, words, may_print))
+    view._on_prompt(prompt)
+    widget = view.panel.widget  # type: ignore[union-attr]
+    assert isinstance(widget, HandOutWidget)
+    assert (widget.cards is not None) is may_print
+    if may_print:
+        assert widget.cards == attached_printers()
+    qtbot.mouseClick(widget.button, Qt.MouseButton.LeftButton)
+    assert (not widget.card_button.isHidden()) is may_print
+    qtbot.mouseClick(widget.button, Qt.MouseButton.LeftButton)
+    assert prompt.answered and prompt._take() is False
+    assert prompt.args == ()  # the words left the prompt when the screen took them
+
+
+def test_the_window_prompter_hands_the_plan_option_over_and_the_answer_back() -> None:
+    import threading
+
+    from gui.prompter import WindowPrompter
+    from gui.viewmodels.exchange import PromptExchange
+
+    posted: list[Any] = []
+
+    def post(prompt: Any) -> None:
+        posted.append(prompt.args[-1])
+        threading.Timer(0.01, prompt.answer, (True,)).start()
+
+    assert WindowPrompter(PromptExchange(post)).hand_out_share("Carol", 1, 3, ("acid",),
+                                                               True) is True
+    assert posted == [True]

@@ -148,13 +148,17 @@ class KeyTables:
         passphrase = table.flag("passphrase", required=False) or False
         check_value: str | None = None
         copy_check = CopyCheck.WHOLE
+        print_cards = False
         if new or self.ceremony in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY):
             table.not_used("check_value", "a new share set's check value is recorded when it "
                                           "is split, not planned; remove it")
             copy_check = table.choice("copy_check", CopyCheck, required=False) or copy_check
+            print_cards = table.flag("print_cards", required=False) or False
         else:
             table.not_used("copy_check", "only a new share set is handed out and its copies "
                                          "checked; remove it")
+            table.not_used("print_cards", "only a new share set is handed out, so there is no "
+                                          "card to print; remove it")
             text = table.text("check_value", required=self.ceremony in _EXISTING_SET,
                               example='check_value = "0123456789abcdef" (recorded at the '
                                       "split)")
@@ -200,7 +204,8 @@ class KeyTables:
             return None
         return ShareSpec(threshold=threshold, holders=holders, groups=tuple(groups),
                          group_threshold=group_threshold or 1, passphrase=passphrase,
-                         check_value=check_value, copy_check=copy_check)
+                         check_value=check_value, copy_check=copy_check,
+                         print_cards=print_cards)
 
     def _certificate(self, table: Table) -> tuple[DistinguishedName | None,
                                                    RootProfile | None]:
