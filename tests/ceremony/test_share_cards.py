@@ -7,6 +7,8 @@ for the printing itself).
 
 from __future__ import annotations
 
+import re
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import pytest
 from ceremony.demo.rehearsal import DEMO_PIN, INTERMEDIATE_TOKEN, ROOT_TOKEN, Rehearsal
 from ceremony.errors import CeremonyError, PlanError
 from ceremony.execution import prepare, run_plan
+from ceremony.folder import TRANSCRIPT_NAME
 from ceremony.frontends.scripted import ScriptedPrompter
 from ceremony.journal import Event, verify_journal
 from ceremony.plan import parse_plan
@@ -80,6 +83,14 @@ def test_a_printed_card_is_journaled_without_its_words(tmp_path: Path) -> None:
         assert events[at + 1:at + 3] == [Event.SHARE_VERIFIED, Event.SHARE_HANDED_OUT]
         journal = (folder / "journal.jsonl").read_text()
         assert " ".join(prompter.notebooks["Dave"]) not in journal
+        pages = subprocess.run(["pdftotext", "-layout", str(folder / TRANSCRIPT_NAME), "-"],
+                               capture_output=True, text=True, check=True).stdout
+        assert re.search(r"Copy\s+Card\n.*proven\s+printed", pages)  # the table's header
+        rows = {line.split()[0]: line.split()[-2:] for line in pages.splitlines()
+                if line.split()[:1] and line.split()[0] in prompter.notebooks
+                and re.search(r"UTC\s+(yes|no)\s+(yes|no)$", line)}  # the hand-out table
+        assert rows == {holder: ["yes", "yes" if holder == "Dave" else "no"]
+                        for holder in ("Carol", "Dave", "Erin", "Frank", "Grace")}
 
 
 @pytest.mark.softhsm
