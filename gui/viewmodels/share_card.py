@@ -21,11 +21,13 @@ from crypto.shares import ShareInfo, check_share
 COLUMNS = 3
 
 SPOOL_WARNING = (
-    "The printer and its spool may keep a copy of this share: a print queue on this machine, "
-    "and the printer's own memory or disk. Print only on a printer that stays in this room, "
-    "is connected to this machine alone, and is cleared or destroyed as your policy says "
-    "before it leaves. The card does not replace the copy check: {holder} still types the "
-    "share back from paper.")
+    "The printer and its spool may keep a copy of this share. On its way to the printer the "
+    "card passes through this machine's print system (a temporary file, then the print queue, "
+    "which CUPS keeps after printing unless PreserveJobFiles is No), and the printer may keep "
+    "it in its own memory or disk. Print only on a printer that stays in this room, is "
+    "connected to this machine alone, and is cleared or destroyed as your policy says before "
+    "it leaves; this machine is wiped as your policy says. The card does not replace the copy "
+    "check: {holder} still types the share back from paper.")
 PRINT_VERB = "Print the card"
 DO_NOT_PRINT_VERB = "Do not print"
 BUTTON_LABEL = "Print this share card…"

@@ -1,11 +1,15 @@
 """Printing a custodian's share card: the painting, the printer rules and the spool warning.
 
-Why this is safe enough, and what is left to the room: the words go from the hand-out's memory
-to ``QPainter`` calls on a ``QPrinter`` and nowhere else; nothing is written to a file (a
-printer set to a file is refused, and Qt's print dialog, which offers "print to file", is never
-opened), to the clipboard, a log or the journal. What the operating system's print queue and
-the printer itself keep is outside this program's reach: the warning says so before anything
-is printed, and printing is the room's accepted risk, off unless the plan turns it on.
+Why this is safe enough, and what is left to the room: in this program the words go from the
+hand-out's memory to ``QPainter`` calls on a ``QPrinter`` and nowhere else; the program writes
+no file (a printer set to a file is refused, and Qt's print dialog, which offers "print to
+file", is never opened), nothing to the clipboard, a log or the journal. Below the program the
+print system does write: Qt's CUPS engine renders the page to a temporary PDF (``cupsTempFd``,
+unlinked after ``cupsPrintFile``, not wiped), CUPS keeps the job in its spool (a day by default,
+``PreserveJobFiles``), and the printer may keep it too. That is outside this program's reach:
+the warning says so before anything is printed, printing is off unless the plan turns it on,
+and turning it on is the room's accepted risk. The print queue sees a neutral job name, never
+the holder or the words.
 
 The painting is one function over a ``CardCanvas`` that records each text run it draws, so a
 test paints the same card onto a ``QImage`` in memory and reads what was drawn.
