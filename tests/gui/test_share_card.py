@@ -159,6 +159,14 @@ def test_the_card_paints_every_numbered_word_the_header_and_a_qr_code(qtbot: Any
     modules = len(qr_modules(card.qr_text())) + 2 * QUIET_ZONE
     assert canvas.qr_rect.width() >= modules * 3  # at least three device pixels a module
     assert dark_pixels(image, canvas.qr_rect) > 100
+    # Every module painted is the module of the words' QR code, read back at its centre.
+    expected = qr_modules(card.qr_text())
+    unit = canvas.qr_rect.width() / modules
+    seen = tuple(tuple(QColor(image.pixel(
+        int(canvas.qr_rect.left() + (column + QUIET_ZONE + 0.5) * unit),
+        int(canvas.qr_rect.top() + (row + QUIET_ZONE + 0.5) * unit))).lightness() < 128
+        for column in range(len(expected))) for row in range(len(expected)))
+    assert seen == expected
 
 
 def test_a_small_card_shrinks_its_text_to_fit(qtbot: Any) -> None:
