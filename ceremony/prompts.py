@@ -51,6 +51,15 @@ class StepView:
     instructions: str
     actors: tuple[str, ...]  # names of the people who act in this step
     roles: tuple[str, ...]
+    actor_roles: tuple[str, ...] = ()  # the role of each of ``actors``, in the same order
+
+    @property
+    def acting(self) -> str:
+        """Who acts, each with their role: 'Alice (administrator), Carol (custodian)'."""
+        if len(self.actor_roles) == len(self.actors):
+            return ", ".join(f"{name} ({role})"
+                             for name, role in zip(self.actors, self.actor_roles, strict=True))
+        return f"{', '.join(self.actors)} ({', '.join(self.roles)})"
 
 
 @dataclass(frozen=True)

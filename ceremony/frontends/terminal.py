@@ -119,7 +119,7 @@ class TerminalPrompter:
         self._say()
         self._say(f"=== Step {view.number} of {view.count}: {view.title} ===")
         if view.actors:
-            self._say(f"Acting: {', '.join(view.actors)} ({', '.join(view.roles)})")
+            self._say(f"Acting: {view.acting}")
         self._say(view.instructions)
 
     def inform(self, message: str) -> None:
