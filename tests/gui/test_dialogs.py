@@ -107,6 +107,23 @@ def test_every_page_opens_its_dialogs_near_its_subject_never_in_the_program_fold
     assert dialogs == [str(tmp_path)]  # the inventory shown is the window's, in tmp_path
 
 
+def test_the_plan_forms_path_pickers_open_near_an_absolute_path_else_home(
+        qtbot: Any, tmp_path: Path, dialogs: list[str]) -> None:
+    from gui.widgets.plan_rows import PathEdit
+
+    csrs = tmp_path / "csrs"
+    csrs.mkdir()
+    picker, folder_picker = PathEdit("csr file"), PathEdit("backup folder", folder=True)
+    qtbot.addWidget(picker)
+    qtbot.addWidget(folder_picker)
+    picker.choose()  # empty: home, not the program's folder
+    folder_picker.line.setText("backup")  # relative to the plan's folder, unknown here
+    folder_picker.choose()
+    picker.line.setText(str(csrs / "sub.csr"))
+    picker.choose()
+    assert dialogs == [str(tmp_path / "home"), str(tmp_path / "home"), str(csrs)]
+
+
 def test_a_folder_chosen_once_is_where_the_next_dialog_opens(
         window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
         dialogs: list[str]) -> None:
