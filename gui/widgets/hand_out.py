@@ -16,23 +16,32 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QVBoxLayout, QWidget
 
 from gui.typography import HEADLINE, LARGE, typography
 from gui.viewmodels.hand_out import CopyCheckForm, HandOut, Stage
+from gui.viewmodels.look import FAILED
+from gui.viewmodels.share_card import BUTTON_LABEL, PrinterOffer
 from gui.viewmodels.share_form import FieldState, ShareForm
+from gui.widgets.accent import make_primary
 from gui.widgets.plaintext import PlainLabel, button_text, set_tool_tip
 from gui.widgets.secure import PrivateLabel, SecretLineEdit
+from gui.widgets.share_card import CardNotPrinted, SpoolWarning, card_printer, print_card
 from gui.widgets.share_entry import FIELD_STYLES, ShareEntryWidget
 
 COLUMNS = 3
 
 
 class HandOutWidget(QWidget):
-    """Privacy screen, then the share, then nothing: emits ``done`` once the share is hidden."""
+    """Privacy screen, then the share, then nothing: emits ``done`` once the share is hidden.
 
-    done = Signal()
+    With ``cards`` (the plan allows printed cards), the shown share also offers a card.
+    """
+
+    done = Signal(bool)  # whether a card of the share was printed
 
     def __init__(self, hand_out: HandOut, problem: str | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, cards: PrinterOffer | None = None) -> None:
         super().__init__(parent)
         self.hand_out = hand_out
+        self.cards = cards
+        self.printed = False
         self.title = PlainLabel(hand_out.title)
         typography().apply(self.title, HEADLINE, bold=True)
         self.problem = PlainLabel(problem or "")
@@ -52,6 +61,7 @@ class HandOutWidget(QWidget):
         self.button = QPushButton(button_text(hand_out.reveal_label))
         self.button.setObjectName("handOutButton")
         self.button.setDefault(True)
+        make_primary(self.button)
         self.button.clicked.connect(self._next)
         typography().apply(self.button, LARGE)
 
@@ -62,6 +72,18 @@ class HandOutWidget(QWidget):
         layout.addWidget(self.words)
         layout.addStretch(1)
         layout.addWidget(self.button, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.card_button = QPushButton(BUTTON_LABEL)
+        self.card_button.setObjectName("printCardButton")
+        self.card_button.clicked.connect(self._print_card)
+        self.card_status = PlainLabel(cards.reason if cards else "")
+        self.card_status.setObjectName("printCardStatus")
+        self.card_status.setWordWrap(True)
+        self.card_button.setEnabled(bool(cards and cards.available))
+        set_tool_tip(self.card_button, self.card_status.text())
+        self.card_button.hide()
+        self.card_status.hide()
+        layout.addWidget(self.card_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.card_status)
 
     @property
     def stage(self) -> Stage:
@@ -86,12 +108,17 @@ class HandOutWidget(QWidget):
         rows = (len(shown) + COLUMNS - 1) // COLUMNS
         for index, word in enumerate(shown):
             row, column = index % rows, index // rows
-            number = PlainLabel(f"{word.position}.")
+            number = PlainLabel(word.number)
+            number.setObjectName(f"n{word.position}")
             number.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             label = PrivateLabel(word.word)
             label.setObjectName(f"w{word.position}")
-            typography().apply(number, LARGE)
+            typography().apply(number, LARGE, bold=word.wrong)
             typography().apply(label, LARGE, bold=True)
+            if word.wrong:  # the mark and the message say it; the colour only repeats it
+                number.setStyleSheet(f"color: {FAILED};")
+                label.setStyleSheet(f"border: 2px solid {FAILED}; padding: 0 4px;")
+                label.setAccessibleDescription(f"word {word.position}: correct it on the paper")
             self._grid.addWidget(number, row, column * 2)
             self._grid.addWidget(label, row, column * 2 + 1)
         del shown
@@ -99,6 +126,28 @@ class HandOutWidget(QWidget):
         self.message.setText(self.hand_out.message)
         self.button.setText(self.hand_out.hide_label)
         self.button.setFocus()
+        self.card_button.setVisible(self.cards is not None)
+        self.card_status.setVisible(self.cards is not None and bool(self.card_status.text()))
+
+    def _print_card(self) -> None:
+        """The holder asked for a card: the spool warning, then the card straight to paper."""
+        if self.cards is None or self.hand_out.stage is not Stage.SHOWN:
+            return
+        card = self.hand_out.card()
+        warning = SpoolWarning(card, self.cards, self)
+        if warning.exec() != SpoolWarning.DialogCode.Accepted:
+            return
+        try:
+            print_card(card, card_printer(warning.printer_name))
+        except CardNotPrinted as ex:
+            self.card_status.setText(str(ex))
+        else:
+            self.printed = True
+            self.card_status.setText(f"The card was printed on {warning.printer_name}. "
+                                     f"{self.hand_out.holder} still proves the copy next.")
+        finally:
+            del card
+        self.card_status.show()
 
     def _hide(self) -> None:
         self.hand_out.hide()
@@ -110,9 +159,10 @@ class HandOutWidget(QWidget):
                     widget.setText("")  # the words leave the screen at once, not at deletion
                 widget.deleteLater()
         self.words.hide()
+        self.card_button.hide()
         self.message.setText(self.hand_out.message)
         self.button.setEnabled(False)
-        self.done.emit()
+        self.done.emit(self.printed)
 
 
 class CopyCheckWidget(QWidget):
@@ -151,7 +201,7 @@ class CopyCheckWidget(QWidget):
     def _build_whole(self, layout: QVBoxLayout) -> None:
         # The share-entry form: prefixes complete to words, and the SLIP-39 checksum points at
         # a miscopied word while the holder still has the paper in hand.
-        self.entry = ShareEntryWidget(ShareForm(self.form.word_count))
+        self.entry = ShareEntryWidget(ShareForm(self.form.word_count, copy_of=self.form.holder))
         self.entry.word_count_box.hide()  # the share's length is known
         self.entry.progress_label.hide()
         self.entry.submit_button.setText("Check my copy")
@@ -178,6 +228,7 @@ class CopyCheckWidget(QWidget):
         self.button = QPushButton("Check my copy")
         self.button.setObjectName("copyCheckButton")
         self.button.setDefault(True)
+        make_primary(self.button)
         self.button.clicked.connect(self.submit)
         layout.addLayout(grid)
         layout.addWidget(self.status)
