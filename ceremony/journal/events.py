@@ -60,6 +60,7 @@ class Event(StrEnum):
     BACKUP_COPIED = "backup-copied"
     KEY_LOCKED = "key-locked"
     CROSS_SUBJECT_CHECKED = "cross-subject-checked"
+    KEY_DESTRUCTION_STARTED = "key-destruction-started"  # confirmed; the token is told next
     KEY_DESTROYED = "key-destroyed"
     BACKUP_DESTROYED = "backup-destroyed"
     SHARE_COPY_DESTROYED = "share-copy-destroyed"

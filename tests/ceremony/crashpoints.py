@@ -339,7 +339,8 @@ POINT_KINDS = ("before", "after", "stage_new_file", "commit_staged_file", "write
 """Every kind of kill point: before and after a journal append, after each kind of file write."""
 
 
-ALWAYS_TRIED = ("before key-generated", "before key-restored", "after transcript-written")
+ALWAYS_TRIED = ("before key-generated", "before key-restored", "before key-destroyed",
+                "after transcript-written")
 """Points every sample has (the first of each, where the type has it)."""
 
 
