@@ -4,8 +4,9 @@ that type uses, non-optional where the schema requires them.
 ``typed_plan`` builds it once from a parsed ``CeremonyPlan`` (``ceremony.execution.prepare``
 calls it after the check, before any token is touched), so a ceremony's steps never meet a
 missing part. Each value keeps the parsed plan as ``plan``: its header (path, digest, type, id,
-title, rehearsal, participants, location) and the parts the engine reads for every type alike
-(``[token]`` PIN sources, ``[backup] folder`` copies) stay there.
+title, rehearsal, participants, location) and the untyped parts the engine reads for every
+type alike (where a token's PIN comes from, what each token is checked for at log-in) stay
+there.
 """
 
 from __future__ import annotations
