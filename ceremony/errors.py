@@ -52,12 +52,6 @@ class JournalTornTailError(JournalError):
     """The journal ends in an incomplete line (a crash while writing); it can be repaired."""
 
 
-class PgpWordsError(CeremonyError):
-    """Words read back are not a PGP word list encoding (unknown word, or one out of place)."""
-
-    exit_status = 2
-
-
 class PlanError(CeremonyError):
     """A plan cannot be used; ``problems`` holds every problem found, each naming its key path.
 

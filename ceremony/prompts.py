@@ -8,9 +8,17 @@ store or copy them (see each method).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
+
+
+def positions_named(positions: Sequence[int]) -> str:
+    """Word positions as a reader says them: 'word 8', 'words 3 and 8', 'words 3, 5 and 8'."""
+    if len(positions) == 1:
+        return f"word {positions[0]}"
+    return f"words {', '.join(map(str, positions[:-1]))} and {positions[-1]}"
 
 
 class Outcome(Enum):

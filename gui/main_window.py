@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QStackedWidget,
     QVBoxLayout,
@@ -36,7 +37,9 @@ from PySide6.QtWidgets import (
 )
 
 from gui.typography import typography
+from gui.viewmodels.palette import navigation_style
 from gui.widgets.banner import Banner, enter_clicks_buttons
+from gui.widgets.icons import page_icon
 from gui.widgets.plaintext import PlainLabel, ask
 from gui.widgets.wheel import guard_wheel
 
@@ -64,11 +67,16 @@ def initial_size(available: QSize) -> QSize:
     return available.boundedTo(LARGEST_START)
 
 
+STOP_QUESTION = ("A ceremony is running. Stopping it closes the tokens and signs nothing more; "
+                 "the journal is kept and records where the ceremony stopped. Write down the "
+                 "chain head shown after it stops. To resume later, run the same plan again "
+                 "with the same folder: it continues from the step where it stopped.")
+STOP_VERBS = ("Stop the ceremony", "Keep going")
+
+
 def confirm_stop(parent: QWidget) -> bool:
     """Ask whether to stop the running ceremony (tests replace this function)."""
-    return ask(parent, "Stop the ceremony?",
-               "A ceremony is running. Stop it now? The journal records where it stopped, the "
-               "tokens are closed, and it can be resumed later from the same folder.")
+    return ask(parent, "Stop the ceremony?", STOP_QUESTION, STOP_VERBS)
 
 
 class MainWindow(QMainWindow):
@@ -89,8 +97,9 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("pages")
-        for label, _, _ in PAGES.values():
-            self.nav.addItem(label)
+        self.nav.setStyleSheet(navigation_style())
+        for name, (label, _, _) in PAGES.items():
+            self.nav.addItem(QListWidgetItem(page_icon(name), label))
         self._fit_navigation()
         self.stack = QStackedWidget()
         for name in PAGES:
@@ -205,7 +214,9 @@ class MainWindow(QMainWindow):
         metrics = QFontMetrics(typography().font())
         labels = [self.nav.item(i).text() for i in range(self.nav.count())]
         widest = max(metrics.horizontalAdvance(text) for text in labels)
-        self.nav.setFixedWidth(widest + metrics.horizontalAdvance("MM"))
+        side = metrics.height() + 4  # the page's icon, as tall as a line of text
+        self.nav.setIconSize(QSize(side, side))
+        self.nav.setFixedWidth(widest + side + metrics.horizontalAdvance("MMM"))
 
     def toggle_presentation(self) -> None:
         """Presentation mode: every font grows for reading from a projected wall."""
@@ -277,7 +288,7 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(old)
             old.deleteLater()
         else:
-            self.nav.addItem("Ceremony")
+            self.nav.addItem(QListWidgetItem(page_icon(CEREMONY), "Ceremony"))
         self.stack.insertWidget(index, view)
         self._pages[CEREMONY] = view
         self.ceremony = view

@@ -82,10 +82,11 @@ class Photographer:
     def rehearsal(self) -> dict[str, tuple[str, ...]]:
         from ceremony.demo.rehearsal import DEMO_PIN
         from gui.viewmodels.jobs import RehearsalJob
-        from tests.gui.driver import Room
 
+        # The first custodian miscopies word 8: the share is shown again with it marked, and
+        # the next custodian's privacy screen confirms the corrected copy.
         wanted = {"decision": ["ceremony-sign-off", None, None, "ceremony-signing", None],
-                  "pin": ["ceremony-pin"], "hand_out": ["hand-out-privacy"],
+                  "pin": ["ceremony-pin"], "hand_out": [None, None, "hand-out-privacy"],
                   "hand_out_shown": ["hand-out-shown"], "copy_check": ["hand-out-copy-check"]}
 
         def before(kind: str, panel: Any) -> None:
@@ -97,6 +98,9 @@ class Photographer:
             if kind == "decision" and "presentation-mode.png" not in self.made and \
                     "ceremony-sign-off.png" in self.made:
                 self.presentation()
+            if kind == "hand_out_shown" and panel.widget.hand_out.wrong:
+                self.shoot("hand-out-shown-again")
+                return
             names = wanted.get(kind)
             if names:
                 name = names.pop(0)
@@ -104,7 +108,7 @@ class Photographer:
                     self.shoot(name)
 
         view = self.window.start_job(RehearsalJob(self.work / "rehearsal", ("root",)))
-        room = Room(view, DEMO_PIN, before_answer=before)
+        room = _miscopying_room(view, DEMO_PIN, before)
         room.run()
         self.shoot("ceremony-complete")
         return room.notebooks
@@ -211,11 +215,10 @@ class Photographer:
         self.window.showNormal()
         self.window.resize(*SIZE)
         self.shoot("presentation-mode")
-        self.window.toggle_presentation()
+        self.window.toggle_presentation()  # and out again: the rest is shot at normal size
         self.window.showNormal()
         QApplication.processEvents()
         self.window.resize(*SIZE)
-        self.window.toggle_presentation()
 
     def _wait(self, signal: Any, action: Any, timeout_ms: int = 30_000) -> None:
         from PySide6.QtCore import QEventLoop, QTimer
@@ -226,6 +229,34 @@ class Photographer:
         action()
         loop.exec()
         signal.disconnect(loop.quit)
+
+
+def _miscopying_room(view: Any, pin: str, before: Any) -> Any:
+    """The room of the GUI tests, whose first custodian miscopies word 8 of their share."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from crypto.shares import WORDLIST
+    from tests.gui.driver import Room
+
+    class MiscopyingRoom(Room):
+        miscopied = False
+
+        def _copy_check(self, panel: Any) -> None:
+            widget = panel.widget
+            if self.miscopied or widget.entry is None:
+                super()._copy_check(panel)
+                return
+            self.miscopied = True
+            words = list(self.notebooks[widget.form.holder])
+            words[7] = next(w for w in WORDLIST if w[:4] != words[7][:4])
+            widget.entry.field(1).setFocus()
+            for word in words:
+                QTest.keyClicks(widget.entry.focusWidget(), word[:4])
+                QTest.keyClick(widget.entry.focusWidget(), Qt.Key.Key_Space)
+            widget.button.click()  # "My copy does not pass: show my share again"
+
+    return MiscopyingRoom(view, pin, before_answer=before)
 
 
 if __name__ == "__main__":

@@ -8,10 +8,13 @@ journal gets holders, share numbers, the scheme and the check value.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ceremony.engine.context import CeremonyContext
 from ceremony.errors import CeremonyError
 from ceremony.journal import Event
 from ceremony.plan import CopyCheck, ShareSpec
+from ceremony.prompts import positions_named
 from crypto.errors import CheckValueMismatch, ShareError
 from crypto.share_entry import ShareEntry, copy_check
 from crypto.shares import GroupSpec, ShareScheme, SplitSecret, split_secret
@@ -79,6 +82,13 @@ def split_and_hand_out(ctx: CeremonyContext, secret: bytes, purpose: str) -> Spl
     return split
 
 
+def mismatch_problem(holder: str, wrong: Sequence[int]) -> str:
+    """What the room is told when ``holder``'s copy differs from the share at ``wrong``."""
+    verb = "does" if len(wrong) == 1 else "do"
+    return (f"{holder}: {positions_named(wrong)} {verb} not match the share; it is shown again "
+            "to correct the copy")
+
+
 def _hand_out_one(ctx: CeremonyContext, holder: str, number: int, total: int,
                   mnemonic: str, mode: CopyCheck) -> None:
     """Show ``holder`` their share, then have them prove their copy.
@@ -104,8 +114,7 @@ def _hand_out_one(ctx: CeremonyContext, holder: str, number: int, total: int,
                                               "positions_checked": list(check.positions)},
                        holder)
             return
-        problem = (f"{holder}: words {', '.join(map(str, wrong))} do not match the share; "
-                   "it is shown again to correct the copy")
+        problem = mismatch_problem(holder, wrong)
         ctx.record(Event.SHARE_COPY_MISMATCH, {"holder": holder, "number": number,
                                                "wrong_positions": list(wrong)}, holder)
     raise CeremonyError(f"{holder} could not prove a correct copy of share {number} after "

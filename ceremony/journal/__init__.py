@@ -10,7 +10,6 @@ from ceremony.journal.paperlog import PaperHead, final_head
 from ceremony.journal.pgpwords import (
     EVEN_WORDS,
     ODD_WORDS,
-    from_words,
     head_words,
     short_head_words,
     to_words,
@@ -40,7 +39,6 @@ __all__ = [
     "PaperHead",
     "canonical_json",
     "final_head",
-    "from_words",
     "head_words",
     "names_a_secret",
     "record_hash",

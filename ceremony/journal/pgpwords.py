@@ -14,11 +14,6 @@ against two independent transcriptions, and the tests check the published exampl
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-
-from ceremony.errors import PgpWordsError
-
 _EVEN_TABLE = """
 00 aardvark absurd accrue acme adrift adult afflict ahead
 08 aimless Algol allow alone ammo ancient apple artist
@@ -107,12 +102,6 @@ EVEN_WORDS: tuple[str, ...] = _parse(_EVEN_TABLE)
 ODD_WORDS: tuple[str, ...] = _parse(_ODD_TABLE)
 """The 256 three-syllable words, for bytes at odd positions (1, 3, 5, ...)."""
 
-# lower-case word -> (position parity, byte value); the halves share no word
-_LOOKUP: dict[str, tuple[int, int]] = {
-    **{word.lower(): (0, value) for value, word in enumerate(EVEN_WORDS)},
-    **{word.lower(): (1, value) for value, word in enumerate(ODD_WORDS)},
-}
-
 HEAD_BYTES = 32
 SHORT_HEAD_BYTES = 8
 
@@ -120,29 +109,6 @@ SHORT_HEAD_BYTES = 8
 def to_words(data: bytes) -> list[str]:
     """The words for ``data``: even list for bytes at even positions, odd list for odd ones."""
     return [(ODD_WORDS if i % 2 else EVEN_WORDS)[byte] for i, byte in enumerate(data)]
-
-
-def from_words(words: str | Iterable[str]) -> bytes:
-    """The bytes spelt by ``words`` (any case; a string is split at spaces and hyphens).
-
-    Raises ``PgpWordsError`` naming the first word that is not in the list or that comes
-    from the wrong half for its position, which is how a missing or swapped word shows.
-    """
-    if isinstance(words, str):
-        words = re.split(r"[\s\-]+", words.strip())
-    values = bytearray()
-    for position, word in enumerate((w for w in words if w), start=1):
-        found = _LOOKUP.get(word.strip().lower())
-        if found is None:
-            raise PgpWordsError(f"word {position} ({word!r}) is not in the PGP word list; "
-                                "check its spelling")
-        parity, value = found
-        if parity != (position - 1) % 2:
-            wanted, got = ("two", "three") if parity else ("three", "two")
-            raise PgpWordsError(f"word {position} ({word!r}) has {got} syllables where one of "
-                                f"{wanted} belongs; a word may be missing, doubled or swapped")
-        values.append(value)
-    return bytes(values)
 
 
 def _digest(hex_digest: str, size: int) -> bytes:

@@ -1,8 +1,10 @@
-"""The ceremony plan: its values, the strict TOML parser, and the checks made without a token.
+"""The ceremony plan: its schema, its values, the strict TOML parser, and the checks made
+without a token.
 
 The front of the package: callers outside it import from here.
 """
 
+from ceremony.plan import schema
 from ceremony.plan.check import CheckReport, check_plan
 from ceremony.plan.describe import describe_plan
 from ceremony.plan.parser import PLAN_ID, parse_plan, parse_plan_text
@@ -58,4 +60,5 @@ __all__ = [
     "parse_plan",
     "parse_plan_text",
     "remove_secrets",
+    "schema",
 ]

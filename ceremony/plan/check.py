@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ceremony.errors import PlanError
 from ceremony.folder import BACKUP_FOLDER, JOURNAL_NAME
+from ceremony.plan import schema
 from ceremony.plan.files import (
     Findings,
     check_backup_file,
@@ -37,8 +38,7 @@ from ceremony.plan.values import (
     TokenSpec,
 )
 from crypto.errors import ProfileError
-from crypto.profiles import ROOT_MAX_DAYS, ROOT_MIN_DAYS, DistinguishedName
-from crypto.sharescheme import MAX_SHARES
+from crypto.profiles import DistinguishedName
 
 MAX_TOKEN_LABEL_BYTES = 32  # PKCS#11 CK_TOKEN_INFO.label is 32 bytes, blank padded
 # Stands in for a subject already reported, so a root's validity is still checked on its own.
@@ -194,6 +194,11 @@ def _role(role: Role) -> str:
 # --- quorum -----------------------------------------------------------------------------------
 
 
+# The schema's ranges: how many holders (or groups) a set may have, the least threshold.
+MAX_SHARES = schema.key("shares.holders").maximum or 0
+MIN_THRESHOLD = schema.key("shares.threshold").minimum or 0
+
+
 def _check_quorum(spec: ShareSpec, where: str, found: Findings) -> None:
     """SLIP-39's rules: 1 to 16 shares per group, 1 <= threshold <= shares, no 1-of-N with
     N > 1 (every share would be a copy of the secret), 1 <= group threshold <= groups."""
@@ -221,8 +226,8 @@ def _check_group(threshold: int, holders: tuple[str, ...], where: str,
     if count > MAX_SHARES:
         found.problem(f"{where}.holders", f"names {count} holders; SLIP-39 allows at most "
                                           f"{MAX_SHARES} shares in a group")
-    if threshold < 1:
-        found.problem(f"{where}.threshold", f"must be at least 1, not {threshold}")
+    if threshold < MIN_THRESHOLD:
+        found.problem(f"{where}.threshold", f"must be at least {MIN_THRESHOLD}, not {threshold}")
     elif threshold > count:
         found.problem(f"{where}.threshold", f"must not exceed the {count} holders "
                                             f"(it is {threshold})")
@@ -269,10 +274,11 @@ def _check_profiles(plan: CeremonyPlan, found: Findings) -> None:
         _validated(plan.crl.validate, found)
     if plan.responder is not None:
         _validated(plan.responder.profile.validate, found)
-    if plan.renewal is not None and \
-            not ROOT_MIN_DAYS <= plan.renewal.validity_days <= ROOT_MAX_DAYS:
-        found.problem("renewal.validity_days", f"a root is valid between {ROOT_MIN_DAYS} and "
-                                               f"{ROOT_MAX_DAYS} days (8 to 25 years, BR 6.3.2), "
+    days = schema.key("renewal.validity_days")
+    if plan.renewal is not None and days.minimum is not None and days.maximum is not None and \
+            not days.minimum <= plan.renewal.validity_days <= days.maximum:
+        found.problem("renewal.validity_days", f"a root is valid between {days.minimum} and "
+                                               f"{days.maximum} days (8 to 25 years, BR 6.3.2), "
                                                f"not {plan.renewal.validity_days}")
 
 

@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from ceremony.errors import PlanError, PlanUnreadableError
+from ceremony.plan import schema
 from ceremony.plan.reader import Table, remove_secrets, show
+from ceremony.plan.schema import Use
 from ceremony.plan.sections import SectionReader
 from ceremony.plan.values import (
     PLAN_FORMAT,
@@ -53,68 +55,19 @@ _TOO_DEEP = (f"nests tables or arrays more than {MAX_PLAN_DEPTH} levels deep, wh
              "does; this is not a plan this tool reads")
 PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
-_REQUIRED, _OPTIONAL, _DEPENDS = "required", "optional", "depends"
-# Which tables each ceremony type uses. "depends": root and intermediate-key use [shares] and
-# [backup] only when key.backup = "wrapped"; the ceremonies that sign with an existing key
-# (sign, crl, cross-certificate, root-renewal, ocsp-signer) use [shares] only when token.pin =
-# "shares" (plan check says which). A table not listed for a type is refused.
-_USES: dict[CeremonyType, dict[str, str]] = {
-    CeremonyType.ROOT: {"token": _REQUIRED, "key": _REQUIRED, "certificate": _REQUIRED,
-                        "crl": _OPTIONAL, "shares": _DEPENDS, "backup": _DEPENDS},
-    CeremonyType.INTERMEDIATE_KEY: {"token": _REQUIRED, "key": _REQUIRED,
-                                    "certificate": _REQUIRED, "shares": _DEPENDS,
-                                    "backup": _DEPENDS},
-    CeremonyType.SIGN: {"token": _REQUIRED, "issuer": _REQUIRED, "csr": _REQUIRED,
-                        "profile": _REQUIRED, "shares": _DEPENDS},
-    CeremonyType.CRL: {"token": _REQUIRED, "issuer": _REQUIRED, "crl": _REQUIRED,
-                       "shares": _DEPENDS},
-    CeremonyType.RESTORE: {"new_token": _REQUIRED, "key": _REQUIRED, "shares": _REQUIRED,
-                           "backup": _REQUIRED},
-    CeremonyType.RESHARE: {"token": _REQUIRED, "shares": _REQUIRED, "new_shares": _REQUIRED,
-                           "backup": _REQUIRED, "key": _OPTIONAL},
-    # A drill's transcript is signed by the root when the plan names its token and issuer.
-    CeremonyType.DRILL: {"shares": _REQUIRED, "token": _OPTIONAL, "issuer": _OPTIONAL},
-    CeremonyType.CROSS_CERTIFICATE: {"token": _REQUIRED, "issuer": _REQUIRED,
-                                     "cross": _REQUIRED, "profile": _REQUIRED,
-                                     "shares": _DEPENDS},
-    # The root's current certificate is [issuer]: its key signs its own renewal.
-    CeremonyType.ROOT_RENEWAL: {"token": _REQUIRED, "issuer": _REQUIRED, "renewal": _REQUIRED,
-                                "shares": _DEPENDS},
-    CeremonyType.OCSP_SIGNER: {"token": _REQUIRED, "issuer": _REQUIRED,
-                               "responder": _REQUIRED, "shares": _DEPENDS},
-    # [issuer] names the key destroyed; [shares] and [backup] what is destroyed with it (plan
-    # check says when [shares] is needed: token.pin = "shares" or retire.shares_destroyed).
-    CeremonyType.RETIRE: {"token": _REQUIRED, "issuer": _REQUIRED, "retire": _REQUIRED,
-                          "shares": _OPTIONAL, "backup": _OPTIONAL},
-}
-_SECTIONS = ("token", "new_token", "key", "shares", "new_shares", "certificate", "crl", "csr",
-             "profile", "issuer", "backup", "cross", "renewal", "responder", "retire")
-_SECTION_KEYS: dict[str, tuple[str, ...]] = {
-    "token": ("uri", "module", "label", "serial", "pin", "software_token"),
-    "new_token": ("uri", "module", "label", "serial", "pin", "software_token"),
-    "key": ("label", "algorithm", "backup", "certificate"),
-    "shares": ("threshold", "holders", "group_threshold", "group", "passphrase", "check_value",
-               "copy_check"),
-    "new_shares": ("threshold", "holders", "group_threshold", "group", "passphrase", "check_value",
-                   "copy_check"),
-    "certificate": ("country", "organization", "common_name", "validity_days"),
-    "crl": ("next_update_days", "previous", "revoke"),
-    "csr": ("file",),
-    "profile": ("kind", "validity_days", "path_length", "crl_url", "ca_issuers_url",
-                "ocsp_url", "extended_key_usages", "policies", "permitted_dns", "excluded_dns",
-                "permitted_email"),
-    "issuer": ("certificate", "key_label"),
-    "backup": ("folder", "file"),
-    "cross": ("certificate", "csr"),
-    "renewal": ("validity_days",),
-    "responder": ("validity_days", "csr", "token", "key_label", "algorithm", "common_name"),
-    "retire": ("reason", "shares_destroyed"),
-}
-_TOP_KEYS = ("format", "type", "id", "title", "rehearsal", "location", "participant",
-             *_SECTIONS)
-# Ceremonies that sign with an existing CA key, whose PIN may be rebuilt from shares.
-_SIGNING_WITH_TOKEN = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
-                       CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER)
+# Which tables each type uses and which keys each table takes: the schema's. A table that
+# depends on another key's value ([shares] on key.backup or token.pin) is read when present;
+# ``_dependent_tables`` requires or refuses it.
+_SECTIONS = tuple(spec.name for spec in schema.top_tables() if not spec.array)
+_USES: dict[CeremonyType, dict[str, Use]] = {
+    ceremony: {name: schema.table(name).use_in(ceremony) for name in _SECTIONS
+               if schema.table(name).use_in(ceremony) is not Use.REFUSED}
+    for ceremony in CeremonyType}
+_SECTION_KEYS = {name: schema.table(name).key_names for name in _SECTIONS}
+_TOP_KEYS = (*schema.table("").key_names, "participant", *_SECTIONS)
+_SIGNING_WITH_TOKEN = schema.SIGNING_WITH_TOKEN
+_PERSON = schema.table("participant")
+
 
 def parse_plan(path: Path | str) -> CeremonyPlan:
     """Read and parse the plan in ``path``; PlanError listing every problem found."""
@@ -206,7 +159,8 @@ class _PlanReader(SectionReader):
 
     def __init__(self, document: dict[str, Any], folder: Path, problems: list[str]) -> None:
         super().__init__(folder, problems)
-        self.top = Table(document, "", problems, _TOP_KEYS)
+        self.top = Table(document, "", problems, _TOP_KEYS,
+                         schema.table("").required_keys(None) | {"participant"})
 
     def read(self, path: Path, sha256: str) -> CeremonyPlan | None:
         top = self.top
@@ -222,25 +176,26 @@ class _PlanReader(SectionReader):
         elif title is not None and _control_characters(title, allowed="\t"):
             top.problem("title", _CONTROL_PROBLEM)
         rehearsal = top.flag("rehearsal", example="rehearsal = false")
-        location = top.text("location", required=False) or ""
+        location = top.text("location") or ""
         if _control_characters(location, allowed="\t\n"):
             top.problem("location", _CONTROL_PROBLEM)
         participants = self._participants()
 
         present = [name for name in _SECTIONS if top.has(name)]
-        uses = _USES.get(ceremony, {}) if ceremony else {name: _OPTIONAL for name in _SECTIONS}
+        uses = _USES[ceremony] if ceremony else {name: Use.OPTIONAL for name in _SECTIONS}
         tables: dict[str, Table] = {}
         for name in present:
             if name not in uses and ceremony is not None:  # without a type every table is used
                 top.used.add(name)
                 top.problem(name, f"not used by {_article(ceremony)}; remove it")
                 continue
-            table = top.table(name, _SECTION_KEYS[name])
+            table = top.table(name, _SECTION_KEYS[name],
+                              schema.table(name).required_keys(ceremony))
             if table is not None:
                 tables[name] = table
         if ceremony is not None:
             for name, use in uses.items():
-                if use == _REQUIRED and name not in present:
+                if use is Use.REQUIRED and name not in present:
                     top.problem(name, f"missing; {_article(ceremony)} needs a [{name}] table")
 
         token = self._token(tables["token"]) if "token" in tables else None
@@ -288,7 +243,7 @@ class _PlanReader(SectionReader):
                           token: TokenSpec | None) -> None:
         """Require or refuse [shares] and [backup] where they depend on another key."""
         ceremony, top = self.ceremony, self.top
-        if ceremony in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY) and key is not None:
+        if ceremony in schema.NEW_KEY and key is not None:
             if key.backup is BackupMode.WRAPPED and "shares" not in present:
                 top.problem("shares", 'missing; key.backup = "wrapped" needs a [shares] table '
                                       "saying who holds the wrap key's shares")
@@ -326,7 +281,8 @@ class _PlanReader(SectionReader):
         people: list[Participant] = []
         first_seen: dict[str, int] = {}
         for number, data in enumerate(items, 1):
-            table = Table(data, f"participant[{number}]", self.problems, ("name", "role"))
+            table = Table(data, f"participant[{number}]", self.problems, _PERSON.key_names,
+                          _PERSON.required_keys(None))
             name = table.text("name", example='name = "Alice Example"')
             role = table.choice("role", Role, example='role = "custodian"')
             table.finish("a [[participant]] table")

@@ -1,6 +1,7 @@
 """Typed, strict reading of one TOML table of a plan, and the refusal of secrets in plans.
 
-``Table`` wraps a parsed TOML table with its key path. Its getters check each value's type
+``Table`` wraps a parsed TOML table with its key path, the keys it takes and the keys it
+requires (both the plan schema's, in a plan). Its getters check each value's type
 and record a problem naming the key path (``shares.threshold: must be a whole number, not
 "3"``) instead of raising, so a plan's every problem is reported at once; ``finish`` reports
 keys nobody asked for as unknown. ``remove_secrets`` reports, and takes out of the document,
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from enum import Enum
 from typing import Any, Final, TypeVar
 
@@ -57,11 +58,13 @@ class Table:
     """One TOML table under key path ``where``; problems go to the shared ``problems`` list."""
 
     def __init__(self, data: dict[str, Any], where: str, problems: list[str],
-                 allowed: Sequence[str]) -> None:
+                 allowed: Sequence[str], required: Collection[str] | None = None) -> None:
         self.data = data
         self.where = where
         self.problems = problems
         self.allowed = tuple(allowed)
+        # The keys a getter requires unless told otherwise (the plan schema's, for the type).
+        self.required = frozenset(self.allowed if required is None else required)
         self.used: set[str] = set()
 
     def path(self, key: str) -> str:
@@ -74,8 +77,11 @@ class Table:
     def has(self, key: str) -> bool:
         return key in self.data
 
-    def raw(self, key: str, *, required: bool = False, example: str = "") -> Any:
-        """The value of ``key`` unchecked, or MISSING (a problem too when ``required``)."""
+    def raw(self, key: str, *, required: bool | None = False, example: str = "") -> Any:
+        """The value of ``key`` unchecked, or MISSING (a problem too when ``required``; None:
+        when the table's ``required`` keys hold it)."""
+        if required is None:
+            required = key in self.required
         if key not in self.allowed:  # the schema and its reader disagree: a bug of ours
             raise ValueError(f"{key} is not declared for {self.where or 'the top'}")
         self.used.add(key)
@@ -85,7 +91,8 @@ class Table:
             return MISSING
         return self.data[key]
 
-    def _typed(self, key: str, required: bool, example: str, kind: str, accept: type) -> Any:
+    def _typed(self, key: str, required: bool | None, example: str, kind: str,
+               accept: type) -> Any:
         value = self.raw(key, required=required, example=example)
         if value is MISSING:
             return None
@@ -95,7 +102,7 @@ class Table:
             return None
         return value
 
-    def text(self, key: str, *, required: bool = True, example: str = "") -> str | None:
+    def text(self, key: str, *, required: bool | None = None, example: str = "") -> str | None:
         value: str | None = self._typed(key, required, example, "a string", str)
         if value is not None and "\x00" in value:
             # A NUL ends the string for C (PKCS#11 labels, file names): never what was meant.
@@ -103,16 +110,16 @@ class Table:
             return None
         return value
 
-    def integer(self, key: str, *, required: bool = True, example: str = "",
+    def integer(self, key: str, *, required: bool | None = None, example: str = "",
                 kind: str = "a whole number") -> int | None:
         value: int | None = self._typed(key, required, example, kind, int)
         return value
 
-    def flag(self, key: str, *, required: bool = True, example: str = "") -> bool | None:
+    def flag(self, key: str, *, required: bool | None = None, example: str = "") -> bool | None:
         value: bool | None = self._typed(key, required, example, "true or false", bool)
         return value
 
-    def texts(self, key: str, *, required: bool = True,
+    def texts(self, key: str, *, required: bool | None = None,
               example: str = "") -> tuple[str, ...] | None:
         value = self._typed(key, required, example, "an array of strings", list)
         if value is None:
@@ -125,7 +132,7 @@ class Table:
                 else f"must be a string, not {show(item)}"))
         return None if wrong else tuple(value)
 
-    def choice(self, key: str, enum: type[E], *, required: bool = True,
+    def choice(self, key: str, enum: type[E], *, required: bool | None = None,
                example: str = "") -> E | None:
         value = self.text(key, required=required, example=example)
         if value is None:
@@ -136,7 +143,7 @@ class Table:
             self.problem(key, f"must be one of {choices(enum)}, not {show(value)}")
             return None
 
-    def tables(self, key: str, *, required: bool = True,
+    def tables(self, key: str, *, required: bool | None = None,
                example: str = "") -> list[dict[str, Any]] | None:
         """An array of tables (``[[key]]``)."""
         value = self.raw(key, required=required, example=example)
@@ -148,7 +155,8 @@ class Table:
             return None
         return value
 
-    def table(self, key: str, allowed: Sequence[str]) -> Table | None:
+    def table(self, key: str, allowed: Sequence[str],
+              required: Collection[str] | None = None) -> Table | None:
         """The sub-table ``key`` as a Table, or None (with a problem) when it is not a table."""
         value = self.raw(key)
         if value is MISSING:
@@ -156,7 +164,7 @@ class Table:
         if not isinstance(value, dict):
             self.problem(key, f"must be a table ([{self.path(key)}]), not {show(value)}")
             return None
-        return Table(value, self.path(key), self.problems, allowed)
+        return Table(value, self.path(key), self.problems, allowed, required)
 
     def not_used(self, key: str, reason: str) -> None:
         """``key`` is known but means nothing here; refuse it with ``reason`` if present."""

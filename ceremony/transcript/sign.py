@@ -103,32 +103,6 @@ class TranscriptSigner:
         return key
 
 
-def issue_transcript_signer(session: TokenSession, issuer_pair: TokenKeyPair,
-                            issuer: x509.Certificate | None, ceremony_id: str, *,
-                            issuer_name: x509.Name | None = None,
-                            issuer_chain: Sequence[x509.Certificate] = (),
-                            now: dt.datetime | None = None) -> TranscriptSigner:
-    """Generate the transcript-signing key in ``session``'s token and certify it, unjournaled.
-
-    For use outside a ceremony's confirmation flow (tests, tools). ``issuer_pair`` is the CA
-    key the ceremony used; ``issuer`` its certificate, or None with ``issuer_name`` for a bare
-    intermediate key. ``issuer_chain`` are the certificates above ``issuer`` (none for a root).
-    """
-    from crypto.certificates import random_serial
-    from crypto.issuance import sign_certificate
-
-    if issuer is None and issuer_name is None:
-        raise ValueError("a bare issuer key needs the issuer_name it will sign as")
-    pair = generate_signer_key(session, ceremony_id)
-    prepared = prepare_signer_certificate(
-        pair.public_key, ceremony_id, issuer_pair.public_key, issuer,
-        issuer.subject if issuer is not None else issuer_name,  # type: ignore[arg-type]
-        random_serial(session.random_bytes), now or dt.datetime.now(dt.UTC))
-    issued = sign_certificate(prepared, issuer_pair.signing_key())
-    chain = (issued.certificate, *((issuer,) if issuer is not None else ()), *issuer_chain)
-    return TranscriptSigner(pair, issued, chain)
-
-
 # --- the PDF signature ---------------------------------------------------------------------
 
 

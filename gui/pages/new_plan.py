@@ -36,7 +36,7 @@ from gui.viewmodels.messages import sentence
 from gui.viewmodels.plan_form import PlanForm, default_plan_name, secret_problems
 from gui.viewmodels.plan_review import PlanReview, review_plan_text
 from gui.widgets.banner import enter_clicks_buttons
-from gui.widgets.plaintext import PlainLabel, set_tool_tip
+from gui.widgets.plaintext import PlainLabel, ask, set_tool_tip
 from gui.widgets.plan_form import PlanFormWidget
 from gui.widgets.plan_review import ReviewView
 
@@ -69,8 +69,14 @@ class NewPlanTab(QWidget):
         type_label.setBuddy(self.type_box)
         new_button = QPushButton("New form")
         new_button.setObjectName("newForm")
-        set_tool_tip(new_button, "Start a new form of this type with its example values")
+        set_tool_tip(new_button, "Start an empty form of this type; each field shows what a "
+                                 "value looks like")
         new_button.clicked.connect(lambda: self.new_form())
+        example_button = QPushButton("E&xample values")
+        example_button.setObjectName("exampleForm")
+        set_tool_tip(example_button, "Start a form of this type filled with its example plan's "
+                                     "values, to change into your own")
+        example_button.clicked.connect(lambda: self.example_form())
         fill_button = QPushButton("Fill from a plan file…")
         fill_button.setObjectName("fillForm")
         fill_button.clicked.connect(self._choose_fill)
@@ -121,6 +127,7 @@ class NewPlanTab(QWidget):
         top.addWidget(type_label)
         top.addWidget(self.type_box)
         top.addWidget(new_button)
+        top.addWidget(example_button)
         top.addStretch(1)
         top.addWidget(fill_button)
         split = QSplitter(Qt.Orientation.Horizontal)  # the check beside the form: both tall
@@ -158,9 +165,32 @@ class NewPlanTab(QWidget):
 
     # --- the form ----------------------------------------------------------------------------
 
-    def new_form(self, ceremony: CeremonyType | str | None = None) -> None:
-        """Start a new form for ``ceremony`` (default: the type chosen) with example values."""
+    def new_form(self, ceremony: CeremonyType | str | None = None) -> bool:
+        """Start an empty form for ``ceremony`` (default: the type chosen), once the person
+        agrees to lose the edits of the form shown, if it has any."""
+        if not self.may_discard():
+            return False
         self.set_form(PlanForm.new(ceremony or self.type_box.currentText()))
+        return True
+
+    def example_form(self, ceremony: CeremonyType | str | None = None) -> bool:
+        """Start a form for ``ceremony`` (default: the type chosen) with its example values,
+        once the person agrees to lose the edits of the form shown, if it has any."""
+        if not self.may_discard():
+            return False
+        self.set_form(PlanForm.example(ceremony or self.type_box.currentText()))
+        return True
+
+    def has_edits(self) -> bool:
+        """Whether the form (or the TOML edited by hand) holds edits not saved."""
+        return self.form.is_edited(self.toml.toPlainText() if self.by_hand.isChecked()
+                                   else None)
+
+    def may_discard(self) -> bool:
+        """True when nothing would be lost by replacing the form, or the person says so."""
+        return not self.has_edits() or ask(
+            self, "Discard the edits?", "The plan in the form has edits that are not saved. "
+            "Discard them?")
 
     def set_form(self, form: PlanForm) -> None:
         """Show ``form`` in the form view and check it."""
@@ -180,8 +210,11 @@ class NewPlanTab(QWidget):
             self.fill_from(Path(path))
 
     def fill_from(self, path: Path) -> bool:
-        """Fill the form from the plan at ``path``; what the form cannot show stays in the
-        TOML editor, to be edited by hand."""
+        """Fill the form from the plan at ``path`` (once the person agrees to lose the edits
+        of the form shown, if it has any); what the form cannot show stays in the TOML
+        editor, to be edited by hand."""
+        if not self.may_discard():
+            return False
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeError) as ex:
@@ -240,6 +273,7 @@ class NewPlanTab(QWidget):
             self.by_hand.blockSignals(False)
             self.failed.emit(sentence(ex))
             return
+        form.carry_edits_from(self.form)  # edits by hand are edits too
         self.set_form(form)
         self.views.setCurrentIndex(FORM_TAB)
 
@@ -301,6 +335,7 @@ class NewPlanTab(QWidget):
             self._tell(sentence(ex), error=True)
             return False
         self.saved = (path, data.decode("utf-8"))
+        self.form.mark_clean(self.saved[1])
         self.folder = path.parent
         review = self.check_now()
         problems = len(review.problems) if review is not None else 0

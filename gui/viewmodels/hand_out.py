@@ -13,7 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
+from ceremony.journal import Event
+from ceremony.plan import CopyCheck
+from ceremony.prompts import positions_named
+from gui.viewmodels.journal_rows import JournalRow
 from gui.viewmodels.share_form import FieldState, WordField, check_field
+
+WRONG_MARK = "✗"  # beside a word that did not match the copy: a sign, not only a colour
 
 
 class Stage(Enum):
@@ -30,15 +36,24 @@ class ShownWord:
 
     position: int
     word: str = field(repr=False)
+    wrong: bool = False  # the holder's copy of this word did not match: correct it
+
+    @property
+    def number(self) -> str:
+        """The position as shown beside the word: '8.', or '✗ 8.' for a word to correct."""
+        return f"{WRONG_MARK} {self.position}." if self.wrong else f"{self.position}."
 
 
 class HandOut:
-    """One share shown to ``holder``: share ``number`` of ``total``."""
+    """One share shown to ``holder``: share ``number`` of ``total``; ``wrong`` holds the
+    positions their last copy got wrong, when it is shown again to correct the paper."""
 
-    def __init__(self, holder: str, number: int, total: int, words: Sequence[str]) -> None:
+    def __init__(self, holder: str, number: int, total: int, words: Sequence[str],
+                 wrong: Sequence[int] = ()) -> None:
         if not words:
             raise ValueError("A share to hand out has words.")
         self.holder = holder
+        self.wrong: tuple[int, ...] = tuple(sorted(set(wrong)))
         self.number = number
         self.total = total
         self._words: tuple[str, ...] = tuple(words)  # share content: dropped on hide()
@@ -59,6 +74,11 @@ class HandOut:
         if self.stage is Stage.PRIVACY:
             return (f"Only {self.holder} should look at the screen now. Everyone else, please "
                     f"look away. {self.holder}: show your share when you are alone at the screen.")
+        if self.stage is Stage.SHOWN and self.wrong:
+            verb = "does" if len(self.wrong) == 1 else "do"
+            return (f"{self.holder}: {positions_named(self.wrong)} (marked {WRONG_MARK}) {verb} "
+                    f"not match your copy. Correct your paper, check all {self.word_count} "
+                    "words again, then hide the share.")
         if self.stage is Stage.SHOWN:
             return (f"{self.holder}: write down all {self.word_count} words in order, check "
                     "them, then hide the share.")
@@ -78,7 +98,7 @@ class HandOut:
             raise ValueError(f"The share can be shown only from the privacy screen, not when "
                              f"{self.stage.value}.")
         self.stage = Stage.SHOWN
-        return tuple(ShownWord(position, word)
+        return tuple(ShownWord(position, word, position in self.wrong)
                      for position, word in enumerate(self._words, start=1))
 
     def hide(self) -> None:
@@ -118,10 +138,8 @@ class CopyCheckForm:
         if self.whole:
             return (f"{self.holder}: from your written copy, type your whole share back, "
                     f"all {self.word_count} words (the first four letters of each are enough).")
-        listed = ", ".join(map(str, self.positions[:-1]))
-        where = f"words {listed} and {self.positions[-1]}" if listed else \
-            f"word {self.positions[0]}"
-        return f"{self.holder}: from your written copy, type {where} of your share."
+        return (f"{self.holder}: from your written copy, type {positions_named(self.positions)} "
+                "of your share.")
 
     def set_answer(self, index: int, text: str) -> WordField:
         """Put ``text`` as the answer for the ``index``-th position asked (0-based)."""
@@ -153,3 +171,28 @@ class CopyCheckForm:
         if not self.ready:
             raise ValueError(self.problem or "The answers are not complete.")
         return tuple(f.completion or "" for f in self.fields)
+
+
+def copy_mismatch(row: JournalRow) -> tuple[str, tuple[int, ...]] | None:
+    """For a ``share-copy-mismatch`` record: whose copy, and the positions it got wrong (to
+    mark when the share is shown again)."""
+    if row.event != Event.SHARE_COPY_MISMATCH.value:
+        return None
+    wrong = row.data.get("wrong_positions")
+    positions = tuple(p for p in wrong if isinstance(p, int)) if isinstance(wrong, list) else ()
+    return str(row.data.get("holder", "")), positions
+
+
+def copy_verified(row: JournalRow) -> str | None:
+    """For a ``share-verified`` record, the sentence that confirms the copy passed:
+    "Alice's copy matches: all 20 words checked."."""
+    if row.event != Event.SHARE_VERIFIED.value:
+        return None
+    holder = str(row.data.get("holder", "the custodian"))
+    checked = row.data.get("positions_checked")
+    positions = [p for p in checked if isinstance(p, int)] if isinstance(checked, list) else []
+    if not positions:
+        return f"{holder}'s copy matches the share."
+    if row.data.get("copy_check") == CopyCheck.WHOLE.value:
+        return f"{holder}'s copy matches: all {len(positions)} words checked."
+    return f"{holder}'s copy matches: {positions_named(positions)} checked."

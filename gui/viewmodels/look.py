@@ -1,5 +1,6 @@
 """The app's small visual language, as data (no Qt): a colour per role, one accent colour for
-the primary action, state colours, and the WCAG contrast they are held to.
+the primary action, a colour and an icon per step state, an icon per page (the colours
+themselves and their WCAG contrast are in ``gui.viewmodels.palette``).
 
 Colour never carries meaning alone: a role colour always comes with the role's name, a state
 colour with a mark (✓, ✗, ▶) or a word.
@@ -11,13 +12,56 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ceremony.plan import Role
+from gui.viewmodels.palette import (
+    AA_GRAPHICS,
+    AA_TEXT,
+    ACCENT,
+    ACCENT_PRESSED,
+    ACCENT_TEXT,
+    BACKGROUND,
+    DEVIATION,
+    DISABLED,
+    DISABLED_TEXT,
+    FAILED,
+    OK,
+    PROGRAM,
+    SELECTED,
+    TEXT,
+    contrast,
+    luminance,
+    navigation_style,
+    primary_style,
+)
+from gui.viewmodels.progress import StepState
 
-BACKGROUND = "#ffffff"
-TEXT = "#1f1f1f"
-ACCENT = "#0b57d0"  # the primary action: one button per screen
-OK = "#137333"
-FAILED = "#a50e0e"
-PROGRAM = "#4d4d4d"  # the program itself, as an actor
+# The palette is re-exported: a colour is found with what wears it.
+__all__ = [
+    "AA_GRAPHICS",
+    "AA_TEXT",
+    "ACCENT",
+    "ACCENT_PRESSED",
+    "ACCENT_TEXT",
+    "BACKGROUND",
+    "DEVIATION",
+    "DISABLED",
+    "DISABLED_TEXT",
+    "FAILED",
+    "OK",
+    "PAGE_ICONS",
+    "PROGRAM",
+    "ROLE_COLOURS",
+    "SELECTED",
+    "STEP_COLOURS",
+    "STEP_ICONS",
+    "TEXT",
+    "Acting",
+    "acting",
+    "contrast",
+    "luminance",
+    "navigation_style",
+    "primary_style",
+    "role_colour",
+]
 
 ROLE_COLOURS: dict[Role, str] = {
     Role.ADMINISTRATOR: "#0b57d0",
@@ -27,24 +71,33 @@ ROLE_COLOURS: dict[Role, str] = {
     Role.OPERATOR: "#1e6b34",
 }
 
-AA_TEXT = 4.5  # WCAG 2.x level AA, normal text
 
-
-def _linear(channel: int) -> float:
-    c = channel / 255
-    return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-
-def luminance(colour: str) -> float:
-    """WCAG relative luminance of '#rrggbb'."""
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
-    return 0.2126 * _linear(r) + 0.7152 * _linear(g) + 0.0722 * _linear(b)
-
-
-def contrast(first: str, second: str) -> float:
-    """WCAG contrast ratio of two '#rrggbb' colours (1 to 21)."""
-    high, low = sorted((luminance(first), luminance(second)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
+# Icons, bundled as SVG files in gui/icons (never fetched): one per page, one per step state.
+# Each state's icon differs in shape (circle, arrow, tick, cross, triangle), not only colour.
+# (gui.widgets.icons.page_icon finds a page's icon by this naming, 'page-<name>', for speed.)
+PAGE_ICONS: dict[str, str] = {
+    "dashboard": "page-dashboard",
+    "start": "page-start",
+    "auditor": "page-auditor",
+    "viewer": "page-viewer",
+    "ceremony": "page-ceremony",
+}
+STEP_ICONS: dict[StepState, str] = {
+    StepState.PENDING: "step-pending",
+    StepState.CURRENT: "step-current",
+    StepState.DONE: "step-done",
+    StepState.DEVIATION: "step-deviation",
+    StepState.REFUSED: "step-failed",
+    StepState.FAILED: "step-failed",
+}
+STEP_COLOURS: dict[StepState, str] = {
+    StepState.PENDING: TEXT,
+    StepState.CURRENT: ACCENT,
+    StepState.DONE: OK,
+    StepState.DEVIATION: DEVIATION,
+    StepState.REFUSED: FAILED,
+    StepState.FAILED: FAILED,
+}
 
 
 def role_colour(role: str) -> str:

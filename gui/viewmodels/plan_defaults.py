@@ -1,26 +1,20 @@
-"""The values a new plan form starts with: those of the type's example plan (no Qt).
+"""The values an example plan form holds: those of the type's example plan (no Qt).
 
-They follow docs/examples/<type>.toml, so a new form passes its check except for what only the
-person writing the plan can know: the files it names (CSR, issuer certificate, backup) and the
-check value of an existing share set, which are left empty. Share groups are not offered by
-the form, so the intermediate-key form starts with a plain 2-of-3 set.
+They follow docs/examples/<type>.toml: the schema's example of each text field (the values its
+placeholders show), and below, what differs by type (the people, ids and titles, share sets).
+The example then passes its check except for what only the person writing the plan can know:
+the files it names (CSR, issuer certificate, backup) and the check value of an existing share
+set, which are left empty. Share groups are not offered by the form, so the intermediate-key
+example has a plain 2-of-3 set.
 """
 
 from __future__ import annotations
 
-from ceremony.plan import CeremonyType, PinSource
-from gui.viewmodels.plan_form import (
-    CertificateFields,
-    IssuerFields,
-    KeyFields,
-    Person,
-    PlanForm,
-    ProfileFields,
-    ResponderFields,
-    RetireFields,
-    ShareFields,
-    TokenFields,
-)
+from typing import Any
+
+from ceremony.plan import CeremonyType, PinSource, schema
+from gui.viewmodels.plan_fields import FieldKind, fields_for
+from gui.viewmodels.plan_values import Person
 
 ADMINISTRATOR = Person("Anna de Vries", "administrator")
 WITNESS = Person("Willem Bakker", "witness")
@@ -30,8 +24,6 @@ CUSTODIANS = ("Carla Smit", "Daan Visser", "Eva Mulder", "Floor de Boer", "Gijs 
 NEWCOMER = "Hanna Koster"  # joins the custodians in the example reshare
 LOCATION = "Vault room 2, Example Trust B.V., Amsterdam"
 ORGANIZATION = "Example Trust B.V."
-ROOT_TOKEN = "root-r1"
-ROOT_KEY = "root-key"
 # The examples' HSM module: a real ceremony names its module (SoftHSM needs an explicit line).
 MODULE = "/usr/lib/x86_64-linux-gnu/pkcs11/yubihsm_pkcs11.so"
 SHARES = PinSource.SHARES.value  # a backed-up key's token opens only for a quorum
@@ -61,65 +53,67 @@ def _custodians(names: tuple[str, ...]) -> list[Person]:
     return [Person(name, "custodian") for name in names]
 
 
-def _set(threshold: int, holders: tuple[str, ...]) -> ShareFields:
-    return ShareFields(threshold=threshold, holders=list(holders))
+def _set(table: str, threshold: int, holders: tuple[str, ...]) -> dict[str, Any]:
+    return {f"{table}.threshold": threshold, f"{table}.holders": list(holders)}
 
 
-def example_form(ceremony: CeremonyType) -> PlanForm:
-    """A form for ``ceremony`` with its example plan's values."""
+def _schema_examples(ceremony: CeremonyType) -> dict[str, Any]:
+    """The schema's example of every text field and module of the form, but check values."""
+    values: dict[str, Any] = {}
+    for section in fields_for(ceremony):
+        for spec in section.fields:
+            if spec.kind is FieldKind.PARTICIPANTS or not spec.written \
+                    or spec.key == "check_value":
+                continue
+            example = schema.key(spec.path).example
+            if example and (spec.kind in (FieldKind.TEXT, FieldKind.CHOICE)
+                            or spec.key == "module"):
+                values[spec.path] = example
+    return values
+
+
+def example_values(ceremony: CeremonyType) -> dict[str, Any]:
+    """The value of each field, by key path, in the example plan of ``ceremony``."""
     plan_id, title = _TITLES[ceremony]
-    form = PlanForm(ceremony, id=plan_id, title=title, location=LOCATION)
-    form.token = TokenFields(label=ROOT_TOKEN, module=MODULE)
-    form.issuer = IssuerFields(key_label=ROOT_KEY)
-    form.key = KeyFields(label=ROOT_KEY)
-    form.certificate = CertificateFields(country="NL", organization=ORGANIZATION,
-                                         common_name="Example Root CA R1")
-    form.profile = ProfileFields(crl_url="http://crl.example.com/root-r1.crl",
-                                 ca_issuers_url="http://crt.example.com/root-r1.crt")
+    values = {**_schema_examples(ceremony), "id": plan_id, "title": title,
+              "location": LOCATION, "token.module": MODULE, "new_token.module": MODULE}
     people = [ADMINISTRATOR]
     if ceremony is CeremonyType.ROOT:
         people += [WITNESS, AUDITOR, *_custodians(CUSTODIANS)]
-        form.token = TokenFields(label=ROOT_TOKEN, pin=SHARES, module=MODULE)
-        form.shares = _set(3, CUSTODIANS)
+        values |= {"token.pin": SHARES, **_set("shares", 3, CUSTODIANS)}
     elif ceremony is CeremonyType.INTERMEDIATE_KEY:
         people += [WITNESS, OPERATOR, *_custodians(CUSTODIANS[:3])]
-        form.token = TokenFields(label="issuing-ca-2", pin=SHARES, module=MODULE)
-        form.key = KeyFields(label="issuing-ca-2-key")
-        form.shares = _set(2, CUSTODIANS[:3])
-        form.certificate = CertificateFields(country="NL", organization=ORGANIZATION,
-                                             common_name="Example TLS Issuing CA 2")
+        values |= {"token.label": "issuing-ca-2", "token.pin": SHARES,
+                   "key.label": "issuing-ca-2-key", **_set("shares", 2, CUSTODIANS[:3]),
+                   "certificate.common_name": "Example TLS Issuing CA 2"}
     elif ceremony is CeremonyType.SIGN:
         people += [WITNESS, AUDITOR, OPERATOR]
     elif ceremony is CeremonyType.ROOT_RENEWAL:
         people += [WITNESS, AUDITOR]
     elif ceremony is CeremonyType.RETIRE:
         people += [WITNESS, AUDITOR, *_custodians(CUSTODIANS)]
-        form.shares = _set(3, CUSTODIANS)
-        form.retire = RetireFields(reason="superseded by Example Root CA R2",
-                                   shares_destroyed=True)
+        values |= {**_set("shares", 3, CUSTODIANS), "retire.shares_destroyed": True}
     elif ceremony is CeremonyType.OCSP_SIGNER:
         people += [WITNESS, AUDITOR]
-        form.responder = ResponderFields(validity_days=90, token="ocsp-r1",
-                                         key_label="ocsp-key", algorithm="ec-p256",
-                                         common_name="Example Root CA R1 OCSP Responder 1")
+        values |= {"responder.validity_days": 90}
     elif ceremony is CeremonyType.CROSS_CERTIFICATE:
         people += [WITNESS, AUDITOR]
-        form.profile = ProfileFields(path_length=None,
-                                     crl_url="http://crl.example.com/root-r1.crl",
-                                     ca_issuers_url="http://crt.example.com/root-r1.crt")
+        values |= {"profile.path_length": None}
     elif ceremony is CeremonyType.CRL:
         people += [WITNESS]
     elif ceremony is CeremonyType.RESTORE:
         people += [AUDITOR, *_custodians(CUSTODIANS)]
-        form.new_token = TokenFields(label="root-r1-b", module=MODULE)
-        form.shares = _set(3, CUSTODIANS)
+        values |= {"new_token.label": "root-r1-b", **_set("shares", 3, CUSTODIANS)}
     elif ceremony is CeremonyType.RESHARE:
         people += [WITNESS, *_custodians((*CUSTODIANS, NEWCOMER))]
-        form.token = TokenFields(label=ROOT_TOKEN, pin=SHARES, module=MODULE)
-        form.shares = _set(3, CUSTODIANS)
-        form.new_shares = _set(3, (*CUSTODIANS[:3], CUSTODIANS[4], NEWCOMER))
+        values |= {"token.pin": SHARES, **_set("shares", 3, CUSTODIANS),
+                   **_set("new_shares", 3, (*CUSTODIANS[:3], CUSTODIANS[4], NEWCOMER))}
     else:
         people += [AUDITOR, *_custodians(CUSTODIANS)]
-        form.shares = _set(3, CUSTODIANS)
-    form.participant = people
-    return form
+        values |= _set("shares", 3, CUSTODIANS)
+    values["participant"] = people
+    return {path: value for path, value in values.items() if _offered(ceremony, path)}
+
+
+def _offered(ceremony: CeremonyType, path: str) -> bool:
+    return path in {spec.path for section in fields_for(ceremony) for spec in section.fields}

@@ -2,34 +2,30 @@
 
 Each field is named by the key path it writes in the plan (``shares.threshold``,
 ``crl.revoke``), the same path ``plan check`` puts in front of a problem, so a problem finds
-its field. Which tables a type uses follows docs/plan-format.md; values are checked by the
-plan parser and ``plan check``, not here.
+its field. The fields, their kinds, labels, help, choices and ranges, and which tables and keys
+a type uses, all come from the plan schema (``ceremony.plan.schema``); this module adds only
+presentation (section titles and notes) and says which keys the form leaves to the TOML.
+Values are checked by the plan parser and ``plan check``, not here.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache
 
-from ceremony.plan import BackupMode, CeremonyType, CopyCheck, PinSource, Role, SoftwareToken
-from crypto.algorithms import KeyAlgorithm
-from crypto.profiles import (
-    ALLOWED_REASONS,
-    CRL_MAX_DAYS,
-    OCSP_SIGNER_MAX_DAYS,
-    ROOT_MAX_DAYS,
-    ROOT_MIN_DAYS,
+from ceremony.plan import CeremonyType, schema
+from ceremony.plan.schema import (
+    NEW_KEY,
+    SIGNING_WITH_TOKEN,
+    TOGETHER,
+    Key,
+    Kind,
+    TableSpec,
+    Use,
 )
-from crypto.sharescheme import MAX_SHARES
-from crypto.subordinates import EKU_NAMES, SubordinateKind
-
-MAX_PATH_LENGTH = 8
-EXTENDED_KEY_USAGES = tuple(EKU_NAMES)
-SUBORDINATE_KINDS = tuple(kind.value for kind in SubordinateKind)
-UNLIMITED = "unlimited"
 
 
 class FieldKind(Enum):
@@ -63,6 +59,7 @@ class FieldSpec:
     unlimited: str = ""  # INTEGER: the word the plan uses for "no limit", shown below minimum
     written: bool = True  # False: a choice of the form's own that is not a plan key
     default: str = ""  # CHOICE: the value the plan means by leaving the key out (not written)
+    placeholder: str = ""  # shown in the empty field: what a value looks like
 
     @property
     def table(self) -> str:
@@ -84,260 +81,128 @@ class Section:
     note: str = ""
 
 
-_TEXT, _INTEGER, _CHOICE, _FLAG = (FieldKind.TEXT, FieldKind.INTEGER, FieldKind.CHOICE,
-                                   FieldKind.FLAG)
-_ROLES = tuple(role.value for role in Role)
-_PINS = tuple(pin.value for pin in PinSource)
-_ALGORITHMS = tuple(algorithm.value for algorithm in KeyAlgorithm)
-_BACKUPS = tuple(mode.value for mode in BackupMode)
-_SOFTWARE = tuple(use.value for use in SoftwareToken)
-_COPY_CHECKS = tuple(mode.value for mode in CopyCheck)
-# Ceremonies that sign with an existing CA key in [token], named by [issuer].
-SIGNING_WITH_TOKEN = (CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
-                      CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER)
+# What the form shows a section as: presentation only; the keys come from the schema.
+_TITLES: dict[str, str] = {
+    "": "The ceremony", "participant": "People", "token": "The token",
+    "new_token": "The new token (the key is restored into it)", "key": "The new key",
+    "shares": "The share set", "new_shares": "The new share set",
+    "certificate": "The CSR's subject", "crl": "The CRL", "csr": "The CSR",
+    "profile": "The subordinate CA certificate", "issuer": "The issuing CA",
+    "backup": "The backup", "cross": "The CA to cross-sign",
+    "renewal": "The renewed root certificate", "responder": "The OCSP responder certificate",
+    "retire": "The retirement",
+}
+_TYPE_TITLES: dict[tuple[str, CeremonyType], str] = {
+    ("token", CeremonyType.RESHARE): "The token (the new wrap key is made in it)",
+    ("token", CeremonyType.DRILL): "The root's token",
+    ("key", CeremonyType.RESHARE): "The key's certificate",
+    ("key", CeremonyType.RESTORE): "The key in the backup",
+    **{("shares", t): "Shares of the backup's wrap key" for t in NEW_KEY},
+    **{("shares", t): "The share set the PIN is rebuilt from" for t in SIGNING_WITH_TOKEN},
+    ("shares", CeremonyType.RESHARE): "The old share set",
+    ("shares", CeremonyType.RETIRE): "The share set (PIN, or copies destroyed)",
+    ("certificate", CeremonyType.ROOT): "The root certificate",
+    ("crl", CeremonyType.ROOT): "The first CRL",
+    ("backup", CeremonyType.RESTORE): "The backup to restore",
+    ("backup", CeremonyType.RETIRE): "The backup destroyed",
+    ("backup", CeremonyType.RESHARE): "The backup to re-wrap",
+}
+_NOTES: dict[str, str] = {
+    "participant": "Every ceremony needs an administrator and a witness or auditor; a sign "
+                   "ceremony an operator; every share holder is a custodian.",
+    "profile": "The kind decides which usages and policies are allowed; see the plan format.",
+    "cross": "Give the certificate or the CSR, not both.",
+    "renewal": "Key, subject and key identifier stay those of the issuer certificate.",
+    "responder": "Give the CSR, or the token, key label, algorithm and common name; not both.",
+    "retire": "The key named under 'The issuing CA' is destroyed in the token after the "
+              "witnesses confirm.",
+}
+_TYPE_NOTES: dict[tuple[str, CeremonyType], str] = {
+    ("key", CeremonyType.RESHARE): "The backup names the key; its certificate must certify "
+                                   "that key.",
+    ("key", CeremonyType.RESTORE): "Label and algorithm must match the backup's metadata, and "
+                                   "the certificate must certify its key.",
+    ("certificate", CeremonyType.INTERMEDIATE_KEY): "The sign ceremony's profile decides the "
+                                                    "certificate's validity.",
+    **{("backup", t): "The backup is always written in the ceremony folder's backup/."
+       for t in NEW_KEY},
+}
+# Keys the form has no field for: the header's, and share groups (edited as TOML by hand).
+_NOT_OFFERED = frozenset({".format", ".type", "shares.group", "shares.group_threshold",
+                          "new_shares.group", "new_shares.group_threshold"})
+# Written only when changed from the default: the line itself records a deviation.
+_WRITTEN_WHEN_CHANGED = frozenset({"token.software_token", "new_token.software_token"})
+_ROWS = {"participant": FieldKind.PARTICIPANTS, "crl.revoke": FieldKind.REVOCATIONS}
+_KINDS = {Kind.TEXT: FieldKind.TEXT, Kind.CHOICE: FieldKind.CHOICE, Kind.PATH: FieldKind.FILE,
+          Kind.FOLDER: FieldKind.FOLDER, Kind.INTEGER: FieldKind.INTEGER,
+          Kind.FLAG: FieldKind.FLAG, Kind.NAMES: FieldKind.HOLDERS}
 
 
-def _top(ceremony: CeremonyType) -> Section:
-    fields = [
-        FieldSpec("id", "Ceremony id", _TEXT, "names the ceremony and its folder: letters, "
-                                              "digits, '.', '_' or '-'"),
-        FieldSpec("title", "Title", _TEXT, "what the ceremony is for, in words"),
-        FieldSpec("rehearsal", "This is a rehearsal (its transcript and artifacts say so)",
-                  _FLAG),
-        FieldSpec("location", "Location", _TEXT, "where the ceremony takes place (optional)",
-                  optional=True),
-    ]
-    if ceremony is CeremonyType.DRILL:
-        fields.append(FieldSpec("signed_by_root", "Sign the transcript with the root's key "
-                                                  "(names its token and certificate)", _FLAG,
-                                written=False))
-    return Section("", "The ceremony", tuple(fields))
+def _field(table: TableSpec, key: Key, ceremony: CeremonyType) -> FieldSpec:
+    """The field of ``key`` in ``table`` as a plan of type ``ceremony`` uses it."""
+    path = f"{table.name}.{key.name}" if table.name else key.name
+    use = key.use_in(ceremony)
+    if key.kind is Kind.TABLES:
+        rows = schema.table(path)
+        choice = next(k for k in rows.keys if k.kind is Kind.CHOICE)
+        return FieldSpec(path, key.label, _ROWS[path], key.help, choices=choice.choices)
+    kind = (FieldKind.OPTIONS if key.choices else FieldKind.TEXTS) if key.kind is Kind.TEXTS \
+        else _KINDS[key.kind]
+    # Left out of the plan while empty: a key the plan may leave out (or give another way),
+    # and a path in a table the plan need not have (a retire's [backup]).
+    optional = ((use is Use.OPTIONAL and key.default in (None, ""))
+                or (key.unless != "" and key.kind is Kind.TEXT)
+                or (table.use_in(ceremony) is Use.OPTIONAL and key.kind is Kind.PATH))
+    choices = key.choices
+    if key.kind is Kind.CHOICE and optional:
+        choices = ("", *choices)
+    return FieldSpec(
+        path, key.label, kind, key.help, choices=choices,
+        minimum=key.minimum or 0 if kind is FieldKind.INTEGER else 0,
+        maximum=key.maximum or 0 if kind is FieldKind.INTEGER else 0,
+        optional=optional, unlimited=key.unlimited,
+        default=str(key.default) if path in _WRITTEN_WHEN_CHANGED else "",
+        placeholder=placeholder(path))
 
 
-_PEOPLE = Section("participant", "People", (
-    FieldSpec("participant", "Participants", FieldKind.PARTICIPANTS, choices=_ROLES),),
-    note="Every ceremony needs an administrator and a witness or auditor; a sign ceremony "
-         "an operator; every share holder is a custodian.")
+def placeholder(path: str) -> str:
+    """What a value of the key at ``path`` looks like, shown in its empty field."""
+    example = schema.key(path).example
+    return f"e.g. {example}" if example else ""
 
 
-def _token(table: str, title: str) -> Section:
-    return Section(table, title, (
-        FieldSpec(f"{table}.label", "Token label", _TEXT, "the label of an initialised token "
-                                                          "(at most 32 bytes); empty with a "
-                                                          "URI", optional=True),
-        FieldSpec(f"{table}.uri", "PKCS#11 URI", _TEXT, "instead of label and module: "
-                  "pkcs11:token=LABEL;serial=...?module-path=... (RFC 7512)", optional=True),
-        FieldSpec(f"{table}.serial", "Serial number", _TEXT, "optional: the token must report "
-                  "this serial number", optional=True),
-        FieldSpec(f"{table}.pin", "PIN comes from", _CHOICE, "typed: the administrator types "
-                  "it; shares: a quorum of custodians rebuilds it", choices=_PINS),
-        FieldSpec(f"{table}.module", "PKCS#11 module", FieldKind.FILE,
-                  "the HSM's module; a real ceremony must name it (empty: "
-                  "$KEYCEREMONY_PKCS11_MODULE or SoftHSM)", optional=True),
-        FieldSpec(f"{table}.software_token", "Software token (SoftHSM)", _CHOICE,
-                  "accepted: a real ceremony may run on a software token or the default "
-                  "module, journaled as a deviation", choices=_SOFTWARE,
-                  default=SoftwareToken.REFUSED.value),
-    ))
-
-
-_KEY_CERTIFICATE = FieldSpec(
-    "key.certificate", "The key's CA certificate", FieldKind.FILE, "optional: the transcript "
-    "signer is then issued under its name, and auditors can verify by its fingerprint",
-    optional=True)
-
-
-def _key(ceremony: CeremonyType) -> Section:
-    if ceremony is CeremonyType.RESHARE:
-        return Section("key", "The key's certificate", (_KEY_CERTIFICATE,),
-                       note="The backup names the key; its certificate must certify that key.")
-    fields = [FieldSpec("key.label", "Key label", _TEXT, "the key's label in the token"),
-              FieldSpec("key.algorithm", "Algorithm", _CHOICE, choices=_ALGORITHMS)]
-    if ceremony is CeremonyType.RESTORE:
-        return Section("key", "The key in the backup", (*fields, _KEY_CERTIFICATE),
-                       note="Label and algorithm must match the backup's metadata, and the "
-                            "certificate must certify its key.")
-    fields.append(FieldSpec("key.backup", "Backup", _CHOICE, "wrapped: back the key up under a "
-                            "wrap key split among custodians; none: it never leaves the token",
-                            choices=_BACKUPS))
-    return Section("key", "The new key", tuple(fields))
-
-
-def _shares(table: str, title: str, *, existing: bool) -> Section:
-    fields = [
-        FieldSpec(f"{table}.threshold", "Shares needed (threshold)", _INTEGER,
-                  minimum=1, maximum=MAX_SHARES),
-        FieldSpec(f"{table}.holders", "Holders (custodians)", FieldKind.HOLDERS,
-                  "tick the custodians who hold a share"),
-        FieldSpec(f"{table}.passphrase", "The custodians agree a passphrase, typed at run time",
-                  _FLAG),
-    ]
-    if existing:
-        fields.append(FieldSpec(f"{table}.check_value", "Check value", _TEXT,
-                                "the 16 hex digits recorded when the set was split"))
+def _section(table: TableSpec, ceremony: CeremonyType) -> Section:
+    if table.array:  # [[participant]]: one field holding its rows
+        key = Key(table.name, Kind.TABLES, "Participants")
+        fields: tuple[FieldSpec, ...] = (_field(schema.table(""), key, ceremony),)
     else:
-        fields.append(FieldSpec(f"{table}.copy_check", "Copy check at hand-out", _CHOICE,
-                                "whole: each custodian types their whole share back (four "
-                                "letters a word); sampled: three words at random",
-                                choices=_COPY_CHECKS))
-    return Section(table, title, tuple(fields))
-
-
-def _certificate(ceremony: CeremonyType) -> Section:
-    fields = [
-        FieldSpec("certificate.country", "Country", _TEXT, "two capital letters, like NL"),
-        FieldSpec("certificate.organization", "Organization", _TEXT),
-        FieldSpec("certificate.common_name", "Common name", _TEXT),
-    ]
-    if ceremony is CeremonyType.ROOT:
-        fields.append(FieldSpec("certificate.validity_days", "Validity (days)", _INTEGER,
-                                "8 to 25 years", minimum=ROOT_MIN_DAYS, maximum=ROOT_MAX_DAYS))
-        return Section("certificate", "The root certificate", tuple(fields))
-    return Section("certificate", "The CSR's subject", tuple(fields),
-                   note="The sign ceremony's profile decides the certificate's validity.")
-
-
-def _crl(ceremony: CeremonyType) -> Section:
-    fields = [FieldSpec("crl.next_update_days", "Next update after (days)", _INTEGER,
-                        minimum=1, maximum=CRL_MAX_DAYS)]
-    if ceremony is CeremonyType.ROOT:
-        return Section("crl", "The first CRL", tuple(fields))
-    fields += [
-        FieldSpec("crl.previous", "Previous CRL", FieldKind.FILE, "the CRL this one replaces; "
-                  "its entries are carried over (optional)", optional=True),
-        FieldSpec("crl.revoke", "Certificates to revoke", FieldKind.REVOCATIONS,
-                  choices=tuple(ALLOWED_REASONS)),
-    ]
-    return Section("crl", "The CRL", tuple(fields))
-
-
-_CSR = Section("csr", "The CSR", (
-    FieldSpec("csr.file", "CSR file", FieldKind.FILE, "the CSR the operator brought (PEM or "
-                                                      "DER)"),))
-_ISSUER = Section("issuer", "The issuing CA", (
-    FieldSpec("issuer.certificate", "Issuer certificate", FieldKind.FILE),
-    FieldSpec("issuer.key_label", "Issuer key label", _TEXT, "the label of its key in the "
-                                                             "token"),
-))
-_PROFILE = Section("profile", "The subordinate CA certificate", (
-    FieldSpec("profile.kind", "Kind", _CHOICE, "tls, tls-constrained (name-constrained), "
-              "smime, code-signing, or private (RFC 5280 only)", choices=SUBORDINATE_KINDS),
-    FieldSpec("profile.validity_days", "Validity (days)", _INTEGER,
-              "must end before the issuer expires", minimum=1, maximum=ROOT_MAX_DAYS),
-    FieldSpec("profile.path_length", "Path length", _INTEGER, "CAs allowed below it",
-              minimum=0, maximum=MAX_PATH_LENGTH, unlimited=UNLIMITED),
-    FieldSpec("profile.crl_url", "CRL URL", _TEXT, "http://…"),
-    FieldSpec("profile.ca_issuers_url", "CA issuers URL", _TEXT, "http://…"),
-    FieldSpec("profile.ocsp_url", "OCSP URL", _TEXT, "http://… (optional)", optional=True),
-    FieldSpec("profile.extended_key_usages", "Extended key usages", FieldKind.OPTIONS,
-              choices=EXTENDED_KEY_USAGES),
-    FieldSpec("profile.policies", "Policies", FieldKind.TEXTS, "dotted OIDs, separated by "
-                                                              "commas"),
-    FieldSpec("profile.permitted_dns", "Permitted DNS names", FieldKind.TEXTS,
-              "name constraints (tls-constrained needs them), separated by commas",
-              optional=True),
-    FieldSpec("profile.excluded_dns", "Excluded DNS names", FieldKind.TEXTS,
-              "name constraints, separated by commas (optional)", optional=True),
-    FieldSpec("profile.permitted_email", "Permitted e-mail domains", FieldKind.TEXTS,
-              "name constraints, separated by commas (optional)", optional=True),
-),
-    note="The kind decides which usages and policies are allowed; see the plan format.")
-
-
-_CROSS = Section("cross", "The CA to cross-sign", (
-    FieldSpec("cross.certificate", "Its own certificate", FieldKind.FILE,
-              "the CA's self-signed certificate; its subject and key identifier are repeated "
-              "exactly", optional=True),
-    FieldSpec("cross.csr", "Or its CSR", FieldKind.FILE, "instead of the certificate",
-              optional=True),
-), note="Give the certificate or the CSR, not both.")
-
-
-_RENEWAL = Section("renewal", "The renewed root certificate", (
-    FieldSpec("renewal.validity_days", "Validity (days)", _INTEGER, "8 to 25 years, from the "
-              "ceremony day", minimum=ROOT_MIN_DAYS, maximum=ROOT_MAX_DAYS),),
-    note="Key, subject and key identifier stay those of the issuer certificate.")
-
-
-_RESPONDER = Section("responder", "The OCSP responder certificate", (
-    FieldSpec("responder.validity_days", "Validity (days)", _INTEGER, "short: it carries "
-              "id-pkix-ocsp-nocheck", minimum=1, maximum=OCSP_SIGNER_MAX_DAYS),
-    FieldSpec("responder.csr", "Responder's CSR", FieldKind.FILE, "either a CSR, or the four "
-              "fields below to make the key here", optional=True),
-    FieldSpec("responder.token", "Responder's token", _TEXT, "the label of the responder's own "
-              "token, where its key is made", optional=True),
-    FieldSpec("responder.key_label", "Responder key label", _TEXT, optional=True),
-    FieldSpec("responder.algorithm", "Responder key algorithm", _CHOICE,
-              "empty with a CSR", choices=("", *_ALGORITHMS), optional=True),
-    FieldSpec("responder.common_name", "Responder common name", _TEXT, "after the issuer's "
-              "country and organisation", optional=True),
-), note="Give the CSR, or the token, key label, algorithm and common name; not both.")
-
-
-_RETIRE = Section("retire", "The retirement", (
-    FieldSpec("retire.reason", "Reason", _TEXT, "why the key is destroyed"),
-    FieldSpec("retire.shares_destroyed", "The custodians destroy their share copies too (each "
-              "confirms)", _FLAG),
-), note="The key named under 'The issuing CA' is destroyed in the token after the witnesses "
-        "confirm.")
-
-
-def _backup(ceremony: CeremonyType) -> Section:
-    folder = FieldSpec("backup.folder", "Copy the backup to", FieldKind.FOLDER,
-                       "a folder on removable media (optional)", optional=True)
-    file = FieldSpec("backup.file", "Backup file", FieldKind.FILE, "the backup's .json file; "
-                     "its .wrapped file lies beside it")
-    if ceremony is CeremonyType.RESTORE:
-        return Section("backup", "The backup to restore", (file,))
-    if ceremony is CeremonyType.RETIRE:
-        return Section("backup", "The backup destroyed", (dataclasses.replace(
-            file, hint="the key's backup .json, whose destruction is recorded (optional)",
-            optional=True),))
-    if ceremony is CeremonyType.RESHARE:
-        return Section("backup", "The backup to re-wrap", (file, folder))
-    return Section("backup", "The backup", (folder,),
-                   note="The backup is always written in the ceremony folder's backup/.")
+        fields = tuple(_field(table, key, ceremony) for key in table.keys_for(ceremony)
+                       if f"{table.name}.{key.name}" not in _NOT_OFFERED)
+    if table.name == "" and ceremony in TOGETHER:
+        fields += (FieldSpec("signed_by_root", "Sign the transcript with the root's key (names "
+                                               "its token and certificate)", FieldKind.FLAG,
+                             written=False),)
+    title = _TYPE_TITLES.get((table.name, ceremony), _TITLES[table.name])
+    note = _TYPE_NOTES.get((table.name, ceremony), _NOTES.get(table.name, ""))
+    return Section(table.name, title, fields, note)
 
 
 def fields_for(ceremony: CeremonyType | str) -> tuple[Section, ...]:
-    """Every section the form can show for ``ceremony``, in the order the plan writes them.
+    """Every section the form can show for ``ceremony``, in the order the plan writes them:
+    the schema's tables the type uses, each with the keys the type uses.
 
     Some depend on other values (``PlanForm.sections`` says which apply now): [shares] and
     [backup] on key.backup, a sign or crl plan's [shares] on token.pin, a drill's [token] and
     [issuer] on whether the root signs its transcript.
     """
-    ceremony = CeremonyType(ceremony)
-    token = _token("token", "The token")
-    head = (_top(ceremony), _PEOPLE)
-    if ceremony in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY):
-        middle: tuple[Section, ...] = (
-            token, _key(ceremony), _shares("shares", "Shares of the backup's wrap key",
-                                           existing=False), _certificate(ceremony))
-        tail = (_crl(ceremony),) if ceremony is CeremonyType.ROOT else ()
-        return head + middle + tail + (_backup(ceremony),)
-    if ceremony in SIGNING_WITH_TOKEN:
-        shares = _shares("shares", "The share set the PIN is rebuilt from", existing=True)
-        work = {CeremonyType.SIGN: (_CSR, _PROFILE), CeremonyType.CRL: (_crl(ceremony),),
-                CeremonyType.CROSS_CERTIFICATE: (_CROSS, _PROFILE),
-                CeremonyType.ROOT_RENEWAL: (_RENEWAL,),
-                CeremonyType.OCSP_SIGNER: (_RESPONDER,)}[ceremony]
-        return (*head, token, shares, _ISSUER, *work)
-    if ceremony is CeremonyType.RESTORE:
-        return (*head, _token("new_token", "The new token (the key is restored into it)"),
-                _key(ceremony), _shares("shares", "The share set", existing=True),
-                _backup(ceremony))
-    if ceremony is CeremonyType.RESHARE:
-        return (*head, _token("token", "The token (the new wrap key is made in it)"),
-                _key(ceremony), _shares("shares", "The old share set", existing=True),
-                _shares("new_shares", "The new share set", existing=False), _backup(ceremony))
-    if ceremony is CeremonyType.RETIRE:
-        return (*head, _token("token", "The token"), _shares(
-            "shares", "The share set (PIN, or copies destroyed)", existing=True), _ISSUER,
-            _RETIRE, _backup(ceremony))
-    if ceremony is not CeremonyType.DRILL:
-        raise ValueError(f"the plan form has no fields for a {ceremony.value} ceremony")
-    return (*head, _shares("shares", "The share set", existing=True),
-            _token("token", "The root's token"), _ISSUER)
+    return _fields(CeremonyType(ceremony))
+
+
+@cache  # asked on every change of the form; the schema never changes
+def _fields(ceremony: CeremonyType) -> tuple[Section, ...]:
+    return tuple(_section(spec, ceremony) for spec in schema.SCHEMA
+                 if "." not in spec.name
+                 and (spec.name == "" or spec.use_in(ceremony) is not Use.REFUSED))
 
 
 _INDEX = re.compile(r"\[\d+\]")

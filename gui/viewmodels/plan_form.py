@@ -1,229 +1,126 @@
 """A ceremony plan written through a form, one form per ceremony type (no Qt).
 
-``PlanForm`` holds what the form shows; its attributes are named after the plan's keys, so the
-field ``shares.threshold`` is ``form.shares.threshold`` and a problem that ``plan check`` reports
-under a key path finds its field (``plan_fields.field_for_problem``). ``PlanForm.new`` starts a
-form with the values of the type's example plan (docs/examples), so it is sound except for what
-only the user can know: the files a plan names and the check value of an existing share set.
+``PlanForm`` holds what the form shows; its values are named after the plan's keys, so the
+field ``shares.threshold`` is ``form.shares.threshold`` and a problem that ``plan check``
+reports under a key path finds its field (``plan_fields.field_for_problem``). Its tables and
+keys are the plan schema's (``plan_values.TableValues``). ``PlanForm.new`` starts empty: the
+fields show what a value looks like (placeholders) and the plan does not pass its check until
+the person writing it has filled them in. ``PlanForm.example`` starts with the type's example
+values instead (``plan_defaults``).
 
-``to_toml`` writes the plan; every typed string goes through ``toml_string``. ``review`` is the
-live check: the text parsed strictly and checked by ``plan check``, each problem with its key
-path. The form holds no secret: a plan never does.
+``to_toml`` writes the plan (``plan_writer``); ``review`` is the live check: the text parsed
+strictly and checked by ``plan check``, each problem with its key path. ``is_edited`` says
+whether a form holds edits that would be lost by replacing it. The form holds no secret: a plan
+never does.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
-import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ceremony.plan import PLAN_FORMAT, CeremonyType, CopyCheck, PinSource, SoftwareToken
-from crypto.profiles import CRL_MAX_DAYS, OCSP_SIGNER_MAX_DAYS, POLICY_DOMAIN_VALIDATED
-from crypto.subordinates import KIND_RULES, SubordinateKind
-from gui.viewmodels.plan_fields import (
-    SIGNING_WITH_TOKEN,
-    FieldKind,
-    FieldSpec,
-    Section,
-    fields_for,
-)
+from ceremony.plan import CeremonyType, schema
+from gui.viewmodels.plan_defaults import example_values
+from gui.viewmodels.plan_fields import Section, fields_for
+from gui.viewmodels.plan_loading import load_values
 from gui.viewmodels.plan_review import PlanReview, review_plan_text
-from gui.viewmodels.toml_text import toml_bool, toml_string, toml_strings
+from gui.viewmodels.plan_values import Person, Revocation, TableValues
+from gui.viewmodels.plan_writer import plan_file_name, plan_toml, secret_problems
 
-__all__ = ["Person", "PlanForm", "Revocation", "fields_for"]
+__all__ = ["Person", "PlanForm", "Revocation", "default_plan_name", "fields_for",
+           "secret_problems"]
 
-TLS_RULES = KIND_RULES[SubordinateKind.TLS]
-_SHARE_WORDS = 20  # the shortest SLIP-39 share
-HEADER = ("# A ceremony plan written with the keyceremony app's plan form.\n"
-          "# Check it with: keyceremony plan check <this file>\n")
-
-
-@dataclass(frozen=True)
-class Person:
-    """One row of the participants: a name and a role (a ``Role`` value)."""
-
-    name: str
-    role: str
+# The top-level keys the form edits as its own attributes ("format" and "type" it writes).
+_TOP = tuple(k for k in schema.table("").key_names if k not in ("format", "type"))
+_TABLES = tuple(spec.name for spec in schema.top_tables() if not spec.array)
 
 
-@dataclass(frozen=True)
-class Revocation:
-    """One certificate a CRL ceremony revokes, as typed: serial in hex, reason, certificate."""
-
-    serial: str = ""
-    reason: str = "cessationOfOperation"
-    certificate: str = ""  # optional path
-
-
-@dataclass
-class TokenFields:
-    """[token] or [new_token]: which token (a PKCS#11 URI, or label and module, and its serial
-    number), where its PIN comes from."""
-
-    uri: str = ""  # empty: label (and module) name the token
-    label: str = ""
-    serial: str = ""  # empty: any serial number
-    pin: str = PinSource.TYPED.value
-    module: str = ""  # empty: the default module
-    software_token: str = SoftwareToken.REFUSED.value
-
-
-@dataclass
-class KeyFields:
-    """[key]: the key a ceremony makes (or, in a restore, the key in the backup; in a restore
-    or reshare, optionally the key's CA certificate)."""
-
-    label: str = ""
-    algorithm: str = "ec-p384"
-    backup: str = "wrapped"
-    certificate: str = ""  # optional path
-
-
-@dataclass
-class ShareFields:
-    """[shares] or [new_shares]: M of the named custodians."""
-
-    threshold: int = 1
-    holders: list[str] = field(default_factory=list)
-    passphrase: bool = False
-    check_value: str = ""
-    copy_check: str = CopyCheck.WHOLE.value
-
-
-@dataclass
-class CertificateFields:
-    """[certificate]: the subject, and a root's validity."""
-
-    country: str = ""
-    organization: str = ""
-    common_name: str = ""
-    validity_days: int = 9131
-
-
-@dataclass
-class CrlFields:
-    """[crl]: next update, and in a crl ceremony the CRL replaced and the revocations."""
-
-    next_update_days: int = CRL_MAX_DAYS
-    previous: str = ""
-    revoke: list[Revocation] = field(default_factory=list)
-
-
-@dataclass
-class CsrFields:
-    """[csr]: the CSR the operator brought."""
-
-    file: str = ""
-
-
-@dataclass
-class IssuerFields:
-    """[issuer]: the signing CA's certificate and key label."""
-
-    certificate: str = ""
-    key_label: str = ""
-
-
-@dataclass
-class ProfileFields:
-    """[profile]: the subordinate CA certificate a sign ceremony issues."""
-
-    kind: str = SubordinateKind.TLS.value
-    validity_days: int = 1826
-    path_length: int | None = 0  # None: "unlimited"
-    crl_url: str = ""
-    ca_issuers_url: str = ""
-    ocsp_url: str = ""
-    extended_key_usages: list[str] = field(default_factory=lambda: list(TLS_RULES.default_ekus))
-    policies: list[str] = field(default_factory=lambda: [POLICY_DOMAIN_VALIDATED])
-    permitted_dns: list[str] = field(default_factory=list)
-    excluded_dns: list[str] = field(default_factory=list)
-    permitted_email: list[str] = field(default_factory=list)
-
-
-@dataclass
-class CrossFields:
-    """[cross]: the CA a cross-certificate names, by its own certificate or its CSR."""
-
-    certificate: str = ""
-    csr: str = ""
-
-
-@dataclass
-class RenewalFields:
-    """[renewal]: the renewed root certificate's validity."""
-
-    validity_days: int = 9131
-
-
-@dataclass
-class ResponderFields:
-    """[responder]: the OCSP responder's key (a CSR, or made in its token) and validity."""
-
-    validity_days: int = OCSP_SIGNER_MAX_DAYS
-    csr: str = ""
-    token: str = ""
-    key_label: str = ""
-    algorithm: str = ""
-    common_name: str = ""
-
-
-@dataclass
-class RetireFields:
-    """[retire]: why the key is destroyed; whether the share copies are destroyed too."""
-
-    reason: str = ""
-    shares_destroyed: bool = False
-
-
-@dataclass
-class BackupFields:
-    """[backup]: where a backup is copied to, or the backup read."""
-
-    folder: str = ""
-    file: str = ""
-
-
-@dataclass
 class PlanForm:
-    """What the plan form holds for one ceremony type; blank unless made with ``new``.
+    """What the plan form holds for one ceremony type.
 
     Mutable, as a form is; what it hands out (rows, sections, reviews) are frozen values.
+    ``form.id``, ``form.title`` … are the top-level keys; ``form.token``, ``form.shares`` …
+    the tables (``TableValues``); ``participant`` the people; ``signed_by_root`` a drill's
+    choice to name the root's token and issuer.
     """
 
-    type: CeremonyType
-    id: str = ""
-    title: str = ""
-    rehearsal: bool = False
-    location: str = ""
-    participant: list[Person] = field(default_factory=list)
-    token: TokenFields = field(default_factory=TokenFields)
-    new_token: TokenFields = field(default_factory=TokenFields)
-    key: KeyFields = field(default_factory=KeyFields)
-    shares: ShareFields = field(default_factory=ShareFields)
-    new_shares: ShareFields = field(default_factory=ShareFields)
-    certificate: CertificateFields = field(default_factory=CertificateFields)
-    crl: CrlFields = field(default_factory=CrlFields)
-    csr: CsrFields = field(default_factory=CsrFields)
-    issuer: IssuerFields = field(default_factory=IssuerFields)
-    profile: ProfileFields = field(default_factory=ProfileFields)
-    backup: BackupFields = field(default_factory=BackupFields)
-    cross: CrossFields = field(default_factory=CrossFields)
-    renewal: RenewalFields = field(default_factory=RenewalFields)
-    responder: ResponderFields = field(default_factory=ResponderFields)
-    retire: RetireFields = field(default_factory=RetireFields)
-    signed_by_root: bool = False  # drill: name the root's token and issuer to sign with
+    def __init__(self, ceremony: CeremonyType | str) -> None:
+        object.__setattr__(self, "type", CeremonyType(ceremony))
+        object.__setattr__(self, "top", TableValues(""))
+        object.__setattr__(self, "tables", {name: TableValues(name) for name in _TABLES})
+        self.participant: list[Person] = []
+        self.signed_by_root = False
+        self._clean: str | None = None
+        self.mark_clean()
+
+    def __getattr__(self, name: str) -> Any:  # only for names not set on the object
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        if name in _TOP:
+            return getattr(self.__dict__["top"], name)
+        raise AttributeError(f"the form has no field {name}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _TOP:
+            setattr(self.top, name, value)
+        elif name in _TABLES or name in ("type", "top", "tables"):
+            raise AttributeError(f"{name} is part of the form; set its fields instead")
+        else:
+            object.__setattr__(self, name, value)
 
     @classmethod
     def new(cls, ceremony: CeremonyType | str) -> PlanForm:
-        """A form for ``ceremony`` with its example plan's values."""
-        from gui.viewmodels.plan_defaults import example_form
+        """An empty form for ``ceremony``: every field as the schema starts it."""
+        return cls(ceremony)
 
-        return example_form(CeremonyType(ceremony))
+    @classmethod
+    def example(cls, ceremony: CeremonyType | str) -> PlanForm:
+        """A form for ``ceremony`` with its example plan's values: sound but for what only the
+        person writing the plan can know (the files it names, an existing set's check value)."""
+        form = cls(ceremony)
+        for path, value in example_values(form.type).items():
+            form.set(path, value)
+        form.mark_clean()
+        return form
+
+    @classmethod
+    def from_plan_text(cls, text: str) -> PlanForm:
+        """A form holding the plan ``text``; GuiError when it is no plan, or holds something
+        the form cannot show (share groups, keys it does not know, values it cannot hold)."""
+        loaded = load_values(text)
+        form = cls(loaded.type)
+        for path, value in loaded.values.items():
+            form.set(path, value)
+        form.signed_by_root = loaded.signed_by_root
+        form.mark_clean()
+        return form
+
+    # --- edits -------------------------------------------------------------------------------
+
+    def _text(self) -> str | None:
+        try:
+            return self.to_toml()
+        except ValueError:  # a broken character typed: an edit, whatever else it is
+            return None
+
+    def mark_clean(self, text: str | None = None) -> None:
+        """The form as it is now (or the plan ``text``, saved after editing it by hand) holds
+        nothing to lose: it was just made, loaded or saved."""
+        self._clean = self._text() if text is None else text
+
+    def carry_edits_from(self, other: PlanForm) -> None:
+        """This form replaces ``other`` with its edits (read back from the TOML edited by
+        hand): what ``other`` was made, loaded or saved as is what this one is compared with."""
+        self._clean = other._clean
+
+    def is_edited(self, text: str | None = None) -> bool:
+        """Whether the plan (the form's, or ``text`` when it is edited by hand) differs from
+        the form as it was made, loaded or last saved: replacing it would lose edits."""
+        now = self._text() if text is None else text
+        return now is None or now != self._clean
 
     # --- fields ------------------------------------------------------------------------------
 
@@ -236,18 +133,14 @@ class PlanForm:
         return tuple(s for s in fields_for(self.type) if self.applies(s.table))
 
     def applies(self, table: str) -> bool:
-        """Whether ``table`` is part of the plan with the values as they are now."""
-        kind = self.type
-        if kind in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY) and \
-                table in ("shares", "backup"):
-            return self.key.backup == "wrapped"
-        if kind is CeremonyType.RETIRE and table == "shares":
-            return self.token.pin == PinSource.SHARES.value or self.retire.shares_destroyed
-        if kind in SIGNING_WITH_TOKEN and table == "shares":
-            return self.token.pin == PinSource.SHARES.value
-        if kind is CeremonyType.DRILL and table in ("token", "issuer"):
+        """Whether ``table`` is part of the plan with the values as they are now: the schema's
+        dependencies ([shares] on key.backup or token.pin), and a drill's [token] and [issuer]
+        with ``signed_by_root``."""
+        if table in ("", "participant"):
+            return True
+        if table in schema.TOGETHER.get(self.type, ()):
             return self.signed_by_root
-        return True
+        return schema.table_in_use(table, self.type, self.get)
 
     def get(self, path: str) -> Any:
         """The value of the field at key path ``path`` (lists are copied as tuples)."""
@@ -262,10 +155,13 @@ class PlanForm:
 
     def _owner(self, path: str) -> tuple[Any, str]:
         table, _, name = path.rpartition(".")
-        owner: Any = getattr(self, table) if table else self
-        if not hasattr(owner, name):
+        if table:
+            if table not in self.tables or not self.tables[table].has(name):
+                raise KeyError(f"the form has no field {path}")
+            return self.tables[table], name
+        if name not in (*_TOP, "participant", "signed_by_root"):
             raise KeyError(f"the form has no field {path}")
-        return owner, name
+        return (self.top if name in _TOP else self), name
 
     # --- people and holders ------------------------------------------------------------------
 
@@ -320,105 +216,15 @@ class PlanForm:
 
     def to_toml(self) -> str:
         """The plan as TOML that ``parse_plan_text`` reads back into these values."""
-        lines = [HEADER, f"format = {toml_string(PLAN_FORMAT)}",
-                 f"type = {toml_string(self.type.value)}"]
-        for section in self.sections():
-            if section.table == "":
-                lines += self._assignments(section.fields)
-            elif section.table == "participant":
-                for person in self.participant:
-                    lines += ["", "[[participant]]", f"name = {toml_string(person.name)}",
-                              f"role = {toml_string(person.role)}"]
-            else:
-                lines += self._table(section)
-        return "\n".join(lines) + "\n"
-
-    def _table(self, section: Section) -> list[str]:
-        plain = [s for s in section.fields if s.kind is not FieldKind.REVOCATIONS]
-        body = self._assignments(plain)
-        lines = ["", f"[{section.table}]", *body] if body else []
-        if any(s.kind is FieldKind.REVOCATIONS for s in section.fields):
-            for entry in self.crl.revoke:
-                lines += ["", "[[crl.revoke]]", f"serial = {toml_string(entry.serial)}",
-                          f"reason = {toml_string(entry.reason)}"]
-                if entry.certificate.strip():
-                    lines.append(f"certificate = {toml_string(entry.certificate)}")
-        return lines
-
-    def _assignments(self, specs: tuple[FieldSpec, ...] | list[FieldSpec]) -> list[str]:
-        lines = []
-        for spec in specs:
-            if not spec.written:
-                continue
-            value = _toml_value(spec, self.get(spec.path))
-            if value is not None:
-                lines.append(f"{spec.key} = {value}")
-        return lines
+        return plan_toml(self.type, self.sections(), self.get)
 
     def review(self, path_hint: Path, folder: Path | None = None) -> PlanReview:
         """The live check: the plan this form writes, read and checked as if saved at
         ``path_hint`` (relative paths resolve there); every problem names its key path."""
         return review_plan_text(self.to_toml(), path_hint, folder)
 
-    @classmethod
-    def from_plan_text(cls, text: str) -> PlanForm:
-        """A form holding the plan ``text``; GuiError when it is no plan, or holds something
-        the form cannot show (share groups, keys it does not know, values it cannot hold)."""
-        from gui.viewmodels.plan_loading import load_form
-
-        return load_form(cls, text)
-
-
-def _toml_value(spec: FieldSpec, value: Any) -> str | None:
-    """``value`` of field ``spec`` as TOML; None leaves the key out of the plan."""
-    kind = spec.kind
-    if kind in (FieldKind.TEXT, FieldKind.FILE, FieldKind.FOLDER, FieldKind.CHOICE):
-        if spec.optional and not str(value).strip():
-            return None
-        if spec.default and value == spec.default:
-            return None
-        return toml_string(str(value))
-    if kind is FieldKind.INTEGER:
-        return toml_string(spec.unlimited) if value is None else str(int(value))
-    if kind is FieldKind.FLAG:
-        return toml_bool(bool(value))
-    if kind in (FieldKind.HOLDERS, FieldKind.OPTIONS, FieldKind.TEXTS):
-        if spec.optional and not value:
-            return None
-        return toml_strings(value)
-    raise ValueError(f"{spec.path} is not written as one value")
-
 
 def default_plan_name(form: PlanForm, today: dt.date | None = None) -> str:
     """A file name for the form's plan: its id, or the type and date while the id cannot
     name a file."""
-    from ceremony.plan import PLAN_ID
-
-    if PLAN_ID.fullmatch(form.id):
-        return f"{form.id}.toml"
-    return f"{form.type.value}-{(today or dt.date.today()):%Y%m%d}.toml"
-
-
-def secret_problems(text: str) -> tuple[str, ...]:
-    """Why plan ``text`` must not be saved: the keys that would hold a secret (as the plan
-    parser refuses them) and any run of SLIP-39 share words, even in a comment. Secrets never
-    go to disk; the messages name where, never what."""
-    from ceremony.plan import remove_secrets
-    from crypto.shares import WORDLIST
-
-    problems: list[str] = []
-    try:
-        remove_secrets(tomllib.loads(text), problems)
-    except tomllib.TOMLDecodeError:
-        pass  # not TOML: only the words below can be looked for
-    words, run = set(WORDLIST), 0
-    for number, line in enumerate(text.splitlines(), 1):
-        for token in re.split(r"[^a-z]+", line.lower()):
-            if token:  # a share's words may be numbered, quoted or wrapped over lines
-                run = run + 1 if token in words else 0
-            if run >= _SHARE_WORDS:
-                problems.append(f"line {number}: looks like SLIP-39 share words; shares are "
-                                "never written down in a plan: remove them and treat that "
-                                "share as exposed")
-                return tuple(problems)
-    return tuple(problems)
+    return plan_file_name(form.id, form.type, today)

@@ -1,7 +1,8 @@
 """The step list of a running ceremony and the state of each step (no Qt).
 
 States come from the journal, the record of what happened: ``step-started`` makes a step
-current, ``step-completed`` done, ``step-refused`` refused and ``error`` failed. A resumed
+current, ``step-completed`` done (or done with a deviation, when a ``deviation`` was recorded
+in it), ``step-refused`` refused and ``error`` failed. A resumed
 ceremony therefore shows its earlier steps as done from the first poll of the journal.
 """
 
@@ -20,6 +21,7 @@ class StepState(Enum):
     PENDING = "pending"
     CURRENT = "current"
     DONE = "done"
+    DEVIATION = "done with a deviation"
     REFUSED = "refused"
     FAILED = "failed"
 
@@ -28,6 +30,7 @@ STATE_MARKS = {
     StepState.PENDING: "○",
     StepState.CURRENT: "▶",
     StepState.DONE: "✓",
+    StepState.DEVIATION: "⚠",
     StepState.REFUSED: "✗",
     StepState.FAILED: "!",
 }
@@ -47,6 +50,11 @@ class StepRow:
         """E.g. '✓ 2. Open the root token'."""
         return f"{STATE_MARKS[self.state]} {self.number}. {self.title}"
 
+    @property
+    def spoken(self) -> str:
+        """The row in words, for a screen reader: 'Step 2, done: Open the root token'."""
+        return f"Step {self.number}, {self.state.value}: {self.title}"
+
 
 class RunState(Enum):
     """How the ceremony as a whole stands."""
@@ -65,6 +73,7 @@ class CeremonyProgress:
                       for number, (step_id, title) in enumerate(steps, start=1)]
         self.state = RunState.NOT_STARTED
         self.current: StepView | None = None
+        self._deviated: set[str] = set()  # steps in which a deviation was recorded
 
     @property
     def rows(self) -> tuple[StepRow, ...]:
@@ -101,8 +110,13 @@ class CeremonyProgress:
                 changed = True
             elif row.event == Event.STEP_STARTED:
                 changed |= self._set(step, StepState.CURRENT)
+            elif row.event == Event.DEVIATION and isinstance(step, str):
+                self._deviated.add(step)
+                if any(r.id == step and r.state is StepState.DONE for r in self._rows):
+                    changed |= self._set(step, StepState.DEVIATION)
             elif row.event == Event.STEP_COMPLETED:
-                changed |= self._set(step, StepState.DONE)
+                done = StepState.DEVIATION if step in self._deviated else StepState.DONE
+                changed |= self._set(step, done)
             elif row.event == Event.STEP_REFUSED:
                 changed |= self._set(step, StepState.REFUSED)
                 self.state = RunState.STOPPED
@@ -117,7 +131,8 @@ class CeremonyProgress:
 
     @property
     def done_count(self) -> int:
-        return sum(1 for row in self._rows if row.state is StepState.DONE)
+        return sum(1 for row in self._rows
+                   if row.state in (StepState.DONE, StepState.DEVIATION))
 
     def describe(self) -> str:
         """E.g. 'Step 3 of 6 running; 2 done.'."""

@@ -56,6 +56,9 @@ class WordField:
             return f"Word {self.position}: {self.choices} words start like this; type more."
         if self.state is FieldState.SUSPECT:
             return f"Word {self.position} is probably wrong; compare it with the paper."
+        if self.state is FieldState.WORD:
+            # Only that it is a word of the list: whether it is the right one is checked later.
+            return f"Word {self.position}: a valid word."
         return ""
 
 
@@ -103,11 +106,14 @@ class ShareForm:
     """One share being typed into ``word_count`` fields, checked against ``entry``.
 
     ``entry`` holds the shares accepted so far (a fresh one when not given). ``accept`` adds the
-    share typed to it and clears the fields for the next custodian.
+    share typed to it and clears the fields for the next custodian. With ``copy_of`` (a
+    holder's name) the form takes that holder's copy back for a copy check: a share that
+    passes its checks is only well formed, and the form says so, never that it matches.
     """
 
     def __init__(self, word_count: int = DEFAULT_WORD_COUNT,
-                 entry: ShareEntry | None = None) -> None:
+                 entry: ShareEntry | None = None, *, copy_of: str | None = None) -> None:
+        self.copy_of = copy_of
         self._entry = entry if entry is not None else ShareEntry()
         self._texts: list[str] = []  # share content: memory only
         self.word_count = word_count
@@ -190,6 +196,11 @@ class ShareForm:
         problem = self._set_problem(share)
         if problem is not None:
             return FormView(number, tuple(fields), Verdict.WRONG, problem, progress)
+        if self.copy_of is not None:
+            return FormView(number, tuple(fields), Verdict.READY,
+                            f"The {self.word_count} words form a well-formed share. Only "
+                            f"“Check my copy” compares them with {self.copy_of}'s share.",
+                            progress)
         return FormView(number, tuple(fields), Verdict.READY,
                         f"Share {number} passes its checks; submit it.", progress)
 

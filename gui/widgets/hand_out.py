@@ -16,7 +16,9 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QVBoxLayout, QWidget
 
 from gui.typography import HEADLINE, LARGE, typography
 from gui.viewmodels.hand_out import CopyCheckForm, HandOut, Stage
+from gui.viewmodels.look import FAILED
 from gui.viewmodels.share_form import FieldState, ShareForm
+from gui.widgets.accent import make_primary
 from gui.widgets.plaintext import PlainLabel, button_text, set_tool_tip
 from gui.widgets.secure import PrivateLabel, SecretLineEdit
 from gui.widgets.share_entry import FIELD_STYLES, ShareEntryWidget
@@ -52,6 +54,7 @@ class HandOutWidget(QWidget):
         self.button = QPushButton(button_text(hand_out.reveal_label))
         self.button.setObjectName("handOutButton")
         self.button.setDefault(True)
+        make_primary(self.button)
         self.button.clicked.connect(self._next)
         typography().apply(self.button, LARGE)
 
@@ -86,12 +89,17 @@ class HandOutWidget(QWidget):
         rows = (len(shown) + COLUMNS - 1) // COLUMNS
         for index, word in enumerate(shown):
             row, column = index % rows, index // rows
-            number = PlainLabel(f"{word.position}.")
+            number = PlainLabel(word.number)
+            number.setObjectName(f"n{word.position}")
             number.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             label = PrivateLabel(word.word)
             label.setObjectName(f"w{word.position}")
-            typography().apply(number, LARGE)
+            typography().apply(number, LARGE, bold=word.wrong)
             typography().apply(label, LARGE, bold=True)
+            if word.wrong:  # the mark and the message say it; the colour only repeats it
+                number.setStyleSheet(f"color: {FAILED};")
+                label.setStyleSheet(f"border: 2px solid {FAILED}; padding: 0 4px;")
+                label.setAccessibleDescription(f"word {word.position}: correct it on the paper")
             self._grid.addWidget(number, row, column * 2)
             self._grid.addWidget(label, row, column * 2 + 1)
         del shown
@@ -151,7 +159,7 @@ class CopyCheckWidget(QWidget):
     def _build_whole(self, layout: QVBoxLayout) -> None:
         # The share-entry form: prefixes complete to words, and the SLIP-39 checksum points at
         # a miscopied word while the holder still has the paper in hand.
-        self.entry = ShareEntryWidget(ShareForm(self.form.word_count))
+        self.entry = ShareEntryWidget(ShareForm(self.form.word_count, copy_of=self.form.holder))
         self.entry.word_count_box.hide()  # the share's length is known
         self.entry.progress_label.hide()
         self.entry.submit_button.setText("Check my copy")
@@ -178,6 +186,7 @@ class CopyCheckWidget(QWidget):
         self.button = QPushButton("Check my copy")
         self.button.setObjectName("copyCheckButton")
         self.button.setDefault(True)
+        make_primary(self.button)
         self.button.clicked.connect(self.submit)
         layout.addLayout(grid)
         layout.addWidget(self.status)

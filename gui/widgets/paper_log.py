@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from gui.typography import HEADLINE, LARGE, typography
 from gui.viewmodels.paper_log import Completion, HeadMomentForm
+from gui.widgets.accent import make_primary
 from gui.widgets.plaintext import ElidedLabel, PlainLabel, button_text
 from gui.widgets.prompts import PromptPanel
 
@@ -102,7 +103,7 @@ class HeadMomentPanel(PromptPanel):
         typography().apply(instructions, LARGE)
         self.confirm = QPushButton(button_text(form.confirm_text))
         self.confirm.setObjectName("momentConfirm")
-        self.confirm.setProperty("primary", True)
+        make_primary(self.confirm)
         typography().apply(self.confirm, LARGE, bold=True)
         self.confirm.clicked.connect(lambda: self.finish(form.person))
         layout = QVBoxLayout(self)

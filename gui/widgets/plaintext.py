@@ -88,10 +88,27 @@ def set_tool_tip(target: _HasToolTip, text: str) -> None:
     target.setToolTip(markup(TOOL_TIP, text) if text else "")
 
 
-def ask(parent: QWidget | None, title: str, text: str) -> bool:
-    """Ask a yes/no question in a message box (No is the default); True for Yes."""
+def ask(parent: QWidget | None, title: str, text: str,
+        verbs: tuple[str, str] | None = None) -> bool:
+    """Ask a question in a message box; True when the first choice is taken.
+
+    ``verbs`` names the two buttons by what they do ("Stop the ceremony", "Keep going"), the
+    second the default and what Esc chooses; without them the buttons are Yes and No.
+    """
+    return question_box(parent, title, text, verbs).exec() == QMessageBox.StandardButton.Yes
+
+
+def question_box(parent: QWidget | None, title: str, text: str,
+                 verbs: tuple[str, str] | None = None) -> QMessageBox:
+    """The message box ``ask`` shows: its Yes button is the first verb, No the second."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text,
                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setDefaultButton(QMessageBox.StandardButton.No)
-    return box.exec() == QMessageBox.StandardButton.Yes
+    box.setEscapeButton(QMessageBox.StandardButton.No)
+    if verbs is not None:
+        yes, no = box.button(QMessageBox.StandardButton.Yes), box.button(
+            QMessageBox.StandardButton.No)
+        yes.setText(button_text(verbs[0]))
+        no.setText(button_text(verbs[1]))
+    return box

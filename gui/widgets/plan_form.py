@@ -103,7 +103,7 @@ class PlanFormWidget(QScrollArea):
         value, path, kind = self.form.get(spec.path), spec.path, spec.kind
         if kind is FieldKind.TEXT or kind is FieldKind.TEXTS:
             line = QLineEdit(", ".join(value) if kind is FieldKind.TEXTS else value)
-            line.setPlaceholderText(spec.hint)
+            line.setPlaceholderText(spec.placeholder or spec.hint)
             line.textEdited.connect(lambda text: self._set(path, _split(text) if kind
                                                            is FieldKind.TEXTS else text))
             return line, line
@@ -123,7 +123,7 @@ class PlanFormWidget(QScrollArea):
         if kind in (FieldKind.FILE, FieldKind.FOLDER):
             picker = PathEdit(spec.label.lower(), folder=kind is FieldKind.FOLDER)
             picker.line.setText(value)
-            picker.line.setPlaceholderText(spec.hint)
+            picker.line.setPlaceholderText(spec.placeholder or spec.hint)
             picker.edited.connect(lambda text: self._set(path, text))
             return picker, picker.line
         if kind in (FieldKind.HOLDERS, FieldKind.OPTIONS):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.viewmodels.plan_fields import placeholder
 from gui.viewmodels.plan_form import PlanForm
 from gui.widgets.banner import enter_clicks_buttons
 from gui.widgets.plaintext import PlainLabel
@@ -162,7 +163,8 @@ class PeopleEditor(RowsEditor):
         person = self.form.participant[row]
         name = QLineEdit(person.name)
         name.setAccessibleName(f"name of person {row + 1}")
-        name.setPlaceholderText("name as in the transcript")
+        name.setPlaceholderText(f"{placeholder('participant.name')}: the name as in the "
+                                "transcript")
         name.textEdited.connect(lambda text, r=row: self._rename(r, text))
         role = QComboBox()
         role.setAccessibleName(f"role of person {row + 1}")
@@ -206,7 +208,7 @@ class RevocationsEditor(RowsEditor):
         entry = self.form.crl.revoke[row]
         serial = QLineEdit(entry.serial)
         serial.setAccessibleName(f"serial of revocation {row + 1}")
-        serial.setPlaceholderText("serial in hex")
+        serial.setPlaceholderText(f"serial in hex, {placeholder('crl.revoke.serial')}")
         serial.textEdited.connect(lambda text, r=row: self._update(r, serial=text))
         reason = QComboBox()
         reason.setAccessibleName(f"reason of revocation {row + 1}")

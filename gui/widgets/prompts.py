@@ -26,6 +26,7 @@ from ceremony.prompts import Outcome, SigningPreview
 from gui.errors import GuiError
 from gui.typography import LARGE, typography
 from gui.viewmodels.decision import Choice, DecisionForm, Question
+from gui.widgets.accent import make_primary
 from gui.widgets.plaintext import PlainLabel, button_text
 from gui.widgets.secure import SecretLineEdit
 
@@ -141,6 +142,7 @@ class DecisionPanel(PromptPanel):
             if index == 0:
                 button.setDefault(True)
                 typography().apply(button, LARGE, bold=True)
+                make_primary(button)
             buttons.addWidget(button)
             self.buttons[choice.outcome] = button
         buttons.addStretch(1)
@@ -244,6 +246,7 @@ class PinPanel(PromptPanel):
         button = QPushButton("Log in to the token")
         button.setObjectName("pinSubmit")
         button.setDefault(True)
+        make_primary(button)
         button.clicked.connect(self.default_action)
         row = QHBoxLayout()
         row.addWidget(self.pin, 1)
@@ -295,6 +298,7 @@ class PassphrasePanel(PromptPanel):
         layout.addWidget(self.status)
         button = QPushButton("Use this passphrase")
         button.setDefault(True)
+        make_primary(button)
         button.clicked.connect(self.default_action)
         layout.addWidget(button, alignment=Qt.AlignmentFlag.AlignLeft)
 

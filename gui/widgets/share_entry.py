@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from crypto.errors import ShareError
 from gui.typography import LARGE, typography
 from gui.viewmodels.share_form import WORD_COUNTS, FieldState, FormView, ShareForm, Verdict
+from gui.widgets.accent import make_primary
 from gui.widgets.plaintext import PlainLabel, set_tool_tip
 from gui.widgets.secure import SecretLineEdit
 
@@ -35,7 +36,8 @@ COLUMNS = 4  # 33 words in 9 rows: the whole share and its buttons fit a laptop 
 FIELD_STYLES = {
     FieldState.EMPTY: "",
     FieldState.TYPING: "QLineEdit { background: #fff8dc; }",
-    FieldState.WORD: "QLineEdit { background: #e6f4ea; border: 1px solid #34a853; }",
+    # A word of the list, no more: neutral, since a valid word may still be the wrong one.
+    FieldState.WORD: "QLineEdit { border: 1px solid #5f6368; }",
     FieldState.UNKNOWN: "QLineEdit { background: #fde2e1; border: 2px solid #c5221f; }",
     FieldState.SUSPECT: "QLineEdit { background: #fde2e1; border: 2px solid #c5221f; }",
 }
@@ -115,6 +117,7 @@ class ShareEntryWidget(QWidget):
         self.hide_box.toggled.connect(self._set_hidden)
         self.submit_button = QPushButton("Submit this share")
         self.submit_button.setObjectName("submitShare")
+        make_primary(self.submit_button)
         self.submit_button.clicked.connect(self.submit)
 
         options = QHBoxLayout()
@@ -238,7 +241,8 @@ class ShareEntryWidget(QWidget):
             set_tool_tip(edit, word.hint())
             edit.setAccessibleDescription(word.hint() or word.state.value)
         self.message_label.setText(view.message)
-        self.message_label.setStyleSheet(VERDICT_STYLES[view.verdict])
+        neutral = view.verdict is Verdict.READY and self.form.copy_of is not None
+        self.message_label.setStyleSheet("" if neutral else VERDICT_STYLES[view.verdict])
         self.submit_button.setEnabled(view.verdict is Verdict.READY)
         self.submit_button.setDefault(view.verdict is Verdict.READY)
 

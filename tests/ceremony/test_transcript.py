@@ -35,7 +35,6 @@ from ceremony.transcript import (
 )
 from ceremony.transcript.sign import (
     generate_signer_key,
-    issue_transcript_signer,
     prepare_signer_certificate,
     signer_label,
 )
@@ -54,6 +53,7 @@ from crypto.keys import TokenKeyPair, generate_key_pair, spki_sha256
 from crypto.profiles import CrlProfile, DistinguishedName, RootProfile
 from crypto.softhsm import SoftHsmStore
 from crypto.token import TokenSession, open_token
+from tests.ceremony.transcript_signer import issue_transcript_signer
 
 USER_PIN = "123456"
 SO_PIN = "87654321"

@@ -65,7 +65,11 @@ def test_a_rehearsal_root_ceremony_runs_through_the_window_with_its_loop_running
     assert (ceremony / "root-ca.pem").exists() and (ceremony / "root-ca.crl").exists()
 
     # The window showed it: all steps done, the journal and its final head in all 32 words.
-    assert [r.state for r in view.progress.rows] == [StepState.DONE] * len(view.progress.rows)
+    # (A step where a deviation was recorded, such as a rehearsal on a networked machine,
+    # is done with a deviation, and shown so.)
+    deviated = {r.data.get("step") for r in records if r.event == "deviation"}
+    assert [r.state for r in view.progress.rows] == [
+        StepState.DEVIATION if r.id in deviated else StepState.DONE for r in view.progress.rows]
     assert view.journal.rowCount() == len(records)
     # Every head the room wrote had its own full-window moment, confirmed by a named person
     # and journaled with the record number it is the hash of.
@@ -196,3 +200,16 @@ def test_closing_the_window_mid_ceremony_asks_and_the_journal_records_the_stop(
     records = journal_events(tmp_path / "rehearsal" / "ceremonies" / "demo-root")
     assert records[-1].event == "ceremony-aborted"
     assert records[-1].data["reason"] == "interrupted"
+
+
+def test_the_ceremony_view_is_split_by_concern() -> None:
+    # The view grew past 500 lines as one module; each part stays a readable size.
+    from pathlib import Path
+
+    import gui.pages.ceremony as package
+
+    folder = Path(package.__file__).parent
+    sizes = {path.name: len(path.read_text(encoding="utf-8").splitlines())
+             for path in folder.glob("*.py")}
+    assert {"layout.py", "questions.py", "view.py"} <= set(sizes)
+    assert max(sizes.values()) <= 400, sizes

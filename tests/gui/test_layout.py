@@ -141,3 +141,89 @@ def test_the_wheel_scrolls_the_plan_form_and_changes_no_field(window: MainWindow
     qtbot.waitUntil(focused.hasFocus, timeout=2000)
     wheel(focused)
     assert focused.currentText() != before[0] or focused.count() == 1  # chosen on purpose
+
+
+def _idle_ceremony(window: MainWindow, folder: Path) -> Any:
+    """A ceremony view in the window that is never started: its questions are posted by hand."""
+    from gui.pages.ceremony import CeremonyView
+
+    window._build_first_page()  # so that it does not take the stack's place later
+    view = CeremonyView(RehearsalJob(folder, ("root",)))
+    window.stack.addWidget(view)
+    window.stack.setCurrentWidget(view)
+    window.ceremony = view
+    view.set_presenting(window.isFullScreen())
+    return view
+
+
+def _post(view: Any, kind: str, *args: Any) -> Any:
+    from gui.viewmodels.exchange import Prompt
+
+    prompt = Prompt(kind, args)
+    view._on_prompt(prompt)
+    return prompt
+
+
+def _sides(view: Any) -> tuple[bool, bool]:
+    return view.steps.isVisibleTo(view), view._journal_pane.isVisibleTo(view)
+
+
+def _hand_out_and_hide(view: Any) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    _post(view, "hand_out_share", "Carol", 1, 5, ("academic",) * 20)
+    button = view.panel.widget.button
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)  # show
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)  # hide: the panel is answered
+    assert view.panel is None
+
+
+@pytest.mark.parametrize("share_first", [False, True])
+def test_leaving_presentation_mode_brings_back_the_steps_and_the_journal(
+        window: MainWindow, qtbot: Any, tmp_path: Path, share_first: bool) -> None:
+    view = _idle_ceremony(window, tmp_path / "r")
+    assert _sides(view) == (True, True)
+    if share_first:  # a share on screen sets them aside; presenting starts meanwhile
+        _post(view, "hand_out_share", "Carol", 1, 5, ("academic",) * 20)
+        assert _sides(view) == (False, False)
+        window.toggle_presentation()
+        view.panel.widget.button.click()
+        view.panel.widget.button.click()
+        assert view.panel is None
+    else:  # presenting first; a share comes and goes meanwhile
+        window.toggle_presentation()
+        _hand_out_and_hide(view)
+    assert _sides(view) == (False, False)  # still presenting: the step keeps the room
+    window.toggle_presentation()
+    assert _sides(view) == (True, True)
+    assert view.steps_toggle.text() == "Hide the steps"
+    # Hidden by the room's own choice, they stay hidden through presentation mode and back.
+    view.steps_toggle.click()
+    window.toggle_presentation()
+    view.journal_toggle.click()  # brought back while presenting: the journal alone
+    assert _sides(view) == (False, True)
+    window.toggle_presentation()
+    assert _sides(view) == (False, True)
+
+
+def test_share_entry_scrolls_and_fits_in_presentation_mode(window: MainWindow, qtbot: Any,
+                                                           tmp_path: Path) -> None:
+    window.toggle_presentation()
+    window.showNormal()
+    try:
+        view = _idle_ceremony(window, tmp_path / "r")
+        _post(view, "enter_share", "No shares accepted yet.", None)
+        fits(window, qtbot, "ceremony: enter_share (presenting)")
+        from gui.widgets.share_entry import ShareEntryWidget
+
+        entry = view.panel.widget.findChild(ShareEntryWidget)
+        area = _scroll_area(entry, window)
+        assert area is not None  # the words and their buttons scroll when they do not fit
+        area.ensureWidgetVisible(entry.submit_button)
+        pause(20)
+        seen = _rect(area.viewport(), window) & window.rect()
+        assert seen.contains(_rect(entry.submit_button, window))
+        assert entry.field(33).isVisibleTo(window)
+    finally:
+        window.toggle_presentation()

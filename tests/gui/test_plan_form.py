@@ -78,7 +78,7 @@ def written(form: PlanForm, folder: Path) -> CeremonyPlan:
 
 @pytest.mark.parametrize("kind", list(CeremonyType))
 def test_a_new_form_needs_only_the_users_own_values(kind: CeremonyType, tmp_path: Path) -> None:
-    form = PlanForm.new(kind)
+    form = PlanForm.example(kind)
     before = form.review(tmp_path / "plan.toml")
     users = {CeremonyType.SIGN: {"issuer.certificate", "csr.file"},
              CeremonyType.CRL: {"issuer.certificate"},
@@ -101,7 +101,7 @@ def test_a_new_form_needs_only_the_users_own_values(kind: CeremonyType, tmp_path
 
 
 def test_the_values_typed_are_the_values_planned(tmp_path: Path) -> None:
-    form = PlanForm.new("sign")
+    form = PlanForm.example("sign")
     user_input(form, tmp_path)
     form.profile.path_length = None
     form.profile.validity_days = 400
@@ -116,7 +116,7 @@ def test_the_values_typed_are_the_values_planned(tmp_path: Path) -> None:
     assert profile.extended_key_usages == ("serverAuth",)
     assert profile.policies == ("2.23.140.1.2.2", "1.3.6.1.4.1.99999.1")
     assert written(form, tmp_path).token.module == "/opt/hsm/lib.so"  # type: ignore[union-attr]
-    crl = PlanForm.new("crl")
+    crl = PlanForm.example("crl")
     user_input(crl, tmp_path / "crl")
     plan = written(crl, tmp_path)
     assert [(r.serial, r.reason) for r in plan.revocations] == [(0x64FD78DF17A2F64A,
@@ -125,7 +125,7 @@ def test_the_values_typed_are_the_values_planned(tmp_path: Path) -> None:
 
 def test_a_backed_up_root_is_planned_with_a_split_pin_and_a_named_module(
         tmp_path: Path) -> None:
-    form = PlanForm.new("root")
+    form = PlanForm.example("root")
     plan = written(form, tmp_path)
     assert plan.token is not None and plan.token.pin is PinSource.SHARES
     assert plan.token.module_named and "software_token" not in form.to_toml()
@@ -146,7 +146,7 @@ def test_a_backed_up_root_is_planned_with_a_split_pin_and_a_named_module(
 
 
 def test_hostile_text_comes_back_exactly(tmp_path: Path) -> None:
-    form = PlanForm.new("root")
+    form = PlanForm.example("root")
     form.title = HOSTILE + "\ttab"
     form.location = HOSTILE + "\nsecond line"
     form.rename_participant(3, HOSTILE)  # a custodian, who holds a share
@@ -168,7 +168,7 @@ def test_hostile_text_comes_back_exactly(tmp_path: Path) -> None:
 
 
 def test_control_characters_are_written_as_escapes_and_read_back() -> None:
-    form = PlanForm.new("drill")
+    form = PlanForm.example("drill")
     form.title = form.location = CONTROLS
     form.rename_participant(0, CONTROLS)
     text = form.to_toml()
@@ -189,7 +189,7 @@ def test_a_lone_surrogate_cannot_be_written() -> None:
 
 
 def test_a_threshold_above_the_holders_is_a_problem_on_its_field(tmp_path: Path) -> None:
-    form = PlanForm.new("root")
+    form = PlanForm.example("root")
     form.shares.threshold = 6
     review = form.review(tmp_path / "plan.toml")
     assert review.problems == ("shares.threshold: must not exceed the 5 holders (it is 6)",)
@@ -209,19 +209,19 @@ def test_problems_of_rows_and_tables_find_their_fields() -> None:
 
 
 def test_the_sections_written_follow_the_values(tmp_path: Path) -> None:
-    root = PlanForm.new("root")
+    root = PlanForm.example("root")
     root.key.backup = "none"
     root.token.pin = "typed"  # "shares" derives the PIN from the backup's share set
     assert [s.table for s in root.sections()] == ["", "participant", "token", "key",
                                                   "certificate", "crl"]
     plan = written(root, tmp_path)
     assert plan.shares is None and plan.backup is None
-    sign = PlanForm.new("sign")
+    sign = PlanForm.example("sign")
     user_input(sign, tmp_path)
     sign.token.pin = "shares"
     assert "shares" in [s.table for s in sign.sections()]
     assert problem_path(sign.review(tmp_path / "p.toml").problems[0]) == "shares.check_value"
-    drill = PlanForm.new("drill")
+    drill = PlanForm.example("drill")
     user_input(drill, tmp_path)
     drill.signed_by_root = True
     drill.issuer.certificate = str(make_root(tmp_path, "Drill Root").path)
@@ -232,7 +232,7 @@ def test_the_sections_written_follow_the_values(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("kind", ["restore", "reshare"])
 def test_a_restore_or_reshare_may_name_the_keys_certificate(kind: str, tmp_path: Path) -> None:
-    form = PlanForm.new(kind)
+    form = PlanForm.example(kind)
     user_input(form, tmp_path)
     assert ("[key]" in form.to_toml()) is (kind == "restore")  # an empty [key] is left out
     assert written(form, tmp_path).key_certificate is None
@@ -242,7 +242,7 @@ def test_a_restore_or_reshare_may_name_the_keys_certificate(kind: str, tmp_path:
 
 
 def test_renaming_a_custodian_keeps_their_share_and_unticking_drops_it() -> None:
-    form = PlanForm.new("reshare")
+    form = PlanForm.example("reshare")
     row = next(i for i, p in enumerate(form.participant) if p.name == "Carla Smit")
     form.rename_participant(row, "Carla Smit-de Wit")
     assert form.shares.holders[0] == form.new_shares.holders[0] == "Carla Smit-de Wit"
@@ -279,10 +279,10 @@ def test_what_the_form_cannot_show_is_refused_by_name() -> None:
 def test_a_plan_holding_a_secret_is_never_saved() -> None:
     share = split().shares[0][0]
     words = share.split()
-    assert secret_problems(PlanForm.new("root").to_toml()) == ()
+    assert secret_problems(PlanForm.example("root").to_toml()) == ()
     for name in ("root", "sign", "crl", "restore", "reshare", "drill", "intermediate-key"):
         assert secret_problems((EXAMPLES / f"{name}.toml").read_text(encoding="utf-8")) == ()
-    form = PlanForm.new("drill")
+    form = PlanForm.example("drill")
     form.location = share
     problems = secret_problems(form.to_toml())
     assert problem_path(problems[0]) == "location" and share not in " ".join(problems)
@@ -296,7 +296,7 @@ def test_a_plan_holding_a_secret_is_never_saved() -> None:
 
 
 def test_the_file_name_comes_from_a_usable_id() -> None:
-    form = PlanForm.new("drill")
+    form = PlanForm.example("drill")
     assert default_plan_name(form) == "drill-root-r1.toml"
     form.id = "../../etc/passwd"
     assert default_plan_name(form).startswith("drill-") and "/" not in default_plan_name(form)
@@ -311,7 +311,7 @@ def new_plan_tab(window: Any, folder: Path, kind: str) -> Any:
     tab = start.new_plan
     tab.folder = folder
     tab.type_box.setCurrentText(kind)
-    tab.new_form()
+    tab.example_form()
     tab.check_now()
     return tab
 
@@ -408,8 +408,9 @@ def test_tab_walks_through_added_rows_in_order(window: Any, qtbot: Any,
     assert QApplication.focusWidget() is people.rows[-1][0]
     qtbot.keyClicks(people.rows[-1][0], "Olga Jansen")
     assert tab.form.participant[-1].name == "Olga Jansen"
+    token = next(s for s in tab.form.sections() if s.table == "token").fields[0].path
     chain = [w for row in people.rows for w in row] + [people.add_button,
-                                                       view.editors["token.label"]]
+                                                       view.editors[token]]
     for widget, after in itertools.pairwise(chain):
         assert widget.nextInFocusChain() is after
     revocations = view.widgets["crl.revoke"]
@@ -460,7 +461,7 @@ def test_a_clean_saved_plan_starts_as_an_opened_plan_does(window: Any, qtbot: An
 
 
 def test_a_token_named_by_uri_and_serial_round_trips(tmp_path: Path) -> None:
-    form = PlanForm.new("root")
+    form = PlanForm.example("root")
     user_input(form, tmp_path)
     form.token.label = ""
     form.token.module = ""
@@ -478,7 +479,7 @@ def test_a_token_named_by_uri_and_serial_round_trips(tmp_path: Path) -> None:
 
 
 def test_the_form_writes_every_subordinate_kind(tmp_path: Path) -> None:
-    form = PlanForm.new("sign")
+    form = PlanForm.example("sign")
     user_input(form, tmp_path)
     form.profile.kind = "tls-constrained"
     form.profile.permitted_dns = ["example.com", "example.net"]

@@ -151,7 +151,7 @@ def test_the_hand_out_shows_the_share_only_to_its_holder_and_then_forgets_it(
 
 
 def test_the_copy_check_takes_the_words_asked_for(qtbot: Any) -> None:
-    widget = CopyCheckWidget(CopyCheckForm("Carol", (2, 7), 20), "Carol: words 7 do not match")
+    widget = CopyCheckWidget(CopyCheckForm("Carol", (2, 7), 20), "Carol: word 7 does not match")
     qtbot.addWidget(widget)
     widget.show()
     assert widget.problem.isVisible()

@@ -155,9 +155,16 @@ def test_a_new_plan_of_any_type_is_begun_by_keyboard(window: MainWindow, qtbot: 
     assert tab.form.type.value == "drill"
     assert 'type = "drill"' in tab.toml.toPlainText()
     review = tab.check_now()
+    assert review is not None  # an empty form: nothing passes until the person fills it in
+    assert {"id", "title", "participant"} <= {p.split(":")[0] for p in review.problems}
+    assert tab.check_view.problems.item(0).foreground().color().name() == "#a50e0e"
+    qtbot.keyClick(new_form, Qt.Key.Key_Tab)
+    example = tab.findChild(QPushButton, "exampleForm")
+    assert QApplication.focusWidget() is example
+    qtbot.keyClick(example, Qt.Key.Key_Return)  # nothing typed yet: nothing to lose, no question
+    review = tab.check_now()
     assert review is not None
     assert [p.split(":")[0] for p in review.problems] == ["shares.check_value"]
-    assert tab.check_view.problems.item(0).foreground().color().name() == "#a50e0e"
 
 
 def test_the_viewer_shows_a_certificate_dropped_on_the_window(

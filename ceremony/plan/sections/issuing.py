@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ceremony.plan import schema
 from ceremony.plan.reader import MISSING, Table, show
 from ceremony.plan.sections.keys import KeyTables
 from ceremony.plan.values import (
-    CeremonyType,
     CrossSpec,
     IssuerSpec,
     RenewalSpec,
@@ -28,6 +28,7 @@ from crypto.subordinates import (
 )
 
 _MAX_SERIAL_BITS = 159  # RFC 5280 4.1.2.2: at most 20 octets, positive
+_REVOKE = schema.table("crl.revoke")
 
 
 class SectionReader(KeyTables):
@@ -35,17 +36,17 @@ class SectionReader(KeyTables):
 
     def _crl(self, table: Table) -> tuple[CrlProfile | None, tuple[RevocationSpec, ...],
                                           Path | None]:
-        days = table.integer("next_update_days", required=False)
+        days = table.integer("next_update_days")
         revocations: list[RevocationSpec] = []
         previous: Path | None = None
-        if self.ceremony is CeremonyType.ROOT:
+        if self.refused(table, "previous"):
             table.not_used("previous", "a new root has no earlier CRL; remove it")
             table.not_used("revoke", "a new root has issued nothing to revoke; remove it")
         else:
-            previous = self._file(table, "previous", required=False)
-            for number, data in enumerate(table.tables("revoke", required=False) or [], 1):
+            previous = self._file(table, "previous")
+            for number, data in enumerate(table.tables("revoke") or [], 1):
                 entry = self._revocation(Table(data, f"crl.revoke[{number}]", self.problems,
-                                               ("serial", "reason", "certificate")))
+                                               _REVOKE.key_names, _REVOKE.required_keys(None)))
                 if entry is not None:
                     revocations.append(entry)
         table.finish("[crl]")
@@ -62,7 +63,7 @@ class SectionReader(KeyTables):
         if reason is not None and reason not in ALLOWED_REASONS:
             table.problem("reason", f"must be one of {', '.join(ALLOWED_REASONS)}, not "
                                     f"{show(reason)}")
-        certificate = self._file(table, "certificate", required=False)
+        certificate = self._file(table, "certificate")
         table.finish("a [[crl.revoke]] table")
         if serial is None or reason is None or reason not in ALLOWED_REASONS:
             return None
@@ -74,7 +75,8 @@ class SectionReader(KeyTables):
         return path
 
     def _profile(self, table: Table) -> SubordinateProfile | None:
-        kind = table.choice("kind", SubordinateKind, required=False) or SubordinateKind.TLS
+        kind = table.choice("kind", SubordinateKind) or SubordinateKind(
+            self.default(table, "kind"))
         validity = table.integer("validity_days", example="validity_days = 1826")
         path_length: int | None = 0
         raw = table.raw("path_length")
@@ -85,10 +87,10 @@ class SectionReader(KeyTables):
         crl_url = table.text("crl_url", example='crl_url = "http://crl.example.com/root.crl"')
         ca_issuers_url = table.text("ca_issuers_url",
                                     example='ca_issuers_url = "http://crt.example.com/root.crt"')
-        ocsp_url = table.text("ocsp_url", required=False)
-        usages = table.texts("extended_key_usages", required=False)
-        policies = table.texts("policies", required=False)
-        names = {key: table.texts(key, required=False) or ()
+        ocsp_url = table.text("ocsp_url")
+        usages = table.texts("extended_key_usages")
+        policies = table.texts("policies")
+        names = {key: table.texts(key) or ()
                  for key in ("permitted_dns", "excluded_dns", "permitted_email")}
         table.finish("[profile]")
         if validity is None or crl_url is None or ca_issuers_url is None:
@@ -104,8 +106,8 @@ class SectionReader(KeyTables):
         )
 
     def _cross(self, table: Table) -> CrossSpec | None:
-        certificate = self._file(table, "certificate", required=False)
-        csr = self._file(table, "csr", required=False)
+        certificate = self._file(table, "certificate")
+        csr = self._file(table, "csr")
         if table.has("certificate") == table.has("csr"):
             table.problem(None, "give the cross-signed CA's own certificate (certificate = "
                                 '"root-r2.pem") or its CSR (csr = "root-r2.csr"), one of them')
@@ -120,10 +122,10 @@ class SectionReader(KeyTables):
         return None if days is None else RenewalSpec(days)
 
     def _responder(self, table: Table) -> ResponderSpec | None:
-        days = table.integer("validity_days", required=False)
-        csr = self._file(table, "csr", required=False)
+        days = table.integer("validity_days")
+        csr = self._file(table, "csr")
         generated = ("token", "key_label", "algorithm", "common_name")
-        texts = {key: table.text(key, required=False) for key in generated}
+        texts = {key: table.text(key) for key in generated}
         algorithm: KeyAlgorithm | None = None
         if texts["algorithm"] is not None:
             try:
@@ -152,7 +154,7 @@ class SectionReader(KeyTables):
         reason = table.text("reason", example='reason = "superseded by Example Root CA R2"')
         if reason is not None and not reason.strip():
             table.problem("reason", "must not be empty; say why the key is destroyed")
-        destroyed = table.flag("shares_destroyed", required=False) or False
+        destroyed = table.flag("shares_destroyed") or False
         table.finish("[retire]")
         return None if reason is None else RetireSpec(reason, destroyed)
 

@@ -7,7 +7,9 @@ import os
 import re
 from pathlib import Path
 
+from ceremony.plan import schema
 from ceremony.plan.reader import Table, show
+from ceremony.plan.schema import Use
 from ceremony.plan.values import (
     BackupMode,
     BackupSpec,
@@ -27,9 +29,6 @@ from crypto.module_path import default_module
 from crypto.profiles import DistinguishedName, RootProfile
 
 _CHECK_VALUE = re.compile(rf"[0-9a-f]{{{CHECK_VALUE_HEX_LENGTH}}}")
-_EXISTING_SET = (CeremonyType.RESTORE, CeremonyType.RESHARE, CeremonyType.DRILL,
-                 CeremonyType.SIGN, CeremonyType.CRL, CeremonyType.CROSS_CERTIFICATE,
-                 CeremonyType.ROOT_RENEWAL, CeremonyType.OCSP_SIGNER, CeremonyType.RETIRE)
 
 
 class KeyTables:
@@ -40,11 +39,24 @@ class KeyTables:
         self.problems = problems
         self.ceremony: CeremonyType | None = None
 
+    def use(self, table: Table, key: str) -> Use:
+        """How the plan's type uses ``key`` of ``table``, as the schema says (without a type:
+        as the schema says for most types)."""
+        spec = schema.key(f"{table.where}.{key}")
+        return spec.use if self.ceremony is None else spec.use_in(self.ceremony)
+
+    def refused(self, table: Table, key: str) -> bool:
+        return self.use(table, key) is Use.REFUSED
+
+    def default(self, table: Table, key: str) -> str:
+        """What leaving ``key`` out of ``table`` means, as the schema says."""
+        return str(schema.key(f"{table.where}.{key}").default)
+
     def _resolve(self, text: str) -> Path:
         """A plan path: relative ones are relative to the plan file's folder."""
         return Path(os.path.normpath(self.folder / Path(text).expanduser()))
 
-    def _file(self, table: Table, key: str, *, required: bool = True,
+    def _file(self, table: Table, key: str, *, required: bool | None = None,
               example: str = "") -> Path | None:
         text = table.text(key, required=required, example=example)
         if text is None:
@@ -64,7 +76,7 @@ class KeyTables:
         optional ``serial`` the token must have."""
         from crypto.pkcs11_uri import UriError, parse_token_uri
 
-        uri_text = table.text("uri", required=False)
+        uri_text = table.text("uri")
         uri = None
         if uri_text is not None:
             try:
@@ -78,8 +90,8 @@ class KeyTables:
                                        "attribute); give one of uri and label")
             label = uri.label if uri is not None else None
         else:
-            label = table.text("label", example='label = "root-ca"')
-        module = table.text("module", required=False)
+            label = table.text("label", required=True, example='label = "root-ca"')
+        module = table.text("module")
         if module is not None and not module.strip():
             table.problem("module", "must not be empty; leave it out to use the default "
                                     f"{default_module()}")
@@ -88,7 +100,7 @@ class KeyTables:
             table.problem("module", f"names another module than the uri's module-path "
                                     f"({show(uri.module_path)}); give it once")
         module = module or (uri.module_path if uri is not None else None)
-        serial = table.text("serial", required=False)
+        serial = table.text("serial")
         if serial is not None and (not serial.strip() or len(serial.encode()) > 16):
             table.problem("serial", "must be the token's serial number as it reports it (1 to "
                                     "16 characters)")
@@ -96,9 +108,9 @@ class KeyTables:
             if serial is not None and serial != uri.serial:
                 table.problem("serial", "differs from the uri's serial; give it once")
             serial = uri.serial
-        pin = table.choice("pin", PinSource, required=False) or PinSource.TYPED
-        software = (table.choice("software_token", SoftwareToken, required=False)
-                    or SoftwareToken.REFUSED)
+        pin = table.choice("pin", PinSource) or PinSource(self.default(table, "pin"))
+        software = (table.choice("software_token", SoftwareToken)
+                    or SoftwareToken(self.default(table, "software_token")))
         table.finish(f"[{table.where}]")
         if label is None:
             return None
@@ -108,13 +120,13 @@ class KeyTables:
 
     def _key(self, table: Table) -> tuple[KeySpec | None, Path | None]:
         """The key (None in a reshare, whose backup names it) and its CA certificate."""
-        if self.ceremony in (CeremonyType.RESTORE, CeremonyType.RESHARE):
-            certificate = self._file(table, "certificate", required=False)
+        if not self.refused(table, "certificate"):
+            certificate = self._file(table, "certificate")
         else:
             table.not_used("certificate", "this ceremony makes the key; its certificate is "
                                           "issued in the ceremony, not named; remove it")
             certificate = None
-        if self.ceremony is CeremonyType.RESHARE:
+        if self.refused(table, "label"):
             for unused in ("label", "algorithm", "backup"):
                 table.not_used(unused, "a reshare takes the key from its backup; [key] names "
                                        "only the key's certificate; remove it")
@@ -128,7 +140,7 @@ class KeyTables:
                 algorithm = KeyAlgorithm.parse(name)
             except ProfileError as ex:
                 table.problem("algorithm", str(ex))
-        if self.ceremony is CeremonyType.RESTORE:
+        if self.refused(table, "backup"):
             table.not_used("backup", "a restored key is not backed up again (its backup "
                                      "exists); remove it")
             backup: BackupMode | None = BackupMode.NONE
@@ -141,23 +153,22 @@ class KeyTables:
 
     def _shares(self, table: Table, *, new: bool) -> ShareSpec | None:
         where = table.where
-        threshold = table.integer("threshold", required=False)
-        holders = table.texts("holders", required=False)
-        group_threshold = table.integer("group_threshold", required=False)
-        groups_data = table.tables("group", required=False)
-        passphrase = table.flag("passphrase", required=False) or False
+        threshold = table.integer("threshold")
+        holders = table.texts("holders")
+        group_threshold = table.integer("group_threshold")
+        groups_data = table.tables("group")
+        passphrase = table.flag("passphrase") or False
         check_value: str | None = None
-        copy_check = CopyCheck.WHOLE
-        if new or self.ceremony in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY):
+        copy_check = CopyCheck(self.default(table, "copy_check"))
+        if self.refused(table, "check_value"):
             table.not_used("check_value", "a new share set's check value is recorded when it "
                                           "is split, not planned; remove it")
-            copy_check = table.choice("copy_check", CopyCheck, required=False) or copy_check
+            copy_check = table.choice("copy_check", CopyCheck) or copy_check
         else:
             table.not_used("copy_check", "only a new share set is handed out and its copies "
                                          "checked; remove it")
-            text = table.text("check_value", required=self.ceremony in _EXISTING_SET,
-                              example='check_value = "0123456789abcdef" (recorded at the '
-                                      "split)")
+            text = table.text("check_value", example='check_value = "0123456789abcdef" '
+                                                     "(recorded at the split)")
             if text is not None:
                 check_value = text.strip().lower()
                 if not _CHECK_VALUE.fullmatch(check_value):
@@ -173,8 +184,9 @@ class KeyTables:
                 table.problem("group_threshold", "missing; with groups, say how many groups "
                                                  "must reach their threshold")
             for number, data in enumerate(groups_data, 1):
-                group = Table(data, f"{where}.group[{number}]", self.problems,
-                              ("threshold", "holders"))
+                rows = schema.table(f"{where}.group")
+                group = Table(data, f"{where}.group[{number}]", self.problems, rows.key_names,
+                              rows.required_keys(self.ceremony))
                 group_m = group.integer("threshold", example="threshold = 2")
                 group_holders = group.texts("holders", example='holders = ["Ann", "Bo"]')
                 group.finish(f"a [[{where}.group]] table")
@@ -208,12 +220,11 @@ class KeyTables:
         organization = table.text("organization", example='organization = "Example B.V."')
         common_name = table.text("common_name", example='common_name = "Example Root CA R1"')
         validity: int | None = None
-        if self.ceremony is CeremonyType.INTERMEDIATE_KEY:
+        if self.refused(table, "validity_days"):
             table.not_used("validity_days", "the [profile] of the sign ceremony decides an "
                                             "intermediate's validity; remove it")
         else:
-            validity = table.integer("validity_days", required=self.ceremony is not None,
-                                     example="validity_days = 9131")
+            validity = table.integer("validity_days", example="validity_days = 9131")
         table.finish("[certificate]")
         if country is None or organization is None or common_name is None:
             return None, None
@@ -226,16 +237,16 @@ class KeyTables:
         ceremony = self.ceremony
         folder: Path | None = None
         file: Path | None = None
-        if ceremony in (CeremonyType.RESTORE, CeremonyType.RETIRE):
+        if self.refused(table, "folder") and ceremony is not None:
             table.not_used("folder", f"a {ceremony.value} reads a backup and writes none; "
                                      "remove it")
         else:
-            folder = self._file(table, "folder", required=False)
-        if ceremony in (CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY):
+            folder = self._file(table, "folder")
+        if self.refused(table, "file"):
             table.not_used("file", "this ceremony writes a new backup; give folder (where to "
                                    "write it) instead")
         else:
-            file = self._file(table, "file", required=ceremony is not None,
+            file = self._file(table, "file",
                               example='file = "backup/root-key.json"')
         table.finish("[backup]")
         return BackupSpec(folder=folder, file=file)

@@ -1,11 +1,4 @@
-"""The ceremony view: steps on the left, the current step large in the middle, the journal
-and its chain head always in sight.
-
-The ceremony runs on a worker ``QThread``. Its questions arrive here as queued signals (see
-``gui.prompter``) and are shown as panels; the worker waits until the panel is answered, the
-window never does. While the worker works between questions a busy indicator says on what.
-The journal is read as the worker writes it, so what the room sees is what was recorded.
-"""
+"""Running one ceremony job in the view: the worker, its questions, its journal, its end."""
 
 from __future__ import annotations
 
@@ -14,82 +7,50 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QListWidget,
-    QListWidgetItem,
-    QProgressBar,
-    QPushButton,
-    QScrollArea,
-    QSplitter,
-    QStackedLayout,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from ceremony.folder import JOURNAL_NAME
 from ceremony.prompts import HeadMoment, StepView
+from gui.pages.ceremony import questions
+from gui.pages.ceremony.layout import Aside, CeremonyLayout
 from gui.prompter import WindowPrompter
-from gui.typography import HEADLINE, LARGE, typography
-from gui.viewmodels.decision import DecisionForm, Question
+from gui.viewmodels.decision import Question
 from gui.viewmodels.exchange import Prompt, PromptExchange
-from gui.viewmodels.hand_out import CopyCheckForm, HandOut
+from gui.viewmodels.hand_out import copy_mismatch, copy_verified
 from gui.viewmodels.jobs import CeremonyJob
-from gui.viewmodels.journal_rows import JournalTail, deviation_message
+from gui.viewmodels.journal_rows import JournalRow, JournalTail, deviation_message
 from gui.viewmodels.look import acting
 from gui.viewmodels.messages import sentence
 from gui.viewmodels.paper_log import Completion, HeadMomentForm, job_inventory
-from gui.viewmodels.progress import CeremonyProgress, RunState, StepState
+from gui.viewmodels.progress import CeremonyProgress, RunState
 from gui.viewmodels.share_form import ShareForm
-from gui.widgets.acting import ActingRow
-from gui.widgets.hand_out import CopyCheckWidget, HandOutWidget
-from gui.widgets.journal_view import ChainHeadPanel, JournalTable
 from gui.widgets.paper_log import CompletionBox, HeadMomentPanel
-from gui.widgets.plaintext import ElidedLabel, PlainLabel
-from gui.widgets.prompts import (
-    DecisionPanel,
-    PassphrasePanel,
-    PinPanel,
-    PromptPanel,
-    WidgetPanel,
-)
-from gui.widgets.share_entry import ShareEntryWidget
+from gui.widgets.prompts import PassphrasePanel, PinPanel, PromptPanel, WidgetPanel
 from gui.worker import CeremonyWorker, PromptRelay
 
 JOURNAL_POLL_MS = 200
-STEP_COLOURS = {
-    StepState.DONE: "#137333",
-    StepState.CURRENT: "#1a73e8",
-    StepState.REFUSED: "#a50e0e",
-    StepState.FAILED: "#a50e0e",
-}
 NO_SHARES_YET = "No shares accepted yet."
 
 
-class CeremonyView(QWidget):
+class CeremonyView(CeremonyLayout):
     """Runs one job and shows it; ``ended`` carries the closing sentence."""
 
     ended = Signal(str)
     audit_requested = Signal(object)  # the ceremony folder, to open in the auditor view
     inventory_requested = Signal(object)  # an inventory, to open on the dashboard
-    moment_changed = Signal(bool)  # a paper-log moment fills the view (True) or has gone
 
     def __init__(self, job: CeremonyJob, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(job.title, parent)
         self.job = job
-        self.progress = CeremonyProgress(())
         self.tail: JournalTail | None = None
         self.folder: Path | None = None
-        self.panel: PromptPanel | None = None
         self.share_form: ShareForm | None = None
         self.outcome: str | None = None
         self._notice: str | None = None  # the last message, shown with the next question
         self.stop_button: QPushButton | None = None
         self.completion_box: CompletionBox | None = None
-        self._sides_set_aside: tuple[bool, ...] = ()  # side panels hidden for a share panel
         self._plan: Any = None
-        self._before_presenting: tuple[bool, bool] | None = None
+        self._wrong_copies: dict[str, tuple[int, ...]] = {}  # holder -> words their copy missed
         self._relay = PromptRelay(self)
         self._relay.posted.connect(self._on_prompt, Qt.ConnectionType.QueuedConnection)
         self.exchange = PromptExchange(self._relay.posted.emit)
@@ -99,154 +60,7 @@ class CeremonyView(QWidget):
         self._poll = QTimer(self)
         self._poll.setInterval(JOURNAL_POLL_MS)
         self._poll.timeout.connect(self.poll_journal)
-        self._build()
-
-    # --- layout ------------------------------------------------------------------------------
-
-    def _build(self) -> None:
-        self.title = ElidedLabel(self.job.title)
-        self.title.setObjectName("ceremonyTitle")
-        typography().apply(self.title, LARGE, bold=True)
-
-        self.steps = QListWidget()
-        self.steps.setObjectName("steps")
-        self.steps.setAccessibleName("steps of the ceremony")
-        self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.steps.setMinimumWidth(self.steps.fontMetrics().horizontalAdvance("M" * 16))
-        self.steps.setWordWrap(True)
-
-        self.step_title = PlainLabel("Starting…")
-        self.step_title.setObjectName("stepTitle")
-        self.step_title.setWordWrap(True)
-        typography().apply(self.step_title, HEADLINE, bold=True)
-        self.actors = ActingRow()
-        self.instructions = PlainLabel()
-        self.instructions.setObjectName("stepInstructions")
-        self.instructions.setWordWrap(True)
-        typography().apply(self.instructions, LARGE)
-        self.messages = QListWidget()
-        self.messages.setObjectName("messages")
-        self.messages.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.messages.setWordWrap(True)
-        self.messages.setMaximumHeight(self.messages.fontMetrics().height() * 4)
-
-        self.busy = QWidget()
-        busy_layout = QHBoxLayout(self.busy)
-        busy_layout.setContentsMargins(0, 0, 0, 0)
-        self.busy_bar = QProgressBar()
-        self.busy_bar.setRange(0, 0)  # indeterminate: the worker is busy
-        self.busy_bar.setMaximumWidth(self.busy_bar.fontMetrics().horizontalAdvance("M" * 12))
-        self.busy_label = PlainLabel("Working…")
-        self.busy_label.setObjectName("busyLabel")
-        busy_layout.addWidget(self.busy_bar)
-        busy_layout.addWidget(self.busy_label, 1)
-        self.busy.hide()
-
-        self.prompt_area = QVBoxLayout()
-        self.result = PlainLabel()
-        self.result.setObjectName("ceremonyResult")
-        self.result.setWordWrap(True)
-        typography().apply(self.result, LARGE, bold=True)
-        self.result.hide()
-        self.audit_button = QPushButton("Check this ceremony's journal in the auditor view")
-        self.audit_button.setObjectName("auditCeremony")
         self.audit_button.clicked.connect(lambda: self.audit_requested.emit(self.folder))
-        self.audit_button.hide()
-
-        center = QWidget()
-        center_layout = QVBoxLayout(center)
-        center_layout.addWidget(self.step_title)
-        center_layout.addWidget(self.actors)
-        center_layout.addWidget(self.instructions)
-        center_layout.addLayout(self.prompt_area)
-        center_layout.addWidget(self.busy)
-        center_layout.addWidget(self.result)
-        center_layout.addWidget(self.audit_button, alignment=Qt.AlignmentFlag.AlignLeft)
-        center_layout.addStretch(1)
-        center_layout.addWidget(PlainLabel("Messages"))
-        center_layout.addWidget(self.messages)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(center)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-
-        self.journal = JournalTable()
-        self.head = ChainHeadPanel()
-
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(PlainLabel("Journal"))
-        right_layout.addWidget(self.journal, 1)
-        right_layout.addWidget(self.head)  # the live head sits with the journal it ends
-
-        splitter = QSplitter()
-        splitter.addWidget(self.steps)
-        splitter.addWidget(scroll)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 4)
-        splitter.setStretchFactor(2, 2)
-        unit = self.fontMetrics().horizontalAdvance("M")
-        splitter.setSizes([16 * unit, 52 * unit, 26 * unit])
-
-        self.splitter = splitter
-        self._journal_pane: QWidget = right
-        self.steps_toggle = QPushButton("Hide the steps")
-        self.steps_toggle.setObjectName("toggleSteps")
-        self.steps_toggle.clicked.connect(lambda: self.show_side_panels(
-            steps=self.steps.isHidden()))
-        self.journal_toggle = QPushButton("Hide the journal")
-        self.journal_toggle.setObjectName("toggleJournal")
-        self.journal_toggle.clicked.connect(lambda: self.show_side_panels(
-            journal=self._journal_pane.isHidden()))
-        self.completion_area = QVBoxLayout()
-        center_layout.insertLayout(center_layout.indexOf(self.audit_button) + 1,
-                                   self.completion_area)
-
-        self.top_row = QHBoxLayout()
-        self.top_row.addWidget(self.title, 1)
-        self.top_row.addWidget(self.steps_toggle)
-        self.top_row.addWidget(self.journal_toggle)
-        content = QWidget()
-        content.setObjectName("ceremonyContent")
-        self._layout = QVBoxLayout(content)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.addLayout(self.top_row)
-        self._layout.addWidget(splitter, 1)
-        # A paper-log moment covers the whole view; the ceremony is behind it, unchanged.
-        self.moment_page = QScrollArea()
-        self.moment_page.setObjectName("momentPage")
-        self.moment_page.setWidgetResizable(True)
-        self.moment_page.setFrameShape(QScrollArea.Shape.NoFrame)
-        self._layers = QStackedLayout(self)
-        self._layers.addWidget(content)
-        self._layers.addWidget(self.moment_page)
-
-    def show_side_panels(self, steps: bool | None = None, journal: bool | None = None) -> None:
-        """Show or hide the step list and the journal, so the current step gets the room."""
-        if steps is not None:
-            self.steps.setVisible(steps)
-            self.steps_toggle.setText("Hide the steps" if steps else "Show the steps")
-        if journal is not None:
-            self._journal_pane.setVisible(journal)
-            self.journal_toggle.setText("Hide the journal" if journal else "Show the journal")
-
-    def set_presenting(self, on: bool) -> None:
-        """Presentation mode: the step, who acts and the question get the whole view; the
-        step list and journal step aside (the toggles bring them back)."""
-        if on and self._before_presenting is None:
-            self._before_presenting = (not self.steps.isHidden(),
-                                       not self._journal_pane.isHidden())
-            self.show_side_panels(steps=False, journal=False)
-        elif not on and self._before_presenting is not None:
-            steps, journal = self._before_presenting
-            self._before_presenting = None
-            self.show_side_panels(steps=steps, journal=journal)
-
-    @property
-    def moment_shown(self) -> bool:
-        return self._layers.currentWidget() is self.moment_page
 
     # --- running -----------------------------------------------------------------------------
 
@@ -300,6 +114,7 @@ class CeremonyView(QWidget):
         self._notice = None
         self.share_form = None  # shares checked in an earlier step leave memory with it
         self.head.release()
+        self.confirm(None)
         self.progress.show(view)
         self.step_title.setText(f"Step {view.number} of {view.count}: {view.title}")
         plan = self._plan
@@ -329,10 +144,9 @@ class CeremonyView(QWidget):
     def _ask(self, prompt: Prompt, panel: PromptPanel) -> None:
         self._clear_panel()
         self.busy.hide()
-        if isinstance(panel, WidgetPanel) and not self._sides_set_aside:
+        if isinstance(panel, WidgetPanel):
             # A custodian at the screen with their share: it gets the whole width.
-            self._sides_set_aside = (not self.steps.isHidden(), not self._journal_pane.isHidden())
-            self.show_side_panels(steps=False, journal=False)
+            self.set_aside(Aside.SHARE, True)
         self.panel = panel
         panel.answered.connect(lambda value, p=prompt: self._answer(p, value))
         self.prompt_area.addWidget(panel)
@@ -348,9 +162,7 @@ class CeremonyView(QWidget):
         self.busy.hide()
         self.panel = panel
         panel.answered.connect(lambda value, p=prompt: self._answer(p, value))
-        self.moment_page.setWidget(panel)
-        self._layers.setCurrentWidget(self.moment_page)
-        self.moment_changed.emit(True)
+        self.show_moment(panel)
         panel.focus_first()
 
     def _completion(self) -> Completion | None:
@@ -380,20 +192,16 @@ class CeremonyView(QWidget):
 
     def _show_confirm_head(self, prompt: Prompt, person: str, hex_head: str, words: str) -> None:
         self.head.show_spoken(hex_head, words)
-        question = ("The journal as found ends with the chain head shown below in full. Does it "
-                    "match the last chain head written in the paper log? If not, the journal "
-                    "may have been changed since the ceremony stopped: nothing more is done.")
-        self._ask(prompt, DecisionPanel(DecisionForm(Question.HEAD, person, question)))
+        self._ask(prompt, questions.decision(Question.HEAD, person, questions.CONFIRM_HEAD))
 
     def _show_sign_off(self, prompt: Prompt, person: str, question: str) -> None:
-        self._ask(prompt, DecisionPanel(DecisionForm(Question.SIGN_OFF, person, question)))
+        self._ask(prompt, questions.decision(Question.SIGN_OFF, person, question))
 
     def _show_deviation(self, prompt: Prompt, person: str, problem: str) -> None:
-        self._ask(prompt, DecisionPanel(DecisionForm(Question.DEVIATION, person, problem)))
+        self._ask(prompt, questions.decision(Question.DEVIATION, person, problem))
 
     def _show_confirm_signing(self, prompt: Prompt, person: str, preview: Any) -> None:
-        form = DecisionForm(Question.SIGNING, person, f"sign the {preview.what} shown")
-        self._ask(prompt, DecisionPanel(form, preview))
+        self._ask(prompt, questions.signing(person, preview))
 
     def _show_pin(self, prompt: Prompt, person: str, token_label: str,
                   problem: str | None) -> None:
@@ -404,53 +212,29 @@ class CeremonyView(QWidget):
 
     def _show_hand_out_share(self, prompt: Prompt, holder: str, number: int, total: int,
                              words: tuple[str, ...]) -> None:
-        widget = HandOutWidget(HandOut(holder, number, total, words), self._notice)
+        wrong = self._wrong_copies.pop(holder, ())
+        panel = questions.hand_out(holder, number, total, words, self._notice, wrong)
         prompt.args = ()  # the hand-out holds the words now, and drops them when hidden
-        self._ask(prompt, WidgetPanel(widget, widget.done))
+        self._ask(prompt, panel)
 
     def _show_copy_check(self, prompt: Prompt, holder: str, positions: tuple[int, ...],
                          word_count: int) -> None:
-        widget = CopyCheckWidget(CopyCheckForm(holder, positions, word_count), self._notice)
-        self._ask(prompt, WidgetPanel(widget, widget.answered))
+        self._ask(prompt, questions.copy_check(holder, positions, word_count, self._notice))
 
     def _show_enter_share(self, prompt: Prompt, progress: str, problem: str | None) -> None:
         if self.share_form is None or progress == NO_SHARES_YET:
             self.share_form = ShareForm()  # a new quorum: nothing accepted yet
         elif problem:
             self.share_form.forget_last()  # the ceremony refused the share last submitted
-        widget = ShareEntryWidget(self.share_form)
-        widget.set_progress(progress)
-        widget.set_problem(problem)
-        heading = PlainLabel("Next custodian: type your share, one word per field")
-        typography().apply(heading, LARGE, bold=True)
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.addWidget(heading)
-        layout.addWidget(widget)
-        panel = WidgetPanel(box, widget.submitted)
-        panel.focus_first = widget.focus_first  # type: ignore[method-assign]
-        panel.default_action = widget.submit  # type: ignore[method-assign]
-        self._ask(prompt, panel)
+        self._ask(prompt, questions.enter_share(self.share_form, progress, problem))
 
     def _clear_panel(self) -> None:
         if self.panel is not None:
             self.panel.hide()
-            if self.moment_page.widget() is self.panel:
-                self.moment_page.takeWidget()
-                self._layers.setCurrentIndex(0)
-                self.moment_changed.emit(False)
-            else:
-                self.prompt_area.removeWidget(self.panel)
+            self.take_panel(self.panel)
             self.panel.deleteLater()
             self.panel = None
-        if self._sides_set_aside:
-            steps, journal = self._sides_set_aside
-            self._sides_set_aside = ()
-            self.show_side_panels(steps=steps, journal=journal)
-
-    def _set_busy(self, text: str) -> None:
-        self.busy_label.setText(text)
-        self.busy.setVisible(self.panel is None)
+        self.set_aside(Aside.SHARE, False)
 
     def _succeeded(self, summary: str) -> None:
         self._finish(summary, ok=True)
@@ -507,24 +291,25 @@ class CeremonyView(QWidget):
             if deviation is not None:
                 self.messages.addItem(deviation)
                 self.messages.scrollToBottom()
+            self._follow_copy_check(row)
         self.journal.scrollToBottom()
         if self.tail.head is not None:
             self.head.show_live(self.tail.head)
         if self.progress.apply(rows):
             self._show_steps()
 
-    def _show_steps(self) -> None:
-        self.steps.clear()
-        for row in self.progress.rows:
-            item = QListWidgetItem(row.label)
-            colour = STEP_COLOURS.get(row.state)
-            if colour:
-                item.setForeground(QBrush(QColor(colour)))
-            if row.state is StepState.CURRENT:
-                font = item.font()
-                font.setBold(True)
-                item.setFont(font)
-            self.steps.addItem(item)
+    def _follow_copy_check(self, row: JournalRow) -> None:
+        """A copy that passed is confirmed in words; one that did not has its wrong words
+        marked when the share is shown again."""
+        mismatch = copy_mismatch(row)
+        if mismatch is not None:
+            holder, wrong = mismatch
+            self._wrong_copies[holder] = wrong
+        verified = copy_verified(row)
+        if verified is not None:
+            self.confirm(verified)
+            self.messages.addItem(verified)
+            self.messages.scrollToBottom()
 
     def add_stop_button(self, on_click: Any) -> QPushButton:
         """A button that asks to stop the ceremony (the main window wires it)."""
