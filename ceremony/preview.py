@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 
 from ceremony.prompts import SigningPreview
 from crypto.algorithms import spki_sha256
+from crypto.oids import oid_text
 from crypto.visible import visible
 
 
@@ -24,7 +25,9 @@ def _key_text(certificate: x509.Certificate) -> str:
 def describe_extension(extension: x509.Extension[x509.ExtensionType]) -> str:
     """One line per extension: name, criticality and the values that matter."""
     value = extension.value
-    name = extension.oid._name
+    name = extension.oid._name  # cryptography's name of the extension itself
+    if name == "Unknown OID":
+        name = extension.oid.dotted_string
     critical = " (critical)" if extension.critical else ""
     if isinstance(value, x509.BasicConstraints):
         detail = f"CA={value.ca}" + (f", pathLen={value.path_length}"
@@ -35,13 +38,13 @@ def describe_extension(extension: x509.Extension[x509.ExtensionType]) -> str:
                   if getattr(value, n)]
         detail = ", ".join(usages)
     elif isinstance(value, x509.ExtendedKeyUsage):
-        detail = ", ".join(oid._name for oid in value)
+        detail = ", ".join(oid_text(oid) for oid in value)
     elif isinstance(value, x509.SubjectKeyIdentifier):
         detail = value.digest.hex()
     elif isinstance(value, x509.AuthorityKeyIdentifier):
         detail = f"keyid {value.key_identifier.hex()}" if value.key_identifier else "-"
     elif isinstance(value, x509.CertificatePolicies):
-        detail = ", ".join(p.policy_identifier.dotted_string for p in value)
+        detail = ", ".join(oid_text(p.policy_identifier) for p in value)
     elif isinstance(value, x509.CRLDistributionPoints):
         detail = ", ".join(str(n.value) for dp in value for n in (dp.full_name or []))
     elif isinstance(value, x509.AuthorityInformationAccess):

@@ -51,6 +51,15 @@ class StepView:
     instructions: str
     actors: tuple[str, ...]  # names of the people who act in this step
     roles: tuple[str, ...]
+    actor_roles: tuple[str, ...] = ()  # the role of each of ``actors``, in the same order
+
+    @property
+    def acting(self) -> str:
+        """Who acts, each with their role: 'Alice (administrator), Carol (custodian)'."""
+        if len(self.actor_roles) == len(self.actors):
+            return ", ".join(f"{name} ({role})"
+                             for name, role in zip(self.actors, self.actor_roles, strict=True))
+        return f"{', '.join(self.actors)} ({', '.join(self.roles)})"
 
 
 @dataclass(frozen=True)
@@ -123,8 +132,14 @@ class Prompter(Protocol):
     def passphrase(self, person: str, purpose: str, confirm: bool) -> str:
         """Ask for a share passphrase (twice when ``confirm``), not echoed."""
 
-    def hand_out_share(self, holder: str, number: int, total: int, words: tuple[str, ...]) -> None:
-        """Show one custodian their share privately, wait until they are done, then clear it."""
+    def hand_out_share(self, holder: str, number: int, total: int, words: tuple[str, ...],
+                       may_print: bool = False) -> bool:
+        """Show one custodian their share privately, wait until they are done, then clear it.
+
+        With ``may_print`` (the plan's ``print_cards``) a front end that has a printer may offer
+        to print the share as a card, straight to paper. Returns whether a card was printed,
+        for the journal (which never holds the words).
+        """
 
     def copy_check(self, holder: str, positions: tuple[int, ...],
                    word_count: int) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID as Eku
 
 from crypto.lintreport import LintFinding
+from crypto.oids import oid_text
 
 _CABF_ARC = "2.23.140."
 # (must hold, may also hold, reference) for each purpose-checked lint kind.
@@ -53,14 +54,15 @@ def _usage_findings(cert: x509.Certificate, required: x509.ObjectIdentifier,
         usages = set(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
     except x509.ExtensionNotFound:
         return [_finding("ERROR", "keyceremony.extended_key_usage_missing",
-                         f"there is no extendedKeyUsage; {reference} requires {required._name}")]
+                         f"there is no extendedKeyUsage; {reference} requires "
+                         f"{oid_text(required)}")]
     findings = []
     if required not in usages:
         findings.append(_finding("ERROR", "keyceremony.extended_key_usage_missing",
-                                 f"the extendedKeyUsage lacks {required._name} ({reference})"))
+                                 f"the extendedKeyUsage lacks {oid_text(required)} ({reference})"))
     for other in sorted(usages - {required} - allowed, key=lambda oid: oid.dotted_string):
         findings.append(_finding("WARNING", "keyceremony.extended_key_usage_not_allowed",
-                                 f"the extendedKeyUsage holds {other._name}, which {reference} "
+                                 f"the extendedKeyUsage holds {oid_text(other)}, which {reference} "
                                  "does not allow here"))
     return findings
 

@@ -150,13 +150,10 @@ def find_token(path: str, label: str, serial: str | None = None) -> Any:
                     "as the plan says; it is not the planned token: connect the right one")
             found = matching
         if not found:
-            labels = sorted(t.label for t in lib.get_tokens())
-            named = [repr(x) for x in labels if x.strip()]
-            blank = len(labels) - len(named)
-            known = ", ".join(named + ([f"{blank} not initialised"] if blank else [])) or "none"
             raise TokenNotFound(
-                f"no token labelled {label!r} is present in PKCS#11 module {path} (tokens "
-                f"there: {known}); connect it, correct the label or name the right module"
+                f"no token labelled {label!r} is present in PKCS#11 module {path} "
+                f"({tokens_present([t.label for t in lib.get_tokens()])}); connect it, "
+                "correct the label or name the right module"
             )
         if len(found) > 1:
             raise TokenNotFound(
@@ -164,6 +161,17 @@ def find_token(path: str, label: str, serial: str | None = None) -> Any:
                 "serial number in the plan"
             )
         return found[0]
+
+
+def tokens_present(labels: list[str]) -> str:
+    """What a module holds, for the refusal that names it: 'it holds no tokens', or the
+    labels, with the tokens not yet initialised (blank labels) counted, never shown as ''."""
+    named = [repr(x) for x in sorted(labels) if x.strip()]
+    blank = len(labels) - len(named)
+    if not named:
+        return (f"it holds no tokens but {blank} not initialised" if blank
+                else "it holds no tokens")
+    return "tokens there: " + ", ".join(named + ([f"{blank} not initialised"] if blank else []))
 
 
 def _serial(token: Any) -> str:

@@ -3,9 +3,10 @@ and the certificate viewer, and the running ceremony when there is one.
 
 Pages are imported and built when first shown (the dashboard just after the window's first
 paint), so the window appears about as fast as an empty one. Every error reaches the person as
-a sentence in the banner at the top. Files dropped on the window open in the page they belong
-to. Ctrl+Shift+P switches presentation mode (larger type for a projector); Ctrl+1 to Ctrl+5
-move between pages.
+a sentence in the banner at the top; a message belongs to the page that raised it (shown with
+that page only, gone once the page reports it put right). Files dropped on the window open in
+the page they belong to. Ctrl+Shift+P switches presentation mode (larger type for a
+projector); Ctrl+1 to Ctrl+5 move between pages.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
@@ -37,8 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from gui.typography import typography
+from gui.viewmodels.page_messages import MessageKind, PageMessages
 from gui.viewmodels.palette import navigation_style
 from gui.widgets.banner import Banner, enter_clicks_buttons
+from gui.widgets.dialogs import open_file
 from gui.widgets.icons import page_icon
 from gui.widgets.plaintext import PlainLabel, ask
 from gui.widgets.wheel import guard_wheel
@@ -94,6 +96,8 @@ class MainWindow(QMainWindow):
         self._close_when_stopped = False
 
         self.banner = Banner()
+        self.messages = PageMessages()
+        self.banner.dismissed.connect(lambda: self.messages.dismissed(self.current_page_name()))
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("pages")
@@ -172,9 +176,11 @@ class MainWindow(QMainWindow):
         page.setObjectName(f"page-{name}")
         enter_clicks_buttons(page)
         if hasattr(page, "failed"):
-            page.failed.connect(self.show_error)
+            page.failed.connect(lambda text, owner=name: self.show_error(text, owner))
         if hasattr(page, "informed"):
-            page.informed.connect(self.show_info)
+            page.informed.connect(lambda text, owner=name: self.show_info(text, owner))
+        if hasattr(page, "resolved"):  # what the page said is put right: its error goes
+            page.resolved.connect(lambda owner=name: self._resolved(owner))
         index = self._order.index(name)
         placeholder = self.stack.widget(index)
         self.stack.insertWidget(index, page)
@@ -199,15 +205,36 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(index)
             self.nav.blockSignals(False)
         self.stack.setCurrentWidget(page)
+        self._show_message_of(name)
         return page
 
     # --- messages ----------------------------------------------------------------------------
 
-    def show_error(self, text: str) -> None:
-        self.banner.show_message(text, "error")
+    def show_error(self, text: str, page: str | None = None) -> None:
+        """Say ``text`` as an error of ``page`` (the page shown, if None)."""
+        self._say(text, MessageKind.ERROR, page)
 
-    def show_info(self, text: str) -> None:
-        self.banner.show_message(text, "info")
+    def show_info(self, text: str, page: str | None = None) -> None:
+        """Say ``text`` as information from ``page`` (the page shown, if None)."""
+        self._say(text, MessageKind.INFO, page)
+
+    def _say(self, text: str, kind: MessageKind, page: str | None) -> None:
+        owner = page or self.current_page_name()
+        self.messages.say(owner, text, kind)
+        if owner == self.current_page_name():
+            self._show_message_of(owner)
+
+    def _resolved(self, page: str) -> None:
+        self.messages.resolved(page)
+        if page == self.current_page_name():
+            self._show_message_of(page)
+
+    def _show_message_of(self, page: str) -> None:
+        message = self.messages.of(page)
+        if message is None:
+            self.banner.dismiss()
+        else:
+            self.banner.show_message(message.text, message.kind.value)
 
     def _fit_navigation(self) -> None:
         # The font about to be in force: the list's own may not have caught up yet.
@@ -239,10 +266,9 @@ class MainWindow(QMainWindow):
     # --- files -------------------------------------------------------------------------------
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open a plan, transcript, journal, inventory, certificate or CRL")
-        if path:
-            self.open_file(Path(path))
+        path = open_file(self, "Open a plan, transcript, journal, inventory, certificate or CRL")
+        if path is not None:
+            self.open_file(path)
 
     def open_file(self, path: Path) -> None:
         """Open ``path`` in the page it belongs to: a folder (a ceremony's) in the auditor view,
@@ -292,7 +318,9 @@ class MainWindow(QMainWindow):
         self.stack.insertWidget(index, view)
         self._pages[CEREMONY] = view
         self.ceremony = view
-        self.banner.dismiss()
+        # It started: what stood in its way (on the start page) is put right.
+        self.messages.resolved(self.current_page_name())
+        self.messages.dismissed(CEREMONY)  # the last ceremony's messages went with its view
         self.show_page(CEREMONY)
         view.start()
         return view
@@ -302,6 +330,8 @@ class MainWindow(QMainWindow):
         self.nav.setVisible(not shown)
         if shown:
             self.banner.dismiss()
+        else:
+            self._show_message_of(self.current_page_name())
         self.statusBar().setVisible(not shown)
 
     def ask_stop(self) -> bool:
@@ -319,14 +349,21 @@ class MainWindow(QMainWindow):
                 self.ceremony.worker.wait(5000)  # the signal comes just before run() returns
             self.close()
             return
-        dashboard = self._pages.get("dashboard")
-        if dashboard is not None and hasattr(dashboard, "reload"):
+        # The dashboard shows the inventory the ceremony recorded into: a rehearsal's own,
+        # not the empty default one.
+        from gui.viewmodels.paper_log import job_inventory
+
+        recorded = job_inventory(self.ceremony.job) if self.ceremony is not None else None
+        dashboard = self.page("dashboard")
+        if recorded is not None and recorded.is_file():
+            dashboard.open_path(recorded)
+        else:
             dashboard.reload()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Esc that nothing inside took (a panel, a completion list) closes the message strip.
         if event.key() == Qt.Key.Key_Escape and not self.banner.isHidden():
-            self.banner.dismiss()
+            self.banner.dismiss_by_person()
             event.accept()
             return
         super().keyPressEvent(event)

@@ -53,9 +53,12 @@ class WindowPrompter:
     def passphrase(self, person: str, purpose: str, confirm: bool) -> str:
         return cast(str, self.exchange.ask("passphrase", person, purpose, confirm))
 
-    def hand_out_share(self, holder: str, number: int, total: int, words: tuple[str, ...]) -> None:
-        # The words go to the window for the privacy screen only and come back as nothing.
-        self.exchange.ask("hand_out_share", holder, number, total, words)
+    def hand_out_share(self, holder: str, number: int, total: int, words: tuple[str, ...],
+                       may_print: bool = False) -> bool:
+        # The words go to the window for the privacy screen (and a card's printer) only; what
+        # comes back is whether a card was printed.
+        return bool(self.exchange.ask("hand_out_share", holder, number, total, words,
+                                      may_print))
 
     def copy_check(self, holder: str, positions: tuple[int, ...],
                    word_count: int) -> tuple[str, ...]:

@@ -75,7 +75,7 @@ def split_and_hand_out(ctx: CeremonyContext, secret: bytes, purpose: str) -> Spl
     for group_index, (holders, mnemonics) in enumerate(zip(groups, split.shares, strict=True)):
         for member_index, (holder, mnemonic) in enumerate(zip(holders, mnemonics, strict=True)):
             number += 1
-            _hand_out_one(ctx, holder, number, total, mnemonic, spec.copy_check)
+            _hand_out_one(ctx, holder, number, total, mnemonic, spec)
             ctx.record(Event.SHARE_HANDED_OUT, {"holder": holder, "number": number,
                                             "group": group_index + 1,
                                             "member": member_index + 1}, holder)
@@ -90,20 +90,26 @@ def mismatch_problem(holder: str, wrong: Sequence[int]) -> str:
 
 
 def _hand_out_one(ctx: CeremonyContext, holder: str, number: int, total: int,
-                  mnemonic: str, mode: CopyCheck) -> None:
+                  mnemonic: str, spec: ShareSpec) -> None:
     """Show ``holder`` their share, then have them prove their copy.
 
     By default the holder types the whole share back from paper (four letters a word are
     enough), and every word is compared: a miscopied word is found now, not at a drill or a
     restore. A sampled check (``copy_check = "sampled"``) asks for three words at random.
     """
+    mode = spec.copy_check
     words = tuple(mnemonic.split())
     count = len(words) if mode is CopyCheck.WHOLE else SAMPLED_WORDS
     problem = None
     for _ in range(COPY_CHECK_TRIES):
         if problem:
             ctx.prompter.inform(problem)
-        ctx.prompter.hand_out_share(holder, number, total, words)
+        if ctx.prompter.hand_out_share(holder, number, total, words, spec.print_cards):
+            if not spec.print_cards:
+                raise CeremonyError(f"a card of share {number} was printed though the plan does "
+                                    "not allow printed cards; the ceremony stopped")
+            # The card itself still has to pass the copy check below, like handwriting.
+            ctx.record(Event.SHARE_CARD_PRINTED, {"holder": holder, "number": number}, holder)
         check = copy_check(mnemonic, count)
         answers = ctx.prompter.copy_check(holder, check.positions, len(words))
         wrong = check.wrong_positions(answers)

@@ -144,11 +144,14 @@ class CeremonyRunner:
 
     def _run_step(self, context: CeremonyContext, step: Step, number: int) -> None:
         context.step = step
-        actors = tuple(p.name for role in step.roles for p in self.plan.people(role))
+        acting = tuple((p.name, role.value) for role in step.roles
+                       for p in self.plan.people(role))
+        actors = tuple(name for name, _ in acting)
         context.record(Event.STEP_STARTED, {"step": step.id, "title": step.title})
         self.prompter.step(StepView(step.id, number, len(self.steps), step.title,
                                     step.instructions, actors,
-                                    tuple(r.value for r in step.roles)))
+                                    tuple(r.value for r in step.roles),
+                                    tuple(role for _, role in acting)))
         if step.sign_off:
             person = actors[0] if actors else context.administrator
             context.decide(self.prompter.sign_off(person, step.sign_off), step.sign_off)

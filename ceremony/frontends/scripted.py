@@ -96,12 +96,14 @@ class ScriptedPrompter:
     def passphrase(self, person: str, purpose: str, confirm: bool) -> str:
         return self.share_passphrase
 
-    def hand_out_share(self, holder: str, number: int, total: int, words: tuple[str, ...]) -> None:
+    def hand_out_share(self, holder: str, number: int, total: int, words: tuple[str, ...],
+                       may_print: bool = False) -> bool:
         if not self.rehearsal:
             raise UsageError(f"share {number} of {total} is for {holder}, who must see it: an "
                              "answers file hands shares out only in a rehearsal, so run this "
                              "plan at a terminal without --answers, or in the desktop app")
         self.notebooks[holder] = words
+        return False  # a rehearsal's simulated custodian writes; nothing is printed
 
     def copy_check(self, holder: str, positions: tuple[int, ...],
                    word_count: int) -> tuple[str, ...]:

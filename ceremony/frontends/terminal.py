@@ -119,7 +119,7 @@ class TerminalPrompter:
         self._say()
         self._say(f"=== Step {view.number} of {view.count}: {view.title} ===")
         if view.actors:
-            self._say(f"Acting: {', '.join(view.actors)} ({', '.join(view.roles)})")
+            self._say(f"Acting: {view.acting}")
         self._say(view.instructions)
 
     def inform(self, message: str) -> None:
@@ -206,7 +206,8 @@ class TerminalPrompter:
                 return first
             self.terminal.write("The two entries differ; type it again.\n", why)
 
-    def hand_out_share(self, holder: str, number: int, total: int, words: tuple[str, ...]) -> None:
+    def hand_out_share(self, holder: str, number: int, total: int, words: tuple[str, ...],
+                       may_print: bool = False) -> bool:
         why = "handing out a share"
         tty = self.terminal
         tty.write("\n", why)  # refuses before anything is said when there is no terminal
@@ -222,6 +223,7 @@ class TerminalPrompter:
         del rows
         tty.read_line("Write every word down, then press Enter to hide the share.", why)
         tty.write(CLEAR, why)
+        return False  # cards are printed from the desktop app only
 
     def copy_check(self, holder: str, positions: tuple[int, ...],
                    word_count: int) -> tuple[str, ...]:

@@ -30,6 +30,7 @@ class Event(StrEnum):
     SHARES_CREATED = "shares-created"
     SHARE_HANDED_OUT = "share-handed-out"
     SHARE_VERIFIED = "share-verified"
+    SHARE_CARD_PRINTED = "share-card-printed"  # the holder's share went to a printer as a card
     SHARES_DRILLED = "shares-drilled"
     ARTIFACT_WRITTEN = "artifact-written"
     ERROR = "error"

@@ -135,6 +135,7 @@ class ShareSpec:
     passphrase: bool = False  # custodians agree a passphrase typed at run time
     check_value: str | None = None  # restore/reshare/drill: the value recorded at the split
     copy_check: CopyCheck = CopyCheck.WHOLE  # a new set: how each copy is proven at hand-out
+    print_cards: bool = False  # a new set: the app may print each share as a card on paper
 
 
 @dataclass(frozen=True)

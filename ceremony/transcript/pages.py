@@ -299,12 +299,14 @@ def _shares_and_backups(pages: TranscriptPages) -> list[Flowable]:
 
         ]))
         story.append(table(["Holder", "Share number", "Group", "Member", "Handed out",
-                             "Copy proven"],
+                             "Copy proven", "Card printed"],
                             [[r.data.get("holder"), r.data.get("number"), r.data.get("group"),
                               r.data.get("member"), when(r.time),
                               (text(r.data.get("holder")), int(r.data.get("number", 0)))
-                              in share_set.verified] for r in share_set.handed_out],
-                            [0.25, 0.13, 0.1, 0.1, 0.25, 0.17]))
+                              in share_set.verified,
+                              (text(r.data.get("holder")), int(r.data.get("number", 0)))
+                              in share_set.carded] for r in share_set.handed_out],
+                            [0.2, 0.11, 0.09, 0.1, 0.26, 0.12, 0.12]))
     if not sets:
         story.append(nothing("share set"))
     story.append(Paragraph("Backups written", style["h1"]))

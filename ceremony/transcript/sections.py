@@ -181,6 +181,7 @@ class ShareSet:
     created: JournalRecord
     handed_out: tuple[JournalRecord, ...]
     verified: frozenset[tuple[str, int]]  # (holder, number) whose copy was proven
+    carded: frozenset[tuple[str, int]] = frozenset()  # (holder, number) printed as a card
 
 
 def share_sets(records: Sequence[JournalRecord]) -> list[ShareSet]:
@@ -195,5 +196,7 @@ def share_sets(records: Sequence[JournalRecord]) -> list[ShareSet]:
         handed = tuple(r for r in window if r.event == Event.SHARE_HANDED_OUT)
         verified = frozenset((text(r.data.get("holder")), int(r.data.get("number", 0)))
                              for r in window if r.event == Event.SHARE_VERIFIED)
-        result.append(ShareSet(record, handed, verified))
+        carded = frozenset((text(r.data.get("holder")), int(r.data.get("number", 0)))
+                           for r in window if r.event == Event.SHARE_CARD_PRINTED)
+        result.append(ShareSet(record, handed, verified, carded))
     return result

@@ -26,6 +26,8 @@ from ceremony.verify.checks import (
     failed,
     passed,
 )
+from crypto.algorithms import spki_sha256
+from crypto.visible import visible
 
 MAX_NAME_TREE_DEPTH = 16
 
@@ -186,26 +188,75 @@ def check_signatures_intact(signatures: Sequence[ValidatedSignature]) -> CheckRe
                         + ", ".join(s.embedded.field_name for s in signatures))
 
 
+# What pyHanko found wrong with a chain, in words (its AdESIndeterminate names).
+_TRUST_PROBLEMS = {
+    "NO_CERTIFICATE_CHAIN_FOUND": "no chain of certificates leads from it to {anchor}",
+    "CHAIN_CONSTRAINTS_FAILURE": "a certificate on its way to {anchor} breaks a constraint "
+                                 "(key usage, basic constraints, validity or name)",
+    "EXPIRED": "its certificate had expired at the signing time it claims",
+    "NOT_YET_VALID": "its certificate was not yet valid at the signing time it claims",
+    "OUT_OF_BOUNDS_NO_POE": "a certificate on its chain was not valid at the signing time "
+                            "it claims",
+    "REVOKED_NO_POE": "its certificate is revoked",
+    "REVOKED_CA_NO_POE": "a CA certificate on its chain is revoked",
+    "CRYPTO_CONSTRAINTS_FAILURE": "its chain uses an algorithm that is not accepted",
+}
+
+
+def _subject(certificate: x509.Certificate) -> str:
+    return visible(certificate.subject.rfc4514_string()) or "(an empty name)"
+
+
+def _anchors(trust: Trust) -> str:
+    """The ceremony's anchors as given: each root by name, each bare key by its SPKI."""
+    roots = [f"root {_subject(r)}" for r in trust.roots]
+    root_keys = {spki_sha256(r.public_key()) for r in trust.roots}
+    keys = [f"key SPKI SHA-256 {spki[:16]}…" for spki in trust.keys if spki not in root_keys]
+    return "; ".join(roots + keys) or "none of the anchors given was found"
+
+
+def _untrusted(index: int, s: ValidatedSignature, trust: Trust) -> str:
+    """Why signature ``index`` is not trusted, naming its signer and what it was held to."""
+    field = s.embedded.field_name
+    signer = f"{field} (signer {_subject(s.certificate)}, issued by " \
+             f"{visible(s.certificate.issuer.rfc4514_string())})"
+    if index > 0 and not trust.countersigners:
+        return (f"{signer}: no countersigner root is accepted, so this countersignature is "
+                "not trusted (give its CA's root with --countersigner-root, or in the app "
+                "under Accept countersigners under…)")
+    if index == 0:
+        anchor = f"the ceremony's anchor ({_anchors(trust)})"
+    else:
+        anchor = ("any countersigner root accepted ("
+                  + "; ".join(_subject(r) for r in trust.countersigners) + ")")
+    why = s.status.trust_problem_indic
+    reason = _TRUST_PROBLEMS.get(why.name if why is not None else "",
+                                 "it does not chain to {anchor}")
+    return f"{signer}: " + reason.format(anchor=anchor) \
+        + (f" [{why.name}]" if why is not None else "")
+
+
 def check_signatures_trusted(signatures: Sequence[ValidatedSignature], trust: Trust) -> CheckResult:
     """The ceremony's signature chains to the ceremony's anchor, every later one to a
-    countersigner root; the two kinds of trust never stand in for each other."""
+    countersigner root; the two kinds of trust never stand in for each other. A failure names
+    the signature, its signer and issuer, and what it was held to."""
     name = "signatures-trusted"
     if not signatures:
         return failed(name, "there is no signature to check")
     problems = []
     for index, s in enumerate(signatures):
-        field = s.embedded.field_name
         if s.status is None:
-            problems.append(f"{field}: not validated ({s.problem})")
+            problems.append(f"{s.embedded.field_name}: not validated ({s.problem})")
         elif not s.status.trusted:
-            why = s.status.trust_problem_indic
-            whom = ("the ceremony's anchor (--root, --root-fingerprint, --anchor-spki)"
-                    if index == 0 else "a countersigner root (--countersigner-root)")
-            problems.append(f"{field}: {s.certificate.subject.rfc4514_string()} does not "
-                            f"chain to {whom}" + (f" ({why.name})" if why is not None else ""))
+            problems.append(_untrusted(index, s, trust))
     if trust.missing:
         problems.append("not found in the transcript: " + ", ".join(trust.missing))
     if problems:
+        first = signatures[0].status
+        if first is not None and first.trusted and not trust.missing:
+            # Say what did hold, so the sentence is true of a file whose ceremony chain passed.
+            problems.insert(0, "the ceremony's signature chains to the ceremony's anchor, but")
+            return failed(name, problems[0] + " " + "; ".join(problems[1:]))
         return failed(name, "; ".join(problems))
     others = len(signatures) - 1
     return passed(name, "the ceremony's signature chains to the ceremony's anchor"

@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -36,10 +35,12 @@ from gui.typography import LARGE, typography
 from gui.viewmodels.audit import AuditResult, audit, export_report, load_trust
 from gui.viewmodels.messages import sentence
 from gui.widgets.background import run_in_background
+from gui.widgets.dialogs import choose_folder, open_file, open_files, save_file
 from gui.widgets.plaintext import ElidedLabel, PlainLabel
 from gui.widgets.qr import QrCode
 
 OK_COLOUR, FAIL_COLOUR = "#137333", "#a50e0e"
+CERTIFICATES = "Certificates (*.pem *.crt *.cer *.der);;All files (*)"
 
 
 def _table(name: str, headers: list[str]) -> QTableWidget:
@@ -59,6 +60,7 @@ class AuditorPage(QWidget):
     """Transcripts and journals opened, each with its checks."""
 
     failed = Signal(str)
+    resolved = Signal()  # every file opened has a verdict: the errors said before are moot
     verified = Signal()  # a file's result has arrived (tests wait for it)
 
     def __init__(self, window: Any = None) -> None:
@@ -66,6 +68,7 @@ class AuditorPage(QWidget):
         self.results: dict[str, AuditResult] = {}
         self.root_files: list[Path] = []
         self.countersigner_files: list[Path] = []
+        self.unverified: dict[str, str] = {}  # file -> why it has no verdict yet
         self._build()
 
     def _build(self) -> None:
@@ -79,10 +82,12 @@ class AuditorPage(QWidget):
         self.fingerprint.setObjectName("rootFingerprint")
         self.fingerprint.setAccessibleName("root certificate SHA-256 fingerprint")
         self.fingerprint.setPlaceholderText("SHA-256 of the root certificate, from the paper log")
+        self.fingerprint.editingFinished.connect(self._verify_unverified)
         self.spki = QLineEdit()
         self.spki.setObjectName("anchorSpki")
         self.spki.setAccessibleName("trusted key SPKI SHA-256")
         self.spki.setPlaceholderText("or the SPKI SHA-256 of a trusted key")
+        self.spki.editingFinished.connect(self._verify_unverified)
         roots = QHBoxLayout()
         roots.addWidget(self.roots_label, 1)
         roots.addWidget(add_root)
@@ -195,27 +200,31 @@ class AuditorPage(QWidget):
     # --- trust -------------------------------------------------------------------------------
 
     def _choose_root(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "A root certificate you trust", "",
-                                              "Certificates (*.pem *.crt *.cer *.der);;"
-                                              "All files (*)")
-        if path:
-            self.add_root(Path(path))
+        path = open_file(self, "A root certificate you trust", CERTIFICATES)
+        if path is not None:
+            self.add_root(path)
 
     def add_root(self, path: Path) -> None:
         self.root_files.append(path)
         self.roots_label.setText(", ".join(str(p) for p in self.root_files))
+        self._verify_unverified()
 
     def _choose_countersigner_root(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "The root of countersigners you accept",
-                                              "", "Certificates (*.pem *.crt *.cer *.der);;"
-                                              "All files (*)")
-        if path:
-            self.add_countersigner_root(Path(path))
+        path = open_file(self, "The root of countersigners you accept", CERTIFICATES)
+        if path is not None:
+            self.add_countersigner_root(path)
 
     def add_countersigner_root(self, path: Path) -> None:
         """Accept countersignatures chaining to ``path``; the ceremony never chains to it."""
         self.countersigner_files.append(path)
         self.countersigners_label.setText(", ".join(str(p) for p in self.countersigner_files))
+        self._verify_unverified()
+
+    def _verify_unverified(self) -> None:
+        """What you trust has changed: the files that could not be verified yet (nothing was
+        trusted, say) are verified again at once, so their error goes when it is put right."""
+        for key in list(self.unverified):
+            self._verify(Path(key))
 
     def trust(self) -> Any | None:
         """What the auditor trusts, or None when nothing is given yet."""
@@ -227,15 +236,20 @@ class AuditorPage(QWidget):
     # --- files -------------------------------------------------------------------------------
 
     def _choose_transcripts(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Transcripts to verify", "",
-                                                "Transcripts (*.pdf);;All files (*)")
-        for path in paths:
-            self.open_path(Path(path))
+        for path in open_files(self, "Transcripts to verify",
+                               "Transcripts (*.pdf);;All files (*)", self._last_opened()):
+            self.open_path(path)
 
     def _choose_journal(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "A ceremony folder")
-        if path:
-            self.open_path(Path(path))
+        path = choose_folder(self, "A ceremony folder", self._last_opened())
+        if path is not None:
+            self.open_path(path)
+
+    def _last_opened(self) -> Path | None:
+        """The file opened last, for the next dialog to open beside it."""
+        count = self.sources.count()
+        return Path(self.sources.item(count - 1).data(Qt.ItemDataRole.UserRole)) \
+            if count else None
 
     def open_path(self, path: Path) -> None:
         """Add ``path`` (a transcript, journal or ceremony folder) and verify it."""
@@ -272,6 +286,7 @@ class AuditorPage(QWidget):
         if item is not None:
             item.setText(f"{text.rstrip('.')}: {visible(Path(key).name or key)}")
             item.setForeground(QBrush(QColor(FAIL_COLOUR)))
+        self.unverified[key] = text
         self.failed.emit(text)
         self.verified.emit()
 
@@ -283,12 +298,16 @@ class AuditorPage(QWidget):
                          if result.source.startswith(
                              str(self.sources.item(r).data(Qt.ItemDataRole.UserRole)))), None)
             if item is not None:
+                self.unverified.pop(str(item.data(Qt.ItemDataRole.UserRole)), None)
                 item.setData(Qt.ItemDataRole.UserRole, result.source)
         if item is not None:
             item.setText(("✓ " if result.ok else "✗ ") + result.headline)
             item.setForeground(QBrush(QColor(OK_COLOUR if result.ok else FAIL_COLOUR)))
             self.sources.setCurrentItem(item)
         self._show(result)
+        self.unverified.pop(result.source, None)
+        if not self.unverified:
+            self.resolved.emit()
         self.verified.emit()
 
     def _select(self, row: int) -> None:
@@ -347,10 +366,10 @@ class AuditorPage(QWidget):
     # --- export ------------------------------------------------------------------------------
 
     def _choose_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export the verify report",
-                                              "verify-report.json", "JSON (*.json)")
-        if path:
-            self.export(Path(path))
+        path = save_file(self, "Export the verify report", "verify-report.json",
+                         "JSON (*.json)", self._last_opened())
+        if path is not None:
+            self.export(path)
 
     def export(self, path: Path) -> bool:
         """Write the report of every file verified to ``path`` (JSON)."""

@@ -11,11 +11,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QProgressBar,
@@ -28,8 +27,20 @@ from PySide6.QtWidgets import (
 )
 
 from gui.typography import LARGE, typography
-from gui.viewmodels.dashboard import Dashboard, Urgency, load_dashboard
+from gui.viewmodels.dashboard import (
+    CEREMONY_COLUMNS,
+    CERTIFICATE_COLUMNS,
+    CRL_COLUMNS,
+    DUE_COLUMNS,
+    KEY_COLUMNS,
+    SHARE_SET_COLUMNS,
+    Column,
+    Dashboard,
+    Urgency,
+    load_dashboard,
+)
 from gui.widgets.background import run_in_background
+from gui.widgets.dialogs import open_file
 from gui.widgets.plaintext import ElidedLabel, PlainLabel
 
 URGENCY_COLOURS = {
@@ -39,17 +50,46 @@ URGENCY_COLOURS = {
 }
 
 
-def table(name: str, headers: Sequence[str]) -> QTableWidget:
-    widget = QTableWidget(0, len(headers))
-    widget.setObjectName(name)
-    widget.setHorizontalHeaderLabels(list(headers))
-    widget.verticalHeader().hide()
-    widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    widget.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    header = widget.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
-    return widget
+COLUMN_PADDING = 24  # pixels beside a column's text, as Qt gives a header's
+
+
+class DashboardTable(QTableWidget):
+    """A read-only table whose columns are laid out from their ``Column`` (an empty table is
+    as readable as a full one) and again when the font changes (presentation mode)."""
+
+    def __init__(self, name: str, columns: Sequence[Column]) -> None:
+        super().__init__(0, len(columns))
+        self.columns = tuple(columns)
+        self.setObjectName(name)
+        self.setHorizontalHeaderLabels([column.header for column in columns])
+        self.verticalHeader().hide()
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Each column as wide as its header, its usual content and its rows; the free-text
+        column takes what is left."""
+        header = self.horizontalHeader()
+        metrics = self.fontMetrics()
+        for index, column in enumerate(self.columns):
+            if column.stretch:
+                header.setSectionResizeMode(index, QHeaderView.ResizeMode.Stretch)
+                continue
+            header.setSectionResizeMode(index, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(index, max(header.sectionSizeHint(index),
+                                            self.sizeHintForColumn(index),
+                                            metrics.horizontalAdvance(column.sample)
+                                            + COLUMN_PADDING))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.fit_columns()
+
+
+def table(name: str, columns: Sequence[Column]) -> DashboardTable:
+    return DashboardTable(name, columns)
 
 
 def fill(widget: QTableWidget, rows: Sequence[tuple[Sequence[str], Urgency]]) -> None:
@@ -63,6 +103,8 @@ def fill(widget: QTableWidget, rows: Sequence[tuple[Sequence[str], Urgency]]) ->
             if foreground:
                 item.setForeground(QBrush(QColor(foreground)))
             widget.setItem(index, column, item)
+    if isinstance(widget, DashboardTable):
+        widget.fit_columns()
 
 
 def _mark(urgency: Urgency) -> str:
@@ -74,6 +116,7 @@ class DashboardPage(QWidget):
     """Reads the inventory and shows it; ``loaded`` fires when a read has been shown."""
 
     failed = Signal(str)
+    resolved = Signal()  # an inventory was read: an earlier failure to read one is moot
     loaded = Signal()
 
     def __init__(self, window: Any = None) -> None:
@@ -101,17 +144,12 @@ class DashboardPage(QWidget):
         self.summary.setObjectName("dueSummary")
         self.summary.setWordWrap(True)
         typography().apply(self.summary, LARGE, bold=True)
-        self.due = table("due", ["", "Due", "When", "What", "Kind"])
-        self.certificates = table("certificates", ["", "Subject", "Role", "Serial", "Expires",
-                                                   "Left", "Validity used", "Status"])
-        self.crls = table("crls", ["", "Issuer", "Number", "This update", "Next update",
-                                   "Left"])
-        self.share_sets = table("shareSets", ["", "Scheme", "Purpose", "Holders", "Last drill",
-                                              "Check value"])
-        self.keys = table("keys", ["Label", "Algorithm", "Token", "Backup", "Created",
-                                   "SPKI SHA-256"])
-        self.ceremonies = table("ceremonies", ["Title", "Type", "Started", "Outcome",
-                                               "Journal head", "Folder"])
+        self.due = table("due", DUE_COLUMNS)
+        self.certificates = table("certificates", CERTIFICATE_COLUMNS)
+        self.crls = table("crls", CRL_COLUMNS)
+        self.share_sets = table("shareSets", SHARE_SET_COLUMNS)
+        self.keys = table("keys", KEY_COLUMNS)
+        self.ceremonies = table("ceremonies", CEREMONY_COLUMNS)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("inventoryTabs")
         for widget, label in ((self.certificates, "Certificates"), (self.crls, "CRLs"),
@@ -127,11 +165,11 @@ class DashboardPage(QWidget):
         self.reload()
 
     def _choose(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open an inventory", "",
-                                              "Inventories (*.sqlite3 *.sqlite *.db);;"
-                                              "All files (*)")
-        if path:
-            self.open_path(Path(path))
+        shown = Path(self.dashboard.path) if self.dashboard is not None else self.path
+        path = open_file(self, "Open an inventory",
+                         "Inventories (*.sqlite3 *.sqlite *.db);;All files (*)", shown)
+        if path is not None:
+            self.open_path(path)
 
     def open_path(self, path: Path) -> None:
         """Show the inventory at ``path``."""
@@ -160,6 +198,7 @@ class DashboardPage(QWidget):
         if generation != self._generation:
             return
         self.dashboard = dashboard
+        self.resolved.emit()
         self.path_label.setText(f"Inventory: {dashboard.path}")
         self.summary.setText(dashboard.summary)
         urgent = any(row.urgency is Urgency.OVERDUE for row in dashboard.due)

@@ -36,6 +36,7 @@ from gui.viewmodels.messages import sentence
 from gui.viewmodels.plan_form import PlanForm, default_plan_name, secret_problems
 from gui.viewmodels.plan_review import PlanReview, review_plan_text
 from gui.widgets.banner import enter_clicks_buttons
+from gui.widgets.dialogs import open_file
 from gui.widgets.plaintext import PlainLabel, ask, set_tool_tip
 from gui.widgets.plan_form import PlanFormWidget
 from gui.widgets.plan_review import ReviewView
@@ -204,10 +205,10 @@ class NewPlanTab(QWidget):
         self._edited()
 
     def _choose_fill(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Fill the form from a plan", str(self.folder),
-                                              "Plans (*.toml);;All files (*)")
-        if path:
-            self.fill_from(Path(path))
+        path = open_file(self, "Fill the form from a plan", "Plans (*.toml);;All files (*)",
+                         self.folder)
+        if path is not None:
+            self.fill_from(path)
 
     def fill_from(self, path: Path) -> bool:
         """Fill the form from the plan at ``path`` (once the person agrees to lose the edits

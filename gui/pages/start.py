@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -25,9 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from gui.typography import LARGE, typography
+from gui.viewmodels.folders import rehearsal_folder
 from gui.viewmodels.messages import sentence
 from gui.viewmodels.plan_review import PlanReview, print_script, review_plan, script_name
 from gui.widgets.background import Task, run_in_background
+from gui.widgets.dialogs import choose_folder, open_file, save_file
 from gui.widgets.plaintext import PlainLabel, set_tool_tip
 from gui.widgets.plan_review import PROBLEM_COLOUR, ReviewView
 
@@ -41,6 +42,7 @@ class StartPage(QWidget):
 
     failed = Signal(str)
     informed = Signal(str)
+    resolved = Signal()  # the plan was read and checked: an earlier error about it is moot
 
     def __init__(self, window: Any = None) -> None:
         super().__init__()
@@ -107,15 +109,17 @@ class StartPage(QWidget):
         return tab
 
     def _choose_plan(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a ceremony plan", "",
-                                              "Plans (*.toml);;All files (*)")
-        if path:
-            self.open_path(Path(path))
+        path = open_file(self, "Open a ceremony plan", "Plans (*.toml);;All files (*)",
+                         self.plan_path)
+        if path is not None:
+            self.open_path(path)
 
     def _choose_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Ceremony folder")
-        if path:
-            self.folder_edit.setText(path)
+        typed = Path(self.folder_edit.text()) if self.folder_edit.text().strip() else None
+        proposed = self.review.folder if self.review is not None else None
+        path = choose_folder(self, "Ceremony folder", typed, proposed, self.plan_path)
+        if path is not None:
+            self.folder_edit.setText(str(path))
             self.check_again()
 
     def open_path(self, path: Path) -> PlanReview | None:
@@ -136,6 +140,7 @@ class StartPage(QWidget):
             self.failed.emit(sentence(ex))
             return None
         self.review = review
+        self.resolved.emit()
         self.print_button.setEnabled(True)  # a plan with problems is refused with a sentence
         if review.folder is not None and not self.folder_edit.text().strip():
             self.folder_edit.setPlaceholderText(str(review.folder))
@@ -159,11 +164,10 @@ class StartPage(QWidget):
     def _choose_script_file(self) -> None:
         if self.plan_path is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Print the ceremony script",
-                                              str(script_name(self.plan_path)),
-                                              "PDF (*.pdf)")
-        if path:
-            self.print_script_to(Path(path))
+        path = save_file(self, "Print the ceremony script", script_name(self.plan_path),
+                         "PDF (*.pdf)", self.plan_path)
+        if path is not None:
+            self.print_script_to(path)
 
     def print_script_to(self, out: Path) -> Task | None:
         """Write the open plan's script to ``out`` in the background; the window says how it
@@ -198,8 +202,7 @@ class StartPage(QWidget):
 
     def _rehearsal_tab(self) -> QWidget:
         tab = QWidget()
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        self.rehearsal_folder = QLineEdit(str(Path.home() / "keyceremony-rehearsals" / stamp))
+        self.rehearsal_folder = QLineEdit(str(rehearsal_folder(dt.datetime.now())))
         self.rehearsal_folder.setObjectName("rehearsalFolder")
         self.rehearsal_folder.setAccessibleName("rehearsal folder")
         self.algorithm = QComboBox()
@@ -236,5 +239,10 @@ class StartPage(QWidget):
             self.failed.emit("Give a new or empty folder for the rehearsal.")
             return None
         ceremonies = ("root",) if self.root_only.isChecked() else CEREMONY_ORDER
-        job = RehearsalJob(Path(text).expanduser(), ceremonies, self.algorithm.currentText())
-        return self.window_.start_job(job)
+        folder = Path(text).expanduser()
+        view = self.window_.start_job(RehearsalJob(folder, ceremonies,
+                                                   self.algorithm.currentText()))
+        if view is not None:  # this folder is used now: the next rehearsal gets a new one
+            self.rehearsal_folder.setText(str(rehearsal_folder(dt.datetime.now(),
+                                                               folder.parent, (folder,))))
+        return view

@@ -12,7 +12,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QListWidget,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from gui.typography import LARGE, typography
 from gui.viewmodels.artifact import ArtifactView, LintView, lint_artifact, load_artifact
 from gui.widgets.background import run_in_background
+from gui.widgets.dialogs import open_file
 from gui.widgets.plaintext import ElidedLabel, PlainLabel
 
 
@@ -127,6 +127,7 @@ class ViewerPage(QWidget):
     """Shows one certificate, CRL or CSR at a time."""
 
     failed = Signal(str)
+    resolved = Signal()  # a file is shown: the sentence about one that could not be is moot
     linted = Signal()  # the lint result of the file shown has arrived (tests wait for it)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -147,11 +148,11 @@ class ViewerPage(QWidget):
         layout.addWidget(scrolled(self.panel), 1)
 
     def _choose(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open a certificate, CRL or CSR", "",
+        path = open_file(
+            self, "Open a certificate, CRL or CSR",
             "Certificates, CRLs and CSRs (*.pem *.crt *.cer *.der *.crl *.csr);;All files (*)")
-        if path:
-            self.open_path(Path(path))
+        if path is not None:
+            self.open_path(path)
 
     def open_path(self, path: Path) -> bool:
         """Show the file at ``path``; False (and a sentence in the window) if it cannot."""
@@ -163,6 +164,7 @@ class ViewerPage(QWidget):
             self.failed.emit(str(ex))
             return False
         self.path_label.setText(str(path))
+        self.resolved.emit()
         self.panel.show_artifact(view)
         if view.lint_as is None:
             self.panel.show_lint(view, lint_artifact(view))

@@ -125,6 +125,39 @@ class CeremonyRow:
 
 
 @dataclass(frozen=True)
+class Column:
+    """One column of a dashboard table, laid out before it has rows: an empty table is as
+    readable as a full one (no header cut off, no room given to one column only)."""
+
+    header: str
+    sample: str = ""  # the widest text the column usually holds
+    stretch: bool = False  # the column of free text: it takes the room left over
+
+
+DATE, LEFT = "2026-01-15", "in 365 days"
+MARK = Column("", "OVERDUE")  # the urgency in words, beside its colour
+DUE_COLUMNS = (MARK, Column("Due", DATE), Column("When", LEFT), Column("What", stretch=True),
+               Column("Kind", "certificate expiry"))
+CERTIFICATE_COLUMNS = (MARK, Column("Subject", stretch=True), Column("Role", "intermediate"),
+                       Column("Serial", "0123456789abcdef01"), Column("Expires", DATE),
+                       Column("Left", LEFT), Column("Validity used", "100 % used"),
+                       Column("Status", "expired"))
+CRL_COLUMNS = (MARK, Column("Issuer", stretch=True), Column("Number", "100"),
+               Column("This update", DATE), Column("Next update", DATE), Column("Left", LEFT))
+SHARE_SET_COLUMNS = (MARK, Column("Scheme", "3-of-5"), Column("Purpose", "root key backup"),
+                     Column("Holders", stretch=True), Column("Last drill", DATE),
+                     Column("Check value", "0123456789abcdef"))
+KEY_COLUMNS = (Column("Label", "root-key"), Column("Algorithm", "rsa-4096"),
+               Column("Token", "pkcs11:token=root-r1"), Column("Backup", "wrapped"),
+               Column("Created", DATE), Column("SPKI SHA-256", stretch=True))
+CEREMONY_COLUMNS = (Column("Title", "Root ceremony (rehearsal)"),
+                    Column("Type", "intermediate-key"), Column("Started", DATE),
+                    Column("Outcome", "not finished"),
+                    Column("Journal head", "aardvark absurd accrue acme"),
+                    Column("Folder", stretch=True))
+
+
+@dataclass(frozen=True)
 class Dashboard:
     """Everything the home screen shows, as of ``now``."""
 

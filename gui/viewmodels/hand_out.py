@@ -17,6 +17,7 @@ from ceremony.journal import Event
 from ceremony.plan import CopyCheck
 from ceremony.prompts import positions_named
 from gui.viewmodels.journal_rows import JournalRow
+from gui.viewmodels.share_card import ShareCard
 from gui.viewmodels.share_form import FieldState, WordField, check_field
 
 WRONG_MARK = "✗"  # beside a word that did not match the copy: a sign, not only a colour
@@ -100,6 +101,12 @@ class HandOut:
         self.stage = Stage.SHOWN
         return tuple(ShownWord(position, word, position in self.wrong)
                      for position, word in enumerate(self._words, start=1))
+
+    def card(self) -> ShareCard:
+        """The share as a card to print, while it is on screen (the holder is at the screen)."""
+        if self.stage is not Stage.SHOWN:
+            raise ValueError("A card can be printed only while the share is on screen.")
+        return ShareCard.of(self.holder, self.number, self.total, self._words)
 
     def hide(self) -> None:
         """The holder is done: the words leave the screen and this object."""

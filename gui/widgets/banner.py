@@ -1,8 +1,12 @@
-"""The message strip at the top of the window: every error is a sentence here, never a traceback."""
+"""The message strip at the top of the window: every error is a sentence here, never a traceback.
+
+The strip shows one page's message; which page owns which message is the main window's
+business (``gui.viewmodels.page_messages``).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QWidget
 
 from gui.widgets.plaintext import PlainLabel
@@ -25,7 +29,13 @@ STYLES = {
 
 
 class Banner(QFrame):
-    """One message at a time, in a sentence, until dismissed (Esc or the button)."""
+    """One message at a time, in a sentence, until dismissed (Esc or the button).
+
+    ``dismissed`` fires when a person closes the message (the button or Esc), not when the
+    window hides it for another page.
+    """
+
+    dismissed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,7 +47,7 @@ class Banner(QFrame):
         self.kind = ""
         close = QPushButton("Dismiss")
         close.setObjectName("bannerDismiss")
-        close.clicked.connect(self.dismiss)
+        close.clicked.connect(self.dismiss_by_person)
         close.setAutoDefault(True)
         layout = QHBoxLayout(self)
         layout.addWidget(self.label, 1)
@@ -57,6 +67,12 @@ class Banner(QFrame):
         self.show()
 
     def dismiss(self) -> None:
+        """Hide the message (the window does this when another page is shown)."""
         self.label.clear()
         self.kind = ""
         self.hide()
+
+    def dismiss_by_person(self) -> None:
+        """Close the message for good: a person has read it."""
+        self.dismiss()
+        self.dismissed.emit()

@@ -17,24 +17,31 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QVBoxLayout, QWidget
 from gui.typography import HEADLINE, LARGE, typography
 from gui.viewmodels.hand_out import CopyCheckForm, HandOut, Stage
 from gui.viewmodels.look import FAILED
+from gui.viewmodels.share_card import BUTTON_LABEL, PrinterOffer
 from gui.viewmodels.share_form import FieldState, ShareForm
 from gui.widgets.accent import make_primary
 from gui.widgets.plaintext import PlainLabel, button_text, set_tool_tip
 from gui.widgets.secure import PrivateLabel, SecretLineEdit
+from gui.widgets.share_card import CardNotPrinted, SpoolWarning, card_printer, print_card
 from gui.widgets.share_entry import FIELD_STYLES, ShareEntryWidget
 
 COLUMNS = 3
 
 
 class HandOutWidget(QWidget):
-    """Privacy screen, then the share, then nothing: emits ``done`` once the share is hidden."""
+    """Privacy screen, then the share, then nothing: emits ``done`` once the share is hidden.
 
-    done = Signal()
+    With ``cards`` (the plan allows printed cards), the shown share also offers a card.
+    """
+
+    done = Signal(bool)  # whether a card of the share was printed
 
     def __init__(self, hand_out: HandOut, problem: str | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, cards: PrinterOffer | None = None) -> None:
         super().__init__(parent)
         self.hand_out = hand_out
+        self.cards = cards
+        self.printed = False
         self.title = PlainLabel(hand_out.title)
         typography().apply(self.title, HEADLINE, bold=True)
         self.problem = PlainLabel(problem or "")
@@ -65,6 +72,18 @@ class HandOutWidget(QWidget):
         layout.addWidget(self.words)
         layout.addStretch(1)
         layout.addWidget(self.button, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.card_button = QPushButton(BUTTON_LABEL)
+        self.card_button.setObjectName("printCardButton")
+        self.card_button.clicked.connect(self._print_card)
+        self.card_status = PlainLabel(cards.reason if cards else "")
+        self.card_status.setObjectName("printCardStatus")
+        self.card_status.setWordWrap(True)
+        self.card_button.setEnabled(bool(cards and cards.available))
+        set_tool_tip(self.card_button, self.card_status.text())
+        self.card_button.hide()
+        self.card_status.hide()
+        layout.addWidget(self.card_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.card_status)
 
     @property
     def stage(self) -> Stage:
@@ -107,6 +126,28 @@ class HandOutWidget(QWidget):
         self.message.setText(self.hand_out.message)
         self.button.setText(self.hand_out.hide_label)
         self.button.setFocus()
+        self.card_button.setVisible(self.cards is not None)
+        self.card_status.setVisible(self.cards is not None and bool(self.card_status.text()))
+
+    def _print_card(self) -> None:
+        """The holder asked for a card: the spool warning, then the card straight to paper."""
+        if self.cards is None or self.hand_out.stage is not Stage.SHOWN:
+            return
+        card = self.hand_out.card()
+        warning = SpoolWarning(card, self.cards, self)
+        if warning.exec() != SpoolWarning.DialogCode.Accepted:
+            return
+        try:
+            print_card(card, card_printer(warning.printer_name))
+        except CardNotPrinted as ex:
+            self.card_status.setText(str(ex))
+        else:
+            self.printed = True
+            self.card_status.setText(f"The card was printed on {warning.printer_name}. "
+                                     f"{self.hand_out.holder} still proves the copy next.")
+        finally:
+            del card
+        self.card_status.show()
 
     def _hide(self) -> None:
         self.hand_out.hide()
@@ -118,9 +159,10 @@ class HandOutWidget(QWidget):
                     widget.setText("")  # the words leave the screen at once, not at deletion
                 widget.deleteLater()
         self.words.hide()
+        self.card_button.hide()
         self.message.setText(self.hand_out.message)
         self.button.setEnabled(False)
-        self.done.emit()
+        self.done.emit(self.printed)
 
 
 class CopyCheckWidget(QWidget):

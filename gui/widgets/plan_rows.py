@@ -8,11 +8,11 @@ Each editor writes into the ``PlanForm`` it was given and says so through ``chan
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from gui.viewmodels.plan_fields import placeholder
 from gui.viewmodels.plan_form import PlanForm
 from gui.widgets.banner import enter_clicks_buttons
+from gui.widgets.dialogs import choose_folder, open_file
 from gui.widgets.plaintext import PlainLabel
 
 
@@ -48,15 +49,15 @@ class PathEdit(QWidget):
         layout.addWidget(self.button)
 
     def choose(self) -> None:
-        if self.folder:
-            path = QFileDialog.getExistingDirectory(self, self.name.capitalize(),
-                                                    self.line.text())
-        else:
-            path, _ = QFileDialog.getOpenFileName(self, self.name.capitalize(),
-                                                  self.line.text())
-        if path:
-            self.line.setText(path)
-            self.edited.emit(path)
+        # A relative path is relative to the plan's folder, which this row does not know: only
+        # an absolute one says where to open; otherwise the window's last folder or home.
+        typed = Path(self.line.text().strip()).expanduser()
+        near = typed if typed.is_absolute() else None
+        chosen = (choose_folder(self, self.name.capitalize(), near) if self.folder
+                  else open_file(self, self.name.capitalize(), "", near))
+        if chosen is not None:
+            self.line.setText(str(chosen))
+            self.edited.emit(str(chosen))
 
     def chain(self) -> list[QWidget]:
         return [self.line, self.button]

@@ -130,10 +130,10 @@ class RecordingPrompter(ScriptedPrompter):
         super().chain_head(hex_head, words)
 
     def hand_out_share(self, holder: str, number: int, total: int,
-                       words: tuple[str, ...]) -> None:
+                       words: tuple[str, ...], may_print: bool = False) -> bool:
         if holder not in self.notebooks:  # a second showing after a bad copy is no new line
             self.moments.append((self.current_step, f"share {number} to {holder}"))
-        super().hand_out_share(holder, number, total, words)
+        return super().hand_out_share(holder, number, total, words, may_print)
 
 
 @pytest.mark.softhsm

@@ -111,3 +111,15 @@ def test_with_no_terminal_a_secret_is_refused_in_one_sentence(tmp_path: Path) ->
     prompter = TerminalPrompter(ControllingTerminal(str(tmp_path / "no-tty")))
     with pytest.raises(NoTerminal, match="handing out a share needs the controlling terminal"):
         prompter.hand_out_share("Carol", 1, 5, ("acid",) * 20)
+
+
+def test_who_acts_is_named_each_with_their_own_role(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ceremony.prompts import StepView
+
+    prompter = TerminalPrompter()
+    prompter.out = io.StringIO()
+    prompter.step(StepView("keys", 2, 5, "Generate", "Do it", ("Alice", "Carol", "Dave"),
+                           ("administrator", "custodian"),
+                           ("administrator", "custodian", "custodian")))
+    assert "Acting: Alice (administrator), Carol (custodian), Dave (custodian)\n" in \
+        prompter.out.getvalue()

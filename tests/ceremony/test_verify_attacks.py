@@ -176,11 +176,23 @@ def test_a_countersigned_transcript_verifies_with_its_countersigner_root(
     # Trusting the audit CA as a ceremony root does not make it a countersigner root.
     mixed = verify_transcript(signed, TrustAnchors.load([root.trusted, audit.file]))
     assert {c.name for c in mixed.failures} == {"signatures-trusted"}
-    assert "Countersignature1" in mixed.failures[0].detail
+    # The sentence is true of a file whose ceremony chain passed: it says so, and names the
+    # countersignature, its signer and issuer, and what it lacks (issue 13, item 14).
+    assert mixed.failures[0].detail == (
+        "the ceremony's signature chains to the ceremony's anchor, but Countersignature1 "
+        "(signer CN=Ann Auditor, issued by CN=Audit CA,O=Audit Firm): no "
+        "countersigner root is accepted, so this countersignature is not trusted (give its "
+        "CA's root with --countersigner-root, or in the app under Accept countersigners "
+        "under…)")
     # Nor does a countersigner root make the ceremony's own root unnecessary.
     alone = verify_transcript(signed, TrustAnchors.load(
         anchor_spkis=["ab" * 32], countersigner_roots=[audit.file]))
-    assert "signatures-trusted" in {c.name for c in alone.failures}
+    untrusted = {c.name: c.detail for c in alone.failures}["signatures-trusted"]
+    assert untrusted == (
+        "CeremonySignature (signer CN=Ceremony Transcript Signer root-2026,O=Example Org,C=DE, "
+        "issued by CN=Example Root CA,O=Example Org,C=DE): no chain of certificates leads from "
+        "it to the ceremony's anchor (none of the anchors given was found) "
+        "[NO_CERTIFICATE_CHAIN_FOUND]; not found in the transcript: key " + "ab" * 32)
 
 
 def test_a_countersignature_drawn_on_the_page_fails(root: BuiltCeremony, tmp_path: Path) -> None:

@@ -115,6 +115,12 @@ def test_the_values_typed_are_the_values_planned(tmp_path: Path) -> None:
         None, 400, "http://ocsp.example.com/r")
     assert profile.extended_key_usages == ("serverAuth",)
     assert profile.policies == ("2.23.140.1.2.2", "1.3.6.1.4.1.99999.1")
+    root = PlanForm.example("root")
+    user_input(root, tmp_path / "root")
+    assert written(root, tmp_path).shares.print_cards is False  # type: ignore[union-attr]
+    root.set("shares.print_cards", True)
+    assert written(root, tmp_path).shares.print_cards is True  # type: ignore[union-attr]
+    assert PlanForm.from_plan_text(root.to_toml()).shares.print_cards is True
     assert written(form, tmp_path).token.module == "/opt/hsm/lib.so"  # type: ignore[union-attr]
     crl = PlanForm.example("crl")
     user_input(crl, tmp_path / "crl")

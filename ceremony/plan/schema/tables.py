@@ -125,6 +125,9 @@ def _shares(name: str, uses: dict[CeremonyType, Use], *, new_only: bool) -> Tabl
             "their whole share back (four letters a word); sampled: three words at random",
             use=OPT if new_only else REFUSED, per_type=copy_check, choices=_values(CopyCheck),
             default=CopyCheck.WHOLE.value),
+        Key("print_cards", Kind.FLAG, "The hand-out may print each share as a card on the "
+            "room's printer", "off by default: the printer and its spool may keep a copy of "
+            "the share", use=OPT if new_only else REFUSED, per_type=copy_check, default=False),
     ), uses)
 
 

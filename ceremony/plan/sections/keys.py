@@ -160,13 +160,17 @@ class KeyTables:
         passphrase = table.flag("passphrase") or False
         check_value: str | None = None
         copy_check = CopyCheck(self.default(table, "copy_check"))
+        print_cards = False
         if self.refused(table, "check_value"):
             table.not_used("check_value", "a new share set's check value is recorded when it "
                                           "is split, not planned; remove it")
             copy_check = table.choice("copy_check", CopyCheck) or copy_check
+            print_cards = table.flag("print_cards") or False
         else:
             table.not_used("copy_check", "only a new share set is handed out and its copies "
                                          "checked; remove it")
+            table.not_used("print_cards", "only a new share set is handed out, so there is no "
+                                          "card to print; remove it")
             text = table.text("check_value", example='check_value = "0123456789abcdef" '
                                                      "(recorded at the split)")
             if text is not None:
@@ -212,7 +216,8 @@ class KeyTables:
             return None
         return ShareSpec(threshold=threshold, holders=holders, groups=tuple(groups),
                          group_threshold=group_threshold or 1, passphrase=passphrase,
-                         check_value=check_value, copy_check=copy_check)
+                         check_value=check_value, copy_check=copy_check,
+                         print_cards=print_cards)
 
     def _certificate(self, table: Table) -> tuple[DistinguishedName | None,
                                                    RootProfile | None]:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from gui.typography import LARGE, typography
 from gui.viewmodels.decision import DecisionForm, Question
 from gui.viewmodels.hand_out import CopyCheckForm, HandOut
+from gui.viewmodels.share_card import PrinterOffer
 from gui.viewmodels.share_form import ShareForm
 from gui.widgets.hand_out import CopyCheckWidget, HandOutWidget
 from gui.widgets.plaintext import PlainLabel
@@ -35,10 +36,12 @@ def signing(person: str, preview: Any) -> DecisionPanel:
 
 
 def hand_out(holder: str, number: int, total: int, words: tuple[str, ...],
-             notice: str | None, wrong: tuple[int, ...] = ()) -> WidgetPanel:
+             notice: str | None, wrong: tuple[int, ...] = (),
+             cards: PrinterOffer | None = None) -> WidgetPanel:
     """The privacy screen that shows ``holder`` their share, then hides it; ``wrong`` are the
-    positions their last copy missed, marked on the share."""
-    widget = HandOutWidget(HandOut(holder, number, total, words, wrong), notice)
+    positions their last copy missed, marked on the share; ``cards``: the printers a card may
+    go to, when the plan allows cards."""
+    widget = HandOutWidget(HandOut(holder, number, total, words, wrong), notice, cards=cards)
     return WidgetPanel(widget, widget.done)
 
 

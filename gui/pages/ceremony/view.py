@@ -26,6 +26,7 @@ from gui.viewmodels.progress import CeremonyProgress, RunState
 from gui.viewmodels.share_form import ShareForm
 from gui.widgets.paper_log import CompletionBox, HeadMomentPanel
 from gui.widgets.prompts import PassphrasePanel, PinPanel, PromptPanel, WidgetPanel
+from gui.widgets.share_card import attached_printers
 from gui.worker import CeremonyWorker, PromptRelay
 
 JOURNAL_POLL_MS = 200
@@ -211,9 +212,10 @@ class CeremonyView(CeremonyLayout):
         self._ask(prompt, PassphrasePanel(person, purpose, confirm))
 
     def _show_hand_out_share(self, prompt: Prompt, holder: str, number: int, total: int,
-                             words: tuple[str, ...]) -> None:
+                             words: tuple[str, ...], may_print: bool = False) -> None:
         wrong = self._wrong_copies.pop(holder, ())
-        panel = questions.hand_out(holder, number, total, words, self._notice, wrong)
+        panel = questions.hand_out(holder, number, total, words, self._notice, wrong,
+                                   attached_printers() if may_print else None)
         prompt.args = ()  # the hand-out holds the words now, and drops them when hidden
         self._ask(prompt, panel)
 
