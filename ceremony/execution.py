@@ -14,7 +14,7 @@ from ceremony.ceremonies import steps_for
 from ceremony.engine import CeremonyContext, CeremonyRunner
 from ceremony.errors import CeremonyError, JournalDisputed
 from ceremony.journal import JOURNAL_NAME
-from ceremony.plan import CeremonyPlan, CheckReport, check_plan, parse_plan
+from ceremony.plan import CeremonyPlan, CheckReport, TypedPlan, check_plan, parse_plan, typed_plan
 from ceremony.prompts import Prompter
 from crypto.errors import CryptoError
 
@@ -37,10 +37,11 @@ class Assessment:
 
 @dataclass(frozen=True)
 class PreparedCeremony:
-    """A plan that passed its check, and the folder it runs in: the only thing ``run_plan``
-    takes. Made by ``prepare`` alone."""
+    """A plan that passed its check, typed for its ceremony (``typed.plan`` is the parsed
+    plan), and the folder it runs in: the only thing ``run_plan`` takes. Made by ``prepare``
+    alone."""
 
-    plan: CeremonyPlan
+    typed: TypedPlan
     folder: Path
     resuming: bool
     _made_by: object = field(default=None, repr=False, compare=False)
@@ -48,6 +49,10 @@ class PreparedCeremony:
     def __post_init__(self) -> None:
         if self._made_by is not _BY_PREPARE:
             raise ValueError("a PreparedCeremony is made by prepare(), which checks the plan")
+
+    @property
+    def plan(self) -> CeremonyPlan:
+        return self.typed.plan
 
 
 def assess(plan: CeremonyPlan, folder: Path | None = None) -> Assessment:
@@ -59,24 +64,26 @@ def assess(plan: CeremonyPlan, folder: Path | None = None) -> Assessment:
 
 
 def prepare(plan: CeremonyPlan | Path, folder: Path | None = None) -> PreparedCeremony:
-    """Parse (given a path) and check a plan for a run in ``folder``; refuses a plan with a
-    problem, naming the first."""
+    """Parse (given a path) and check a plan for a run in ``folder``, then type it for its
+    ceremony; refuses a plan with a problem, naming the first."""
     assessment = assess(parse_plan(plan) if isinstance(plan, Path) else plan, folder)
     problems = assessment.report.problems
     if problems:
         raise CeremonyError(f"the plan does not pass its check: {problems[0]}"
                             + (f" (and {len(problems) - 1} more; run `keyceremony plan "
                                "check`)" if len(problems) > 1 else ""))
-    return PreparedCeremony(assessment.plan, assessment.folder, assessment.resuming, _BY_PREPARE)
+    return PreparedCeremony(typed_plan(assessment.plan), assessment.folder, assessment.resuming,
+                            _BY_PREPARE)
 
 
 def run_plan(ceremony: PreparedCeremony, prompter: Prompter,
              inventory_path: Path | None) -> CeremonyContext:
     """Run a prepared ceremony; index the outcome in the inventory whatever it is."""
-    from ceremony.ceremonies.closing import write_transcript
+    from ceremony.ceremonies.closing import transcript_writer
 
     plan, folder = ceremony.plan, ceremony.folder
-    runner = CeremonyRunner(plan, folder, prompter, steps_for(plan), closing=write_transcript)
+    runner = CeremonyRunner(plan, folder, prompter, steps_for(ceremony.typed),
+                            closing=transcript_writer(ceremony.typed))
     outcome = "stopped"
     try:
         context = runner.run()

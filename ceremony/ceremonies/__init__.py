@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import assert_never
 
 from ceremony.ceremonies import (
     crl,
@@ -17,30 +17,56 @@ from ceremony.ceremonies import (
     root,
     sign,
 )
-from ceremony.ceremonies.closing import SIGNER_STEP
+from ceremony.ceremonies.closing import signer_step
 from ceremony.engine import Step
-from ceremony.plan import CeremonyPlan, CeremonyType
+from ceremony.plan import (
+    CeremonyPlan,
+    CrlPlan,
+    CrossCertificatePlan,
+    DrillPlan,
+    IntermediateKeyPlan,
+    OcspSignerPlan,
+    ResharePlan,
+    RestorePlan,
+    RetirePlan,
+    RootPlan,
+    RootRenewalPlan,
+    SignPlan,
+    TypedPlan,
+    typed_plan,
+)
 
-_STEPS: dict[CeremonyType, Callable[[CeremonyPlan], tuple[Step, ...]]] = {
-    CeremonyType.ROOT: root.steps,
-    CeremonyType.INTERMEDIATE_KEY: intermediate.steps,
-    CeremonyType.SIGN: sign.steps,
-    CeremonyType.CRL: crl.steps,
-    CeremonyType.RESTORE: restore.steps,
-    CeremonyType.RESHARE: reshare.steps,
-    CeremonyType.DRILL: drill.steps,
-    CeremonyType.CROSS_CERTIFICATE: cross.steps,
-    CeremonyType.ROOT_RENEWAL: renewal.steps,
-    CeremonyType.OCSP_SIGNER: ocsp.steps,
-    CeremonyType.RETIRE: retire.steps,
-}
 
-
-def steps_for(plan: CeremonyPlan) -> tuple[Step, ...]:
-    """The plan's ceremony steps, ending with the transcript signer's certificate."""
-    steps = _STEPS[plan.type](plan)
-    if plan.type is CeremonyType.DRILL and (plan.token is None or plan.issuer is None):
-        return steps  # nothing to sign with; the journal is the drill's record
-    if plan.type is CeremonyType.RETIRE:
-        return steps  # the signer is certified before the key it needs is destroyed
-    return (*steps, SIGNER_STEP)
+def steps_for(plan: CeremonyPlan | TypedPlan) -> tuple[Step, ...]:
+    """The plan's ceremony steps, ending with the transcript signer's certificate. A parsed
+    plan is typed first (PlanError when it lacks a part its type needs)."""
+    typed = typed_plan(plan) if isinstance(plan, CeremonyPlan) else plan
+    match typed:
+        case RootPlan():
+            steps = root.steps(typed)
+        case IntermediateKeyPlan():
+            steps = intermediate.steps(typed)
+        case SignPlan():
+            steps = sign.steps(typed)
+        case CrlPlan():
+            steps = crl.steps(typed)
+        case RestorePlan():
+            steps = restore.steps(typed)
+        case ResharePlan():
+            steps = reshare.steps(typed)
+        case DrillPlan():
+            steps = drill.steps(typed)
+            if typed.token is None or typed.issuer is None:
+                return steps  # nothing to sign with; the journal is the drill's record
+        case CrossCertificatePlan():
+            steps = cross.steps(typed)
+        case RootRenewalPlan():
+            steps = renewal.steps(typed)
+        case OcspSignerPlan():
+            steps = ocsp.steps(typed)
+        case RetirePlan():
+            # The signer is certified before the key it needs is destroyed.
+            return retire.steps(typed)
+        case _:
+            assert_never(typed)
+    return (*steps, signer_step(typed))

@@ -11,18 +11,29 @@ its SPKI SHA-256 (``verify --anchor-spki``) or by a root certificate of that key
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
 
-from ceremony.ceremonies.restore import load_backup, target
+from ceremony.ceremonies.restore import load_backup
 from ceremony.ceremonies.sign import issuer_certificate
 from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate, generate_key
 from ceremony.errors import CeremonyError
 from ceremony.folder import ROOT_CERTIFICATE, TRANSCRIPT_NAME
 from ceremony.journal import Event
-from ceremony.plan import BackupMode, CeremonyType, KeySpec, Role, TokenSpec
+from ceremony.plan import (
+    BackupMode,
+    IntermediateKeyPlan,
+    KeySpec,
+    ResharePlan,
+    RestorePlan,
+    Role,
+    RootPlan,
+    TokenSpec,
+    TypedPlan,
+)
 from ceremony.transcript import INFO_JOURNAL_HEAD, build_transcript
 from ceremony.verify.signatures import read_contents
 from crypto.algorithms import spki_sha256
@@ -47,10 +58,11 @@ def _artifact_certificate(ctx: CeremonyContext, relative: str) -> x509.Certifica
     return x509.load_pem_x509_certificate(data) if data is not None else None
 
 
-def key_certificate(ctx: CeremonyContext) -> x509.Certificate | None:
+def key_certificate(ctx: CeremonyContext,
+                    plan: RestorePlan | ResharePlan) -> x509.Certificate | None:
     """A restore or reshare plan's ``[key] certificate``, checked against the backup's key."""
 
-    path = ctx.plan.key_certificate
+    path = plan.key_certificate
     if path is None:
         return None
     try:
@@ -60,39 +72,37 @@ def key_certificate(ctx: CeremonyContext) -> x509.Certificate | None:
     except (OSError, ValueError) as ex:
         raise CeremonyError(f"key.certificate: cannot read {path} as a certificate (PEM or "
                             "DER)") from ex
-    if spki_sha256(certificate.public_key()) != load_backup(ctx).metadata.spki_sha256:
+    if spki_sha256(certificate.public_key()) != \
+            load_backup(ctx, plan.backup_file).metadata.spki_sha256:
         raise CeremonyError(f"key.certificate: {path} certifies another key than the backup "
                             "holds; name the certificate of the key in the backup")
     return certificate
 
 
-def authority(ctx: CeremonyContext) -> SignerAuthority | None:
+def authority(ctx: CeremonyContext, plan: TypedPlan) -> SignerAuthority | None:
     """Which key certifies this ceremony's transcript signer (None: the plan has no token)."""
-    plan = ctx.plan
-    kind = plan.type
-    if kind is CeremonyType.ROOT:
-        return SignerAuthority(plan.require("token"), plan.require("key").label,
+    if isinstance(plan, RootPlan):
+        return SignerAuthority(plan.token, plan.key.label,
                                _artifact_certificate(ctx, ROOT_CERTIFICATE),
-                               plan.require("root_profile").subject.to_name())
-    if kind is CeremonyType.INTERMEDIATE_KEY:
-        return SignerAuthority(plan.require("token"), plan.require("key").label, None,
-                               plan.require("subject").to_name())
-    if kind in (CeremonyType.RESTORE, CeremonyType.RESHARE):
-        label = load_backup(ctx).metadata.key_label
-        token = target(plan) if kind is CeremonyType.RESTORE else plan.require("token")
-        certificate = key_certificate(ctx)
+                               plan.profile.subject.to_name())
+    if isinstance(plan, IntermediateKeyPlan):
+        return SignerAuthority(plan.token, plan.key.label, None, plan.subject.to_name())
+    if isinstance(plan, RestorePlan | ResharePlan):
+        label = load_backup(ctx, plan.backup_file).metadata.key_label
+        token = plan.new_token if isinstance(plan, RestorePlan) else plan.token
+        certificate = key_certificate(ctx, plan)
         if certificate is not None:
             return SignerAuthority(token, label, certificate, certificate.subject)
         name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, label[:64])])
         return SignerAuthority(token, label, None, name)
-    if plan.token is None or plan.issuer is None:
+    signing, issuer = plan.token, plan.issuer  # an issuing plan's, or a drill's (or none)
+    if signing is None or issuer is None:
         return None  # a drill without the root's token: its journal is its record
+    certificate = issuer_certificate(ctx, issuer)
+    return SignerAuthority(signing, issuer.key_label, certificate, certificate.subject)
 
-    certificate = issuer_certificate(ctx)
-    return SignerAuthority(plan.token, plan.issuer.key_label, certificate, certificate.subject)
 
-
-def issue_signer(ctx: CeremonyContext) -> None:
+def issue_signer(ctx: CeremonyContext, plan: TypedPlan) -> None:
     """Generate the transcript-signing key in the token; a person confirms its certificate."""
     # Loaded when a transcript is made: pyHanko takes about 0.4 s to import.
     from ceremony.transcript.sign import (
@@ -101,7 +111,7 @@ def issue_signer(ctx: CeremonyContext) -> None:
         signer_label,
     )
 
-    found = authority(ctx)
+    found = authority(ctx, plan)
     if found is None or ctx.existing_artifact(SIGNER_CERTIFICATE) is not None:
         return
     session = ctx.token(found.token)
@@ -120,14 +130,22 @@ def issue_signer(ctx: CeremonyContext) -> None:
                                  SIGNER_CERTIFICATE)
 
 
-SIGNER_STEP = Step(
-    "transcript-signer", "Certify the transcript's signing key", (Role.ADMINISTRATOR,),
-    "A new key in the token will sign this ceremony's PDF transcript. Its certificate "
-    "(digitalSignature and nonRepudiation, for documents only) is issued by the CA key this "
-    "ceremony used, after the administrator confirms it.", issue_signer, shows_head=True)
+def signer_step(plan: TypedPlan) -> Step:
+    """The step certifying the transcript's signing key with the CA key ``plan`` operates."""
+    return Step(
+        "transcript-signer", "Certify the transcript's signing key", (Role.ADMINISTRATOR,),
+        "A new key in the token will sign this ceremony's PDF transcript. Its certificate "
+        "(digitalSignature and nonRepudiation, for documents only) is issued by the CA key this "
+        "ceremony used, after the administrator confirms it.",
+        lambda ctx: issue_signer(ctx, plan), shows_head=True)
 
 
-def write_transcript(ctx: CeremonyContext) -> None:
+def transcript_writer(plan: TypedPlan) -> Callable[[CeremonyContext], None]:
+    """The runner's closing action for ``plan``: ``write_transcript`` with its signer."""
+    return lambda ctx: write_transcript(ctx, plan)
+
+
+def write_transcript(ctx: CeremonyContext, plan: TypedPlan) -> None:
     """Build and sign ``transcript.pdf`` from the completed journal; journal that it exists."""
     # Loaded when a transcript is made: pyHanko takes about 0.4 s to import.
     from ceremony.transcript.sign import signer_label
@@ -135,7 +153,7 @@ def write_transcript(ctx: CeremonyContext) -> None:
 
     if ctx.records(Event.TRANSCRIPT_WRITTEN):
         return
-    found = authority(ctx)
+    found = authority(ctx, plan)
     if found is None:
         ctx.prompter.inform("No transcript: this drill names no token to sign it; its journal "
                             "is its record.")

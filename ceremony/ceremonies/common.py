@@ -3,6 +3,9 @@ the key ceremonies generating the key and backing it up under a split wrap key."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeAlias
+
 from ceremony.engine import (
     CeremonyContext,
     HandOut,
@@ -13,8 +16,11 @@ from ceremony.engine import (
     lock_backed_up_key,
     split_pin,
 )
-from ceremony.plan import BackupMode, CeremonyPlan, PinSource, Role
+from ceremony.plan import BackupMode, PinSource, Role, TokenSpec
+from ceremony.plan.typed import IntermediateKeyPlan, RootPlan
 from crypto.keys import TokenKeyPair, find_key_pair
+
+NewKeyPlan: TypeAlias = RootPlan | IntermediateKeyPlan  # the ceremonies that make a CA key
 
 ENVIRONMENT = Step(
     id="environment",
@@ -33,50 +39,59 @@ ENVIRONMENT = Step(
 )
 
 
-def open_plan_token(ctx: CeremonyContext) -> None:
-    ctx.token(ctx.plan.require("token"))
+def open_token(spec: TokenSpec) -> Callable[[CeremonyContext], None]:
+    """A step action opening the token ``spec`` (and checking what it can do)."""
+
+    def action(ctx: CeremonyContext) -> None:
+        ctx.token(spec)
+
+    return action
 
 
-def plan_key_pair(ctx: CeremonyContext) -> TokenKeyPair:
+def plan_key_pair(ctx: CeremonyContext, plan: NewKeyPlan) -> TokenKeyPair:
     """The key pair the plan's [key] names, in the plan's token."""
-    return find_key_pair(ctx.token(ctx.plan.require("token")), ctx.plan.require("key").label)
+    return find_key_pair(ctx.token(plan.token), plan.key.label)
 
 
-def generate_plan_key(ctx: CeremonyContext) -> None:
-    generate_key(ctx, ctx.plan.require("token"), ctx.plan.require("key"))
-
-
-def token_step(plan: CeremonyPlan, title: str, instructions: str) -> Step:
-    token = plan.require("token")
+def token_step(plan: NewKeyPlan, title: str, instructions: str) -> Step:
+    token = plan.token
     label = token.label
     return Step("token", title, (Role.ADMINISTRATOR, Role.WITNESS),
                 f"The administrator connects the token {token.display_uri} and logs in. "
                 "The program checks that the token can do every step of the plan (known-answer "
                 "tests with throwaway keys) before any key is made in it. " + instructions,
-                open_plan_token,
+                open_token(token),
                 sign_off=f"The token in the reader is the one labelled {label!r}, taken from "
                          "its sealed bag.")
 
 
-def generate_step(plan: CeremonyPlan, title: str) -> Step:
-    key = plan.require("key")
+def generate_step(plan: NewKeyPlan, title: str) -> Step:
+    key = plan.key
     leaves = (" except wrapped for the backup, and is made non-extractable for good once the "
               "backup exists." if key.backup is BackupMode.WRAPPED else ".")
+
+    def generate(ctx: CeremonyContext) -> None:
+        generate_key(ctx, plan.token, plan.key)
+
     return Step("generate-key", title, (Role.ADMINISTRATOR,),
                 f"The token generates the {key.algorithm.description} key {key.label!r}. It is "
-                "sensitive and never leaves the token" + leaves, generate_plan_key, shows_head=True)
+                "sensitive and never leaves the token" + leaves, generate, shows_head=True)
 
 
-def backup_steps(plan: CeremonyPlan, what: str) -> list[Step]:
+def backup_steps(plan: NewKeyPlan, what: str) -> list[Step]:
     """Backing up the plan's key (when it asks for a wrapped backup), then the split PIN."""
-    if plan.require("key").backup is not BackupMode.WRAPPED:
+    wrapped = plan.backup
+    if wrapped is None:
         return []
 
     def backup(ctx: CeremonyContext) -> None:
-        back_up_key(ctx, plan_key_pair(ctx), f"{what} backup")
+        back_up_key(ctx, plan.token, wrapped.folder, plan_key_pair(ctx, plan), f"{what} backup")
 
     def lock(ctx: CeremonyContext) -> None:
-        lock_backed_up_key(ctx, plan_key_pair(ctx))
+        lock_backed_up_key(ctx, plan_key_pair(ctx, plan))
+
+    def split(ctx: CeremonyContext) -> None:
+        split_pin(ctx, plan.token, wrapped.shares)
 
     steps = [Step(
         "backup", f"Back up the {what} under a split wrap key",
@@ -88,10 +103,10 @@ def backup_steps(plan: CeremonyPlan, what: str) -> list[Step]:
         "Now that its backup is written and proven, the key is made non-extractable in the "
         "token, a change the token never undoes: from here on not even the token's PIN can "
         "export it. The token's answer is read back and journaled.", lock)]
-    if plan.require("token").pin is PinSource.SHARES:
+    if plan.token.pin is PinSource.SHARES:
         steps.append(Step(
             "split-pin", "Put the token's PIN under the custodians' control",
             (Role.ADMINISTRATOR,),
             "The token's PIN is changed to one derived from the new share set: from now on "
-            "only a quorum of custodians can unlock the token.", split_pin))
+            "only a quorum of custodians can unlock the token.", split))
     return steps

@@ -18,15 +18,15 @@ from ceremony.engine import CeremonyContext, Step, prepare_and_sign_crl
 from ceremony.errors import CeremonyError
 from ceremony.folder import CRL_FILE
 from ceremony.journal import Event
-from ceremony.plan import CeremonyPlan, Role
+from ceremony.plan import CrlPlan, Role
 from crypto.crl import crl_builder, next_crl_number
-from crypto.profiles import ALLOWED_REASONS, CrlProfile, RevokedEntry
+from crypto.profiles import ALLOWED_REASONS, RevokedEntry
 
 _REASON_NAMES = {flag: name for name, flag in ALLOWED_REASONS.items() if flag is not None}
 
 
-def previous_crl(ctx: CeremonyContext) -> x509.CertificateRevocationList | None:
-    path = ctx.plan.previous_crl
+def previous_crl(ctx: CeremonyContext, plan: CrlPlan) -> x509.CertificateRevocationList | None:
+    path = plan.previous
     if path is None:
         return None
     try:
@@ -35,7 +35,7 @@ def previous_crl(ctx: CeremonyContext) -> x509.CertificateRevocationList | None:
                else x509.load_der_x509_crl(data))
     except (OSError, ValueError) as ex:
         raise CeremonyError(f"crl.previous: cannot read {path} as a CRL") from ex
-    issuer = issuer_certificate(ctx)
+    issuer = issuer_certificate(ctx, plan.issuer)
     if crl.issuer != issuer.subject or not crl.is_signature_valid(issuer.public_key()):  # type: ignore[arg-type]
         raise CeremonyError(f"crl.previous: {path} is not a CRL signed by the issuer")
     return crl
@@ -54,10 +54,10 @@ def _carried(crl: x509.CertificateRevocationList) -> list[RevokedEntry]:
     return entries
 
 
-def revoke(ctx: CeremonyContext) -> None:
-    issuer = issuer_certificate(ctx)
+def revoke(ctx: CeremonyContext, plan: CrlPlan) -> None:
+    issuer = issuer_certificate(ctx, plan.issuer)
     already = {int(r.data["serial"], 16) for r in ctx.records(Event.CERTIFICATE_REVOKED)}
-    for spec in ctx.plan.revocations:
+    for spec in plan.revocations:
         if spec.serial in already:
             continue
         if spec.certificate is not None:
@@ -83,10 +83,10 @@ def revoke(ctx: CeremonyContext) -> None:
                    decision.person)
 
 
-def issue(ctx: CeremonyContext) -> None:
-    pair = issuer_key(ctx)
-    issuer = issuer_certificate(ctx)
-    earlier = previous_crl(ctx)
+def issue(ctx: CeremonyContext, plan: CrlPlan) -> None:
+    pair = issuer_key(ctx, plan)
+    issuer = issuer_certificate(ctx, plan.issuer)
+    earlier = previous_crl(ctx, plan)
     entries = {e.serial: e for e in (_carried(earlier) if earlier else [])}
     for record in ctx.records(Event.CERTIFICATE_REVOKED):
         serial = int(record.data["serial"], 16)
@@ -96,18 +96,18 @@ def issue(ctx: CeremonyContext) -> None:
     previous_number = None if earlier is None else earlier.extensions.get_extension_for_class(
         x509.CRLNumber).value.crl_number
     number = max(int(now.timestamp()), next_crl_number(previous_number))
-    profile = ctx.plan.crl or CrlProfile()
-    builder = crl_builder(issuer, number, now, profile, list(entries.values()))
+    builder = crl_builder(issuer, number, now, plan.crl, list(entries.values()))
     prepare_and_sign_crl(ctx, builder, issuer, pair, CRL_FILE)
 
 
-def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
+def steps(plan: CrlPlan) -> tuple[Step, ...]:
     result = [ENVIRONMENT, issuer_token_step(plan, checked="")]
     if plan.revocations:
         result.append(Step("revoke", "Revoke certificates", (Role.ADMINISTRATOR,),
                            "Each revocation in the plan is confirmed by the administrator.",
-                           revoke))
+                           lambda ctx: revoke(ctx, plan)))
     result.append(Step("crl", "Issue the CRL", (Role.ADMINISTRATOR,),
                        "The CRL lists every earlier revocation and the new ones; it is linted, "
-                       "confirmed and signed.", issue, shows_head=True))
+                       "confirmed and signed.", lambda ctx: issue(ctx, plan),
+                       shows_head=True))
     return tuple(result)

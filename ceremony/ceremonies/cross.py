@@ -20,7 +20,7 @@ from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate
 from ceremony.errors import CeremonyError
 from ceremony.folder import CROSS_FILE
 from ceremony.journal import Event
-from ceremony.plan import CeremonyPlan, Role
+from ceremony.plan import CrossCertificatePlan, CrossFromCertificate, Role
 from crypto.certificates import cross_certificate_builder
 from crypto.cross import CrossSubject, check_cross_certificate
 from crypto.csr import check_csr, load_csr
@@ -33,14 +33,14 @@ SOURCE_CERTIFICATE = "cross-signed-ca.pem"
 SOURCE_CSR = "cross-signed-ca.csr"
 
 
-def _source(ctx: CeremonyContext) -> CrossSubject:
+def _source(ctx: CeremonyContext, plan: CrossCertificatePlan) -> CrossSubject:
     """The cross-signed CA as journaled in check-cross (not the plan's file as it may be now)."""
-    cross = ctx.plan.require("cross")
+    source = plan.source
     try:
-        if cross.certificate is not None:
+        if isinstance(source, CrossFromCertificate):
             data = ctx.existing_artifact(SOURCE_CERTIFICATE)
             if data is None:
-                data = cross.certificate.read_bytes()
+                data = source.path.read_bytes()
                 ctx.write_artifact(SOURCE_CERTIFICATE, data, "certificate")
             certificate = (x509.load_pem_x509_certificate(data)
                            if data.lstrip().startswith(b"-----")
@@ -48,7 +48,7 @@ def _source(ctx: CeremonyContext) -> CrossSubject:
             return CrossSubject.from_certificate(certificate)
         data = ctx.existing_artifact(SOURCE_CSR)
         if data is None:
-            data = ctx.plan.require("cross.csr").read_bytes()
+            data = source.path.read_bytes()
             ctx.write_artifact(SOURCE_CSR, data, "csr")
         csr = load_csr(data, "the cross-signed CA's CSR")
         check_csr(csr)
@@ -56,13 +56,13 @@ def _source(ctx: CeremonyContext) -> CrossSubject:
     except OSError as ex:
         raise CeremonyError(f"the cross-signed CA's file cannot be read ({ex.strerror})") from ex
     except (ValueError, ProfileError) as ex:
-        what = "certificate" if cross.certificate is not None else "CSR"
+        what = "certificate" if isinstance(source, CrossFromCertificate) else "CSR"
         raise CeremonyError(f"the cross-signed CA's {what} {ex}") from ex
 
 
-def check_cross(ctx: CeremonyContext) -> None:
-    source = _source(ctx)
-    issuer = issuer_certificate(ctx)
+def check_cross(ctx: CeremonyContext, plan: CrossCertificatePlan) -> None:
+    source = _source(ctx, plan)
+    issuer = issuer_certificate(ctx, plan.issuer)
     spki = spki_sha256(source.public_key)
     if spki == spki_sha256(issuer.public_key()):
         raise CeremonyError("the CA to cross-sign holds the issuer's own key; that is a "
@@ -77,15 +77,15 @@ def check_cross(ctx: CeremonyContext) -> None:
                         "CA's key was made.")
 
 
-def sign(ctx: CeremonyContext) -> None:
-    profile = ctx.plan.require("subordinate_profile")
+def sign(ctx: CeremonyContext, plan: CrossCertificatePlan) -> None:
+    profile = plan.profile
     if ctx.existing_artifact(CROSS_FILE) is not None:
         return
-    pair = issuer_key(ctx)
-    issuer = issuer_certificate(ctx)
-    source = _source(ctx)
+    pair = issuer_key(ctx, plan)
+    issuer = issuer_certificate(ctx, plan.issuer)
+    source = _source(ctx, plan)
     builder = cross_certificate_builder(profile, source.subject, source.public_key,
-                                        source.key_identifier, issuer, issuer_serial(ctx),
+                                        source.key_identifier, issuer, issuer_serial(ctx, plan),
                                         ctx.clock())
     kind = PRIVATE_SUBORDINATE if profile.kind is SubordinateKind.PRIVATE else CROSS_CERTIFICATE
     prepared = prepare_certificate(builder, kind, pair.public_key, issuer.subject)
@@ -96,16 +96,17 @@ def sign(ctx: CeremonyContext) -> None:
     certificate.verify_directly_issued_by(issuer)
 
 
-def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
+def steps(plan: CrossCertificatePlan) -> tuple[Step, ...]:
     return (
         ENVIRONMENT,
         issuer_token_step(plan, "Open the issuing CA's token", "token"),
         Step("check-cross", "Check the CA to cross-sign", (Role.ADMINISTRATOR, Role.WITNESS),
              "The cross-signed CA's own certificate (or CSR) is read and kept; its subject and "
-             "key identifier are repeated exactly in the cross-certificate.", check_cross),
+             "key identifier are repeated exactly in the cross-certificate.",
+             lambda ctx: check_cross(ctx, plan)),
         Step("sign", "Sign the cross-certificate", (Role.ADMINISTRATOR,),
              "The cross-certificate is built, linted and shown; the administrator confirms "
              "exactly what is shown; the issuer's key signs it; the result is verified, "
              "compared with the cross-signed CA's subject and key identifier, and linted "
-             "again.", sign),
+             "again.", lambda ctx: sign(ctx, plan)),
     )

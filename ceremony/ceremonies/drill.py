@@ -6,12 +6,12 @@ from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.engine import CeremonyContext, Step, collect_quorum
 from ceremony.errors import CeremonyError
 from ceremony.journal import Event
-from ceremony.plan import CeremonyPlan, Role
+from ceremony.plan import DrillPlan, Role
 from crypto.errors import CryptoError
 
 
-def drill(ctx: CeremonyContext) -> None:
-    shares = ctx.plan.require("shares")
+def drill(ctx: CeremonyContext, plan: DrillPlan) -> None:
+    shares = plan.shares
     expected = shares.check_value or ""
     try:
         secret = collect_quorum(ctx, shares, "drill")
@@ -23,10 +23,11 @@ def drill(ctx: CeremonyContext) -> None:
     ctx.prompter.inform("The shares rebuilt the secret: its check value matches.")
 
 
-def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
+def steps(plan: DrillPlan) -> tuple[Step, ...]:
     return (
         ENVIRONMENT,
         Step("drill", "Rebuild the secret from a quorum of shares", (Role.CUSTODIAN,),
              "Custodians enter their shares one at a time. The rebuilt secret is compared with "
-             "its check value and then forgotten; nothing else changes.", drill),
+             "its check value and then forgotten; nothing else changes.",
+             lambda ctx: drill(ctx, plan)),
     )

@@ -21,29 +21,21 @@ from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate,
 from ceremony.errors import CeremonyError
 from ceremony.folder import REQUEST_FILE, SIGNER_FILE
 from ceremony.journal import Event
-from ceremony.plan import BackupMode, CeremonyPlan, KeySpec, PinSource, Role, TokenSpec
+from ceremony.plan import OcspSignerPlan, ResponderFromCsr, ResponderMadeHere, Role
 from crypto.certificates import ocsp_signer_builder
 from crypto.csr import check_csr, load_csr
 from crypto.issuance import OCSP_SIGNER, prepare_certificate
 from crypto.keys import find_key_pair, spki_sha256
 
 
-def _responder_token(plan: CeremonyPlan) -> tuple[TokenSpec, KeySpec]:
-    return (TokenSpec(label=plan.require("responder.token"),
-                      module=plan.require("token").module, pin=PinSource.TYPED),
-            KeySpec(label=plan.require("responder.key_label"),
-                    algorithm=plan.require("responder.algorithm"), backup=BackupMode.NONE))
-
-
-def responder_key(ctx: CeremonyContext) -> None:
+def responder_key(ctx: CeremonyContext, plan: OcspSignerPlan) -> None:
     """Check and keep the CSR, or make the responder's key in its token."""
-    responder = ctx.plan.require("responder")
-    if responder.csr is None:
-        token, key = _responder_token(ctx.plan)
-        generate_key(ctx, token, key)
+    source = plan.key_source
+    if isinstance(source, ResponderMadeHere):
+        generate_key(ctx, source.token, source.key)
         return
     if ctx.existing_artifact(REQUEST_FILE) is None:
-        ctx.write_artifact(REQUEST_FILE, responder.csr.read_bytes(), "csr")
+        ctx.write_artifact(REQUEST_FILE, source.csr.read_bytes(), "csr")
     _request(ctx)
 
 
@@ -58,52 +50,55 @@ def _request(ctx: CeremonyContext) -> x509.CertificateSigningRequest:
     return csr
 
 
-def _subject_and_key(ctx: CeremonyContext,
+def _subject_and_key(ctx: CeremonyContext, plan: OcspSignerPlan,
                      issuer: x509.Certificate) -> tuple[x509.Name, CertificatePublicKeyTypes]:
-    if ctx.plan.require("responder").csr is not None:
+    source = plan.key_source
+    if isinstance(source, ResponderFromCsr):
         csr = _request(ctx)
         return csr.subject, csr.public_key()
-    token, key = _responder_token(ctx.plan)
-    pair = find_key_pair(ctx.token(token), key.label)
+    pair = find_key_pair(ctx.token(source.token), source.key.label)
     names = [rdn for rdn in issuer.subject.rdns
              if not rdn.get_attributes_for_oid(x509.NameOID.COMMON_NAME)]
     names.append(x509.RelativeDistinguishedName([x509.NameAttribute(
-        x509.NameOID.COMMON_NAME, ctx.plan.require("responder.common_name"))]))
+        x509.NameOID.COMMON_NAME, source.common_name)]))
     return x509.Name(names), pair.public_key  # type: ignore[return-value]
 
 
-def sign(ctx: CeremonyContext) -> None:
-    responder = ctx.plan.require("responder")
+def sign(ctx: CeremonyContext, plan: OcspSignerPlan) -> None:
     if ctx.existing_artifact(SIGNER_FILE) is not None:
         return
-    pair = issuer_key(ctx)
-    issuer = issuer_certificate(ctx)
-    subject, public_key = _subject_and_key(ctx, issuer)
+    pair = issuer_key(ctx, plan)
+    issuer = issuer_certificate(ctx, plan.issuer)
+    subject, public_key = _subject_and_key(ctx, plan, issuer)
     if spki_sha256(public_key) == pair.record.spki_sha256:
         raise CeremonyError("the responder's key is the issuer's own key; it needs its own")
-    builder = ocsp_signer_builder(responder.profile, subject, public_key, issuer,
-                                  issuer_serial(ctx), ctx.clock())
+    builder = ocsp_signer_builder(plan.responder.profile, subject, public_key, issuer,
+                                  issuer_serial(ctx, plan), ctx.clock())
     prepared = prepare_certificate(builder, OCSP_SIGNER, pair.public_key, issuer.subject)
     certificate = confirm_and_sign_certificate(ctx, "OCSP responder certificate", prepared,
                                                pair, SIGNER_FILE)
     certificate.verify_directly_issued_by(issuer)
 
 
-def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
-    responder = plan.require("responder")
-    if responder.csr is not None:
+def steps(plan: OcspSignerPlan) -> tuple[Step, ...]:
+    responder, source = plan.responder, plan.key_source
+
+    def make_key(ctx: CeremonyContext) -> None:
+        responder_key(ctx, plan)
+
+    if isinstance(source, ResponderFromCsr):
         key_step = Step("responder-key", "Check the responder's CSR",
                         (Role.ADMINISTRATOR, Role.WITNESS),
                         "The responder's CSR is checked and kept; its subject and key are "
-                        "certified, nothing else is taken from it.", responder_key)
+                        "certified, nothing else is taken from it.", make_key)
     else:
         key_step = Step("responder-key", "Make the responder's key",
                         (Role.ADMINISTRATOR, Role.WITNESS),
                         f"The administrator connects the responder's token "
-                        f"{responder.token!r} and logs in; it generates the key "
-                        f"{responder.key_label!r}, which never leaves it.", responder_key,
+                        f"{source.token.label!r} and logs in; it generates the key "
+                        f"{source.key.label!r}, which never leaves it.", make_key,
                         sign_off=f"The responder's token is the one labelled "
-                                 f"{responder.token!r}.")
+                                 f"{source.token.label!r}.")
     return (
         ENVIRONMENT,
         issuer_token_step(plan),
@@ -112,5 +107,5 @@ def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
              "The certificate (OCSPSigning only, id-pkix-ocsp-nocheck, "
              f"{responder.profile.validity_days} days) is built, linted and shown; the "
              "administrator confirms exactly what is shown; the root key signs it; the result "
-             "is verified and linted again.", sign),
+             "is verified and linted again.", lambda ctx: sign(ctx, plan)),
     )

@@ -17,24 +17,24 @@ from ceremony.ceremonies.sign import (
 from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate
 from ceremony.errors import CeremonyError
 from ceremony.folder import RENEWED_FILE
-from ceremony.plan import CeremonyPlan, Role
+from ceremony.plan import Role, RootRenewalPlan
 from crypto.certificates import renewal_builder
 from crypto.cross import CrossSubject, check_cross_certificate
 from crypto.errors import ProfileError
 from crypto.issuance import RENEWED_ROOT, prepare_certificate
 
 
-def sign(ctx: CeremonyContext) -> None:
-    renewal = ctx.plan.require("renewal")
+def sign(ctx: CeremonyContext, plan: RootRenewalPlan) -> None:
     if ctx.existing_artifact(RENEWED_FILE) is not None:
         return
-    pair = issuer_key(ctx)
-    current = issuer_certificate(ctx)
+    pair = issuer_key(ctx, plan)
+    current = issuer_certificate(ctx, plan.issuer)
     try:
         same = CrossSubject.from_certificate(current)
     except ProfileError as ex:
         raise CeremonyError(f"the root certificate cannot be renewed: it {ex}") from ex
-    builder = renewal_builder(current, renewal.validity_days, issuer_serial(ctx), ctx.clock())
+    builder = renewal_builder(current, plan.renewal.validity_days, issuer_serial(ctx, plan),
+                              ctx.clock())
     prepared = prepare_certificate(builder, RENEWED_ROOT, pair.public_key, current.subject)
     check_cross_certificate(prepared.preview, same)
     certificate = confirm_and_sign_certificate(ctx, "renewed root certificate", prepared, pair,
@@ -45,8 +45,8 @@ def sign(ctx: CeremonyContext) -> None:
         raise CeremonyError("the renewed certificate has the old serial number")
 
 
-def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
-    days = plan.require("renewal").validity_days
+def steps(plan: RootRenewalPlan) -> tuple[Step, ...]:
+    days = plan.renewal.validity_days
     return (
         ENVIRONMENT,
         issuer_token_step(plan, checked="the key found is checked against the current root "
@@ -56,5 +56,5 @@ def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
              f"identifier, with a new serial and {days} days of "
              "validity; it is linted and shown, the administrator confirms exactly what is "
              "shown, the root key signs it, and the result is verified and linted again.",
-             sign),
+             lambda ctx: sign(ctx, plan)),
     )

@@ -7,50 +7,47 @@ lives in host memory only until it is imported as a session object, and is dropp
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.engine import CeremonyContext, Step, collect_quorum
 from ceremony.engine.token_checks import unwrap_mechanism
 from ceremony.errors import CeremonyError
 from ceremony.journal import Event
-from ceremony.plan import CeremonyPlan, Role, TokenSpec
+from ceremony.plan import RestorePlan, Role
 from crypto.backup import WrappedBackup, read_backup, restore_backup
 from crypto.issuance import verify_signature
 from crypto.keys import find_key_pair, key_exists
 
 
-def target(plan: CeremonyPlan) -> TokenSpec:
-    return plan.new_token or plan.require("token")
-
-
-def load_backup(ctx: CeremonyContext) -> WrappedBackup:
-    """The plan's backup, read and checked once per run."""
+def load_backup(ctx: CeremonyContext, file: Path) -> WrappedBackup:
+    """The plan's backup (its metadata ``file``), read and checked once per run."""
     if "backup" not in ctx.values:
-        ctx.values["backup"] = read_backup(ctx.plan.require("backup.file"))
+        ctx.values["backup"] = read_backup(file)
     backup: WrappedBackup = ctx.values["backup"]
     return backup
 
 
-def record_backup_read(ctx: CeremonyContext) -> None:
+def record_backup_read(ctx: CeremonyContext, file: Path) -> None:
     """Journal the backup's key once: its public key lets an auditor who trusts the key by its
     SPKI SHA-256 check what it certified (``verify --anchor-spki``)."""
     if ctx.records(Event.BACKUP_READ):
         return
-    metadata = load_backup(ctx).metadata
+    metadata = load_backup(ctx, file).metadata
     ctx.record(Event.BACKUP_READ, {"label": metadata.key_label, "spki_sha256": metadata.spki_sha256,
                                "public_key": metadata.public_key_pem,
                                "wrap_key_check_value": metadata.wrap_key_check_value})
 
 
-def open_target(ctx: CeremonyContext) -> None:
-    record_backup_read(ctx)
-    ctx.token(target(ctx.plan))
+def open_target(ctx: CeremonyContext, plan: RestorePlan) -> None:
+    record_backup_read(ctx, plan.backup_file)
+    ctx.token(plan.new_token)
 
 
-def restore(ctx: CeremonyContext) -> None:
-    shares = ctx.plan.require("shares")
-    backup = load_backup(ctx)
-    spec = target(ctx.plan)
+def restore(ctx: CeremonyContext, plan: RestorePlan) -> None:
+    shares = plan.shares
+    backup = load_backup(ctx, plan.backup_file)
+    spec = plan.new_token
     session = ctx.token(spec)
     label = backup.metadata.key_label
     restored = [r for r in ctx.records(Event.KEY_RESTORED) if r.data.get("label") == label]
@@ -73,9 +70,9 @@ def restore(ctx: CeremonyContext) -> None:
                                 **record.as_dict()})
 
 
-def prove(ctx: CeremonyContext) -> None:
-    backup = load_backup(ctx)
-    pair = find_key_pair(ctx.token(target(ctx.plan)), backup.metadata.key_label)
+def prove(ctx: CeremonyContext, plan: RestorePlan) -> None:
+    backup = load_backup(ctx, plan.backup_file)
+    pair = find_key_pair(ctx.token(plan.new_token), backup.metadata.key_label)
     message = os.urandom(32)
     signature = pair.signing_key().sign(message, *_signature_args(pair))
     verify_signature(backup.metadata.public_key(), signature, message, pair.algorithm.hash)
@@ -94,19 +91,19 @@ def _signature_args(pair: object) -> tuple[object, ...]:
     return (padding.PKCS1v15(), algorithm.hash)
 
 
-def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
-    spec = target(plan)
+def steps(plan: RestorePlan) -> tuple[Step, ...]:
+    spec = plan.new_token
     return (
         ENVIRONMENT,
         Step("token", "Open the fresh token", (Role.ADMINISTRATOR, Role.WITNESS),
              f"The administrator connects the fresh token {spec.label!r} and logs in.",
-             open_target,
+             lambda ctx: open_target(ctx, plan),
              sign_off=f"The token in the reader is the fresh token {spec.label!r}."),
         Step("restore", "Rebuild the wrap key and restore the key", (Role.CUSTODIAN,),
              "Custodians enter their shares one at a time until a quorum is reached. The "
              "rebuilt wrap key is checked against the backup's check value, then the backup "
-             "is unwrapped inside the token.", restore),
+             "is unwrapped inside the token.", lambda ctx: restore(ctx, plan)),
         Step("prove", "Prove the restored key", (Role.ADMINISTRATOR,),
              "The restored key signs a test message, verified against the backed-up public "
-             "key.", prove),
+             "key.", lambda ctx: prove(ctx, plan)),
     )

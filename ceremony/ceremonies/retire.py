@@ -10,14 +10,15 @@ share set is then retired. The inventory marks the key retired and ``due`` stops
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from ceremony.ceremonies.closing import SIGNER_STEP
+from ceremony.ceremonies.closing import signer_step
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.ceremonies.sign import issuer_certificate, issuer_token_step
 from ceremony.engine import CeremonyContext, Step
 from ceremony.errors import CeremonyError
 from ceremony.journal import Event
-from ceremony.plan import CeremonyPlan, Role
+from ceremony.plan import RetiredShares, RetirePlan, Role
 from crypto.keys import destroy_key_pair, find_key_pair, key_exists, spki_sha256
 
 
@@ -30,10 +31,10 @@ def _confirm(ctx: CeremonyContext, people: list[str], question: str) -> None:
         ctx.decide(ctx.prompter.sign_off(person, question), question)
 
 
-def destroy_key(ctx: CeremonyContext) -> None:
-    token, retire = ctx.plan.require("token"), ctx.plan.require("retire")
-    label = ctx.plan.require("issuer").key_label
-    spki = spki_sha256(issuer_certificate(ctx).public_key())
+def destroy_key(ctx: CeremonyContext, plan: RetirePlan) -> None:
+    token, retire = plan.token, plan.retire
+    label = plan.issuer.key_label
+    spki = spki_sha256(issuer_certificate(ctx, plan.issuer).public_key())
     if any(r.data.get("spki_sha256") == spki for r in ctx.records(Event.KEY_DESTROYED)):
         return  # destroyed before a stop
     session = ctx.token(token)
@@ -56,10 +57,9 @@ def destroy_key(ctx: CeremonyContext) -> None:
     ctx.show_head()
 
 
-def destroy_backup(ctx: CeremonyContext) -> None:
+def destroy_backup(ctx: CeremonyContext, file: Path) -> None:
     if ctx.records(Event.BACKUP_DESTROYED):
         return
-    file = ctx.plan.require("backup.file")
     try:
         metadata = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as ex:
@@ -75,9 +75,8 @@ def destroy_backup(ctx: CeremonyContext) -> None:
         "wrap_key_check_value": metadata.get("wrap_key_check_value")})
 
 
-def destroy_shares(ctx: CeremonyContext) -> None:
-    shares = ctx.plan.require("shares")
-    check_value = ctx.plan.require("shares.check_value")
+def destroy_shares(ctx: CeremonyContext, destroyed: RetiredShares) -> None:
+    shares, check_value = destroyed.shares, destroyed.check_value
     done = {r.data.get("holder") for r in ctx.records(Event.SHARE_COPY_DESTROYED)}
     for holder in shares.holders:
         if holder in done:
@@ -92,28 +91,30 @@ def destroy_shares(ctx: CeremonyContext) -> None:
                                           "replaced_by": None, "reason": "key retired"})
 
 
-def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
+def steps(plan: RetirePlan) -> tuple[Step, ...]:
     """The retire steps, with the transcript signer before the destruction (see above)."""
-    label = plan.require("issuer").key_label
+    label = plan.issuer.key_label
     found: list[Step] = [
         ENVIRONMENT,
         issuer_token_step(plan, "Open the CA's token", "token",
                           f"the key {label!r} is checked against the CA certificate"),
-        SIGNER_STEP,
+        signer_step(plan),
         Step("destroy-key", "Destroy the CA key", (Role.ADMINISTRATOR, Role.WITNESS),
              f"Each witness and auditor confirms; then the token destroys the key {label!r} "
-             "and the program checks that nothing of it is left.", destroy_key),
+             "and the program checks that nothing of it is left.",
+             lambda ctx: destroy_key(ctx, plan)),
     ]
-    if plan.backup is not None:
+    backup_file, destroyed = plan.backup_file, plan.destroyed_shares
+    if backup_file is not None:
         found.append(Step(
             "destroy-backup", "Record the destruction of the backup",
             (Role.ADMINISTRATOR, Role.WITNESS),
             "The backup's copies (removable media, paper) are destroyed in front of the "
-            "witnesses, who confirm it.", destroy_backup))
-    if plan.require("retire").shares_destroyed:
+            "witnesses, who confirm it.", lambda ctx: destroy_backup(ctx, backup_file)))
+    if destroyed is not None:
         found.append(Step(
             "destroy-shares", "Record the destruction of the share copies",
             (Role.CUSTODIAN,),
             "Each custodian destroys their share copy (and every copy they made) and confirms "
-            "it; the share set is then retired.", destroy_shares))
+            "it; the share set is then retired.", lambda ctx: destroy_shares(ctx, destroyed)))
     return tuple(found)

@@ -19,11 +19,10 @@ from ceremony.engine import (
     prepare_and_sign_crl,
 )
 from ceremony.folder import ROOT_CERTIFICATE
-from ceremony.plan import CeremonyPlan, Role
+from ceremony.plan import Role, RootPlan
 from crypto.certificates import random_serial, root_builder
 from crypto.crl import crl_builder, next_crl_number
 from crypto.issuance import ROOT, prepare_certificate
-from crypto.profiles import CrlProfile
 
 ROOT_CRL = "root-ca.crl"
 
@@ -32,12 +31,12 @@ def root_certificate(ctx: CeremonyContext) -> x509.Certificate:
     return x509.load_pem_x509_certificate(ctx.journaled_artifact(ROOT_CERTIFICATE))
 
 
-def self_sign(ctx: CeremonyContext) -> None:
-    profile = ctx.plan.require("root_profile")
-    pair = plan_key_pair(ctx)
+def self_sign(ctx: CeremonyContext, plan: RootPlan) -> None:
+    profile = plan.profile
+    pair = plan_key_pair(ctx, plan)
     if ctx.existing_artifact(ROOT_CERTIFICATE) is not None:
         return
-    session = ctx.token(ctx.plan.require("token"))
+    session = ctx.token(plan.token)
     builder = root_builder(profile, pair.public_key,  # type: ignore[arg-type]
                            random_serial(session.random_bytes), ctx.clock())
     name = profile.subject.to_name()
@@ -45,15 +44,14 @@ def self_sign(ctx: CeremonyContext) -> None:
     confirm_and_sign_certificate(ctx, "root certificate", prepared, pair, ROOT_CERTIFICATE)
 
 
-def first_crl(ctx: CeremonyContext) -> None:
-    pair = plan_key_pair(ctx)
+def first_crl(ctx: CeremonyContext, plan: RootPlan) -> None:
+    pair = plan_key_pair(ctx, plan)
     issuer = root_certificate(ctx)
-    profile = ctx.plan.crl or CrlProfile()
-    builder = crl_builder(issuer, next_crl_number(None), ctx.clock(), profile)
+    builder = crl_builder(issuer, next_crl_number(None), ctx.clock(), plan.crl)
     prepare_and_sign_crl(ctx, builder, issuer, pair, ROOT_CRL)
 
 
-def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
+def steps(plan: RootPlan) -> tuple[Step, ...]:
     return (
         ENVIRONMENT,
         token_step(plan, "Open the root token", "The witnesses compare the token's serial "
@@ -61,10 +59,12 @@ def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
         generate_step(plan, "Generate the root key in the token"),
         Step("root-certificate", "Self-sign the root certificate", (Role.ADMINISTRATOR,),
              "The certificate is built from the plan, linted, and shown. The administrator "
-             "confirms exactly what is shown; only then does the token sign it.", self_sign,
+             "confirms exactly what is shown; only then does the token sign it.",
+             lambda ctx: self_sign(ctx, plan),
              shows_head=True),
         Step("first-crl", "Issue the root's first CRL", (Role.ADMINISTRATOR,),
-             "The root's first (empty) CRL is built, linted, confirmed and signed.", first_crl,
+             "The root's first (empty) CRL is built, linted, confirmed and signed.",
+             lambda ctx: first_crl(ctx, plan),
              shows_head=True),
         *backup_steps(plan, "root key"),
     )

@@ -9,17 +9,17 @@ from ceremony.engine import CeremonyContext, Step, confirm_and_sign_certificate,
 from ceremony.errors import CeremonyError
 from ceremony.folder import SIGNED_FILE
 from ceremony.journal import Event
-from ceremony.plan import CeremonyPlan, Role
+from ceremony.plan import IssuerSpec, IssuingPlan, Role, SignPlan
 from crypto.certificates import random_serial, subordinate_builder
 from crypto.csr import check_csr, load_csr, load_csr_file
 from crypto.issuance import prepare_certificate
 from crypto.keys import TokenKeyPair, find_key_pair, spki_sha256
 
 
-def issuer_certificate(ctx: CeremonyContext) -> x509.Certificate:
+def issuer_certificate(ctx: CeremonyContext, issuer: IssuerSpec) -> x509.Certificate:
     """The plan's issuer certificate, read once per run."""
     if "issuer_certificate" not in ctx.values:
-        path = ctx.plan.require("issuer").certificate
+        path = issuer.certificate
         try:
             ctx.values["issuer_certificate"] = x509.load_pem_x509_certificate(path.read_bytes())
         except (OSError, ValueError) as ex:
@@ -29,19 +29,18 @@ def issuer_certificate(ctx: CeremonyContext) -> x509.Certificate:
     return certificate
 
 
-def issuer_key(ctx: CeremonyContext) -> TokenKeyPair:
+def issuer_key(ctx: CeremonyContext, plan: IssuingPlan) -> TokenKeyPair:
     """The issuer's key in the token, checked against the issuer certificate."""
-    pair = find_key_pair(ctx.token(ctx.plan.require("token")),
-                         ctx.plan.require("issuer").key_label)
-    certificate = issuer_certificate(ctx)
+    pair = find_key_pair(ctx.token(plan.token), plan.issuer.key_label)
+    certificate = issuer_certificate(ctx, plan.issuer)
     if spki_sha256(certificate.public_key()) != pair.record.spki_sha256:
         raise CeremonyError(f"the key {pair.label!r} in the token is not the key of the issuer "
                             "certificate; check the token and issuer.certificate")
     return pair
 
 
-def open_issuer(ctx: CeremonyContext) -> None:
-    pair = issuer_key(ctx)
+def open_issuer(ctx: CeremonyContext, plan: IssuingPlan) -> None:
+    pair = issuer_key(ctx, plan)
     ctx.record(Event.ISSUER_KEY_FOUND, {"label": pair.label,
                                     "spki_sha256": pair.record.spki_sha256,
                                     "local": pair.record.local})
@@ -51,26 +50,26 @@ def open_issuer(ctx: CeremonyContext) -> None:
         lock_key_in_token(ctx, pair.session, pair.label)
 
 
-def issuer_token_step(plan: CeremonyPlan, title: str = "Open the root token",
+def issuer_token_step(plan: IssuingPlan, title: str = "Open the root token",
                       token: str = "root token",
                       checked: str = "the key found is checked against the issuer "
                                      "certificate") -> Step:
     """The step that opens the issuer's token and checks its key (``checked`` says against
     what; "" for no such clause)."""
-    label = plan.require("token").label
+    label = plan.token.label
     return Step("token", title, (Role.ADMINISTRATOR, Role.WITNESS),
                 f"The administrator connects the {token} {label!r} and logs in"
-                + (f"; {checked}." if checked else "."), open_issuer,
+                + (f"; {checked}." if checked else "."), lambda ctx: open_issuer(ctx, plan),
                 sign_off=f"The token in the reader is the {token} {label!r}.")
 
 
-def issuer_serial(ctx: CeremonyContext) -> int:
+def issuer_serial(ctx: CeremonyContext, plan: IssuingPlan) -> int:
     """A random serial number for a certificate the issuer signs, drawn from its token."""
-    return random_serial(ctx.token(ctx.plan.require("token")).random_bytes)
+    return random_serial(ctx.token(plan.token).random_bytes)
 
 
-def check_request(ctx: CeremonyContext) -> None:
-    path = ctx.plan.require("csr_file")
+def check_request(ctx: CeremonyContext, plan: SignPlan) -> None:
+    path = plan.csr_file
     data = path.read_bytes()
     if ctx.existing_artifact("request.csr") is None:
         ctx.write_artifact("request.csr", data, "csr")
@@ -83,16 +82,16 @@ def check_request(ctx: CeremonyContext) -> None:
                         "SPKI SHA-256 with the one written on paper at the key ceremony.")
 
 
-def sign(ctx: CeremonyContext) -> None:
-    profile = ctx.plan.require("subordinate_profile")
+def sign(ctx: CeremonyContext, plan: SignPlan) -> None:
+    profile = plan.profile
     if ctx.existing_artifact(SIGNED_FILE) is not None:
         return
-    pair = issuer_key(ctx)
-    issuer = issuer_certificate(ctx)
+    pair = issuer_key(ctx, plan)
+    issuer = issuer_certificate(ctx, plan.issuer)
     # The CSR checked and journaled in check-csr, not the plan's file as it may be by now.
     csr = load_csr(ctx.journaled_artifact("request.csr"), "the journaled request.csr")
     check_csr(csr)
-    builder = subordinate_builder(profile, csr, issuer, issuer_serial(ctx), ctx.clock())
+    builder = subordinate_builder(profile, csr, issuer, issuer_serial(ctx, plan), ctx.clock())
     prepared = prepare_certificate(builder, profile.kind.lint_kind, pair.public_key,
                                    issuer.subject)
     certificate = confirm_and_sign_certificate(ctx, "subordinate CA certificate", prepared,
@@ -100,15 +99,16 @@ def sign(ctx: CeremonyContext) -> None:
     certificate.verify_directly_issued_by(issuer)
 
 
-def steps(plan: CeremonyPlan) -> tuple[Step, ...]:
+def steps(plan: SignPlan) -> tuple[Step, ...]:
     return (
         ENVIRONMENT,
         issuer_token_step(plan),
         Step("check-csr", "Check the operator's CSR", (Role.OPERATOR, Role.ADMINISTRATOR),
              "The CSR's signature, key and subject are checked against the subordinate "
-             "profile. The profile, not the CSR, decides every extension.", check_request),
+             "profile. The profile, not the CSR, decides every extension.",
+             lambda ctx: check_request(ctx, plan)),
         Step("sign", "Sign the subordinate CA certificate", (Role.ADMINISTRATOR,),
              "The certificate is built, linted and shown; the administrator confirms exactly "
              "what is shown; the root key signs it; the result is verified and linted again.",
-             sign, shows_head=True),
+             lambda ctx: sign(ctx, plan), shows_head=True),
     )

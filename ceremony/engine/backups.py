@@ -25,7 +25,7 @@ from ceremony.engine.token_checks import wrap_mechanisms
 from ceremony.errors import CeremonyError
 from ceremony.folder import BACKUP_FOLDER
 from ceremony.journal import Event
-from ceremony.plan import PinSource
+from ceremony.plan import PinSource, TokenSpec
 from crypto.backup import generate_wrap_key, import_wrap_key, wrap_key_pair
 from crypto.backupfile import BackupMetadata
 from crypto.errors import KeyNotFound
@@ -42,19 +42,19 @@ def backup_paths(label: str) -> tuple[str, str]:
     return f"{BACKUP_FOLDER}/{label}.wrapped", f"{BACKUP_FOLDER}/{label}.json"
 
 
-def copy_out(ctx: CeremonyContext, relatives: tuple[str, ...]) -> None:
-    """Also write the backup files to the plan's ``[backup] folder`` (removable media, say).
+def copy_out(ctx: CeremonyContext, folder: Path | None, relatives: tuple[str, ...]) -> None:
+    """Also write the backup files to ``folder``, the plan's ``[backup] folder`` (removable
+    media, say; None: no copy).
 
     The ceremony folder keeps the journaled originals; each copy is written create-exclusive
     and fsynced, checked against the original's digest, and journaled with its own path.
     """
     from crypto.files import write_new_file
 
-    plan_backup = ctx.plan.backup
-    if plan_backup is None or plan_backup.folder is None:
+    if folder is None:
         return
     for relative in relatives:
-        target = plan_backup.folder / Path(relative).name
+        target = folder / Path(relative).name
         if any(r.data.get("copy") == str(target) for r in ctx.records(Event.BACKUP_COPIED)):
             continue
         data = (ctx.folder / relative).read_bytes()
@@ -62,8 +62,8 @@ def copy_out(ctx: CeremonyContext, relatives: tuple[str, ...]) -> None:
         ctx.record(Event.BACKUP_COPIED, {"path": relative, "copy": str(target), "sha256": sha256})
 
 
-def write_missing_metadata(ctx: CeremonyContext, wrapped_path: str, metadata_path: str,
-                           like: BackupMetadata) -> None:
+def write_missing_metadata(ctx: CeremonyContext, token: TokenSpec, wrapped_path: str,
+                           metadata_path: str, like: BackupMetadata) -> None:
     """Finish a backup whose run stopped between its two files, if that is what happened.
 
     The wrapped key was journaled, its metadata not: the shares handed out for it are the
@@ -73,22 +73,23 @@ def write_missing_metadata(ctx: CeremonyContext, wrapped_path: str, metadata_pat
     """
     wrapped = ctx.artifact_record(wrapped_path)
     created = ctx.records(Event.SHARES_CREATED)
-    if (wrapped is None or ctx.artifact_record(metadata_path) is not None or not created
-            or ctx.plan.token is None):
+    if wrapped is None or ctx.artifact_record(metadata_path) is not None or not created:
         return
     ctx.existing_artifact(wrapped_path)  # put in place if the stop came before that too
-    ctx.token(ctx.plan.token)  # opened (and its mechanisms checked) as when it was wrapped
+    ctx.token(token)  # opened (and its mechanisms checked) as when it was wrapped
     metadata = replace(like, wrap_key_check_value=str(created[-1].data["check_value"]),
                        wrapped_sha256=str(wrapped.data["sha256"]),
                        created=datetime.now(UTC).replace(microsecond=0),
-                       wrap_mechanism=wrap_mechanisms(ctx, ctx.plan.token)[0])
+                       wrap_mechanism=wrap_mechanisms(ctx, token)[0])
     ctx.write_artifact(metadata_path, metadata.to_json(), "backup-metadata")
 
 
-def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, purpose: str) -> None:
-    """Split a fresh wrap key among the custodians, then write the wrapped backup of ``pair``."""
+def back_up_key(ctx: CeremonyContext, token: TokenSpec, folder: Path | None,
+                pair: TokenKeyPair, purpose: str) -> None:
+    """Split a fresh wrap key among the custodians, then write the wrapped backup of ``pair``
+    (in ``token``), copied to ``folder`` too when given."""
     wrapped_path, metadata_path = backup_paths(pair.label)
-    write_missing_metadata(ctx, wrapped_path, metadata_path, BackupMetadata(
+    write_missing_metadata(ctx, token, wrapped_path, metadata_path, BackupMetadata(
         pair.label, pair.algorithm, pair.record.spki_sha256, pair.public_key.public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         ).decode("ascii"), "", "", datetime.now(UTC)))
@@ -104,7 +105,7 @@ def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, purpose: str) -> None:
                 "wrap_key_check_value": metadata["wrap_key_check_value"],
                 "scheme": scheme_of(handed_out_set(ctx)).describe(),
                 "files": [wrapped_path, metadata_path]})
-        copy_out(ctx, (wrapped_path, metadata_path))
+        copy_out(ctx, folder, (wrapped_path, metadata_path))
         return
     if ctx.records(Event.SHARES_CREATED):
         ctx.record(Event.SHARES_VOIDED, {"reason": "the ceremony stopped before the backup was "
@@ -114,14 +115,14 @@ def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, purpose: str) -> None:
     try:
         split = split_and_hand_out(ctx, wrap_key, purpose)
         token_key = import_wrap_key(session, wrap_key)
-        if ctx.plan.token is not None and ctx.plan.token.pin is PinSource.SHARES:
+        if token.pin is PinSource.SHARES:
             # Kept for the split-pin step that follows; host memory only.
             ctx.secrets["derived_pin"] = derive_pin(wrap_key).encode()
     finally:
         # The wrap key's only copies are now the shares and the token's session object.
         del wrap_key
     try:
-        writes, reads = wrap_mechanisms(ctx, ctx.plan.require("token"))
+        writes, reads = wrap_mechanisms(ctx, token)
         backup = wrap_key_pair(pair, token_key, writes, reads)
     finally:
         token_key.destroy()
@@ -132,7 +133,7 @@ def back_up_key(ctx: CeremonyContext, pair: TokenKeyPair, purpose: str) -> None:
         "wrap_key_check_value": split.check_value, "scheme": split.scheme.describe(),
         "files": [wrapped_path, metadata_path],
     })
-    copy_out(ctx, (wrapped_path, metadata_path))
+    copy_out(ctx, folder, (wrapped_path, metadata_path))
 
 
 def lock_backed_up_key(ctx: CeremonyContext, pair: TokenKeyPair) -> None:

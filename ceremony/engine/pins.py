@@ -16,7 +16,7 @@ from ceremony.engine.context import CeremonyContext
 from ceremony.engine.custody import collect_quorum
 from ceremony.errors import CeremonyError
 from ceremony.journal import Event
-from ceremony.plan import CeremonyPlan, CeremonyType, PinSource, TokenSpec
+from ceremony.plan import CeremonyPlan, CeremonyType, PinSource, ShareSpec, TokenSpec
 from crypto.token import translated
 
 _LABEL = b"keyceremony/token-pin/v1"
@@ -43,15 +43,15 @@ def pin_is_held_by_custodians(plan: CeremonyPlan, spec: TokenSpec) -> bool:
     return spec.pin is PinSource.SHARES and not makes_shares
 
 
-def split_pin(ctx: CeremonyContext) -> None:
-    """Replace the token's typed PIN with the one derived from the new share set."""
-    spec = ctx.plan.token
-    if spec is None or spec.pin is not PinSource.SHARES or pin_is_split(ctx, spec):
+def split_pin(ctx: CeremonyContext, spec: TokenSpec, shares: ShareSpec) -> None:
+    """Replace the typed PIN of ``spec``'s token with the one derived from the new share set
+    ``shares``."""
+    if spec.pin is not PinSource.SHARES or pin_is_split(ctx, spec):
         return
     session = ctx.token(spec)
     derived = ctx.secrets.pop("derived_pin", b"").decode()
     if not derived:
-        secret = collect_quorum(ctx, ctx.plan.require("shares"), f"derive the PIN of {spec.label}",
+        secret = collect_quorum(ctx, shares, f"derive the PIN of {spec.label}",
                                 _share_check_value(ctx))
         derived = derive_pin(secret)
         del secret

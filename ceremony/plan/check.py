@@ -85,8 +85,8 @@ def check_plan(plan: CeremonyPlan, out_dir: Path | None = None, *,
         check_issuer_files(plan, plan.issuer, found, now)
     if plan.backup is not None and plan.backup.file is not None:
         check_backup_file(plan, plan.backup.file, found)
-    if plan.retire is not None:
-        _check_retire(plan, plan.retire, found)
+    if plan.retire is not None and plan.token is not None:  # a retire plan has both
+        _check_retire(plan, plan.token, plan.retire, found)
     _check_outputs(plan, out_dir, found)
     if plan.rehearsal:
         found.note("rehearsal", "this is a rehearsal; its transcript and artifacts are marked "
@@ -94,8 +94,9 @@ def check_plan(plan: CeremonyPlan, out_dir: Path | None = None, *,
     return CheckReport(tuple(found.problems), tuple(found.notes), tuple(found.warnings))
 
 
-def _check_retire(plan: CeremonyPlan, retire: RetireSpec, found: Findings) -> None:
-    by_pin = plan.require("token").pin is PinSource.SHARES
+def _check_retire(plan: CeremonyPlan, token: TokenSpec, retire: RetireSpec,
+                  found: Findings) -> None:
+    by_pin = token.pin is PinSource.SHARES
     if plan.shares is None and (by_pin or retire.shares_destroyed):
         why = 'token.pin = "shares"' if by_pin else "retire.shares_destroyed = true"
         found.problem("shares", f"missing; {why} needs a [shares] table naming the share set")

@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Literal, overload
 
-from ceremony.errors import PlanError
 from crypto.algorithms import KeyAlgorithm
 from crypto.profiles import CrlProfile, DistinguishedName, OcspSignerProfile, RootProfile
 from crypto.subordinates import SubordinateProfile
@@ -244,54 +242,3 @@ class CeremonyPlan:
 
     def person(self, name: str) -> Participant | None:
         return next((p for p in self.participants if p.name == name), None)
-
-    # ``require``: a value a ceremony's steps cannot do without. The parser refuses a plan that
-    # lacks it, so a None here means a plan built around the parser; PlanError names the table.
-    @overload
-    def require(self, name: Literal["token", "new_token"]) -> TokenSpec: ...
-    @overload
-    def require(self, name: Literal["key"]) -> KeySpec: ...
-    @overload
-    def require(self, name: Literal["shares", "new_shares"]) -> ShareSpec: ...
-    @overload
-    def require(self, name: Literal["subject"]) -> DistinguishedName: ...
-    @overload
-    def require(self, name: Literal["root_profile"]) -> RootProfile: ...
-    @overload
-    def require(self, name: Literal["subordinate_profile"]) -> SubordinateProfile: ...
-    @overload
-    def require(self, name: Literal["issuer"]) -> IssuerSpec: ...
-    @overload
-    def require(self, name: Literal["backup"]) -> BackupSpec: ...
-    @overload
-    def require(self, name: Literal["cross"]) -> CrossSpec: ...
-    @overload
-    def require(self, name: Literal["renewal"]) -> RenewalSpec: ...
-    @overload
-    def require(self, name: Literal["responder"]) -> ResponderSpec: ...
-    @overload
-    def require(self, name: Literal["retire"]) -> RetireSpec: ...
-    @overload
-    def require(self, name: Literal["csr_file", "backup.file", "cross.csr"]) -> Path: ...
-    @overload
-    def require(self, name: Literal["responder.token", "responder.key_label",
-                                    "responder.common_name", "shares.check_value"]) -> str: ...
-    @overload
-    def require(self, name: Literal["responder.algorithm"]) -> KeyAlgorithm: ...
-
-    def require(self, name: str) -> object:
-        """The plan's value ``name`` (a field, or ``table.key``); PlanError naming the plan's
-        table or key when the plan has none."""
-        value: object = self
-        for part in name.split("."):
-            value = getattr(value, part)
-            if value is None:
-                article = "an" if self.type.value[0] in "aeiou" else "a"
-                raise PlanError([f"{_PLAN_PATHS.get(name, name)}: missing; {article} "
-                                 f"{self.type.value} ceremony needs it"], self.path)
-        return value
-
-
-# Where a CeremonyPlan field comes from in the plan file, where its name differs.
-_PLAN_PATHS = {"subject": "certificate", "root_profile": "certificate.validity_days",
-               "subordinate_profile": "profile", "csr_file": "csr.file"}

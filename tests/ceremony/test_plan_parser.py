@@ -504,19 +504,3 @@ def test_the_keys_certificate_is_refused_where_the_ceremony_makes_the_key() -> N
     found = problems(edited("reshare", "[backup]", '[key]\nlabel = "root-key"\n\n[backup]'))
     assert found == ("key.label: not used here: a reshare takes the key from its backup; [key] "
                      "names only the key's certificate; remove it",)
-
-
-def test_require_gives_a_value_or_names_what_the_plan_lacks() -> None:
-    """The steps take a table through ``require``: a plan built around the parser that lacks
-    it is refused with the table's key path, never an AttributeError further on."""
-    import dataclasses
-
-    plan = parse_plan_text(example("ocsp-signer"), EXAMPLES / "ocsp-signer.toml")
-    assert plan.require("token") is plan.token
-    assert plan.require("responder") is plan.responder
-    with pytest.raises(PlanError, match=r"^.*profile: missing; an ocsp-signer ceremony needs it"):
-        plan.require("subordinate_profile")
-    bare = dataclasses.replace(plan, responder=dataclasses.replace(
-        plan.require("responder"), common_name=None))
-    with pytest.raises(PlanError, match=r"responder\.common_name: missing"):
-        bare.require("responder.common_name")

@@ -9,7 +9,7 @@ import pytest
 from ceremony.errors import CeremonyError
 from ceremony.execution import PreparedCeremony, assess, prepare
 from ceremony.folder import JOURNAL_NAME
-from ceremony.plan import parse_plan
+from ceremony.plan import parse_plan, typed_plan
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 ROOT = EXAMPLES / "root.toml"
@@ -43,4 +43,4 @@ def test_a_folder_holding_the_journal_is_resumed(tmp_path: Path) -> None:
 
 def test_only_prepare_makes_what_run_plan_takes(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="made by prepare"):
-        PreparedCeremony(parse_plan(ROOT), tmp_path, False)
+        PreparedCeremony(typed_plan(parse_plan(ROOT)), tmp_path, False)
