@@ -3,6 +3,10 @@
 The front of the package exports what reading and building a transcript needs without loading
 reportlab or pyHanko (about 0.4 s). The pages (``pages``, ``pdf``, ``layout``) and the signing
 (``sign``, ``pdfsigner``) are imported from their modules by those who draw or sign.
+
+Everything in this tool that reads or signs a transcript imports this package first, so it is
+where pyHanko's network clients (aiohttp) are deferred, for start-up speed
+(``ceremony.transcript.offline``).
 """
 
 from ceremony.transcript.build import build_transcript, embeddable
@@ -18,7 +22,10 @@ from ceremony.transcript.document import (
     TranscriptError,
     TranscriptResult,
 )
+from ceremony.transcript.offline import defer_network_clients
 from ceremony.transcript.sections import CeremonyFacts, of, signings, step_rows, text
+
+defer_network_clients()
 
 __all__ = [
     "INFO_CEREMONY_ID",

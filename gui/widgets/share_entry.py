@@ -69,6 +69,7 @@ class WordEdit(SecretLineEdit):
         self.position = position
         self.setObjectName(f"word{position}")
         self.setAccessibleName(f"word {position}")
+        self.shown: tuple[FieldState, str] | None = None  # the state and note last applied
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Space:
@@ -237,9 +238,15 @@ class ShareEntryWidget(QWidget):
 
     def _show(self, view: FormView) -> None:
         for edit, word in zip(self._fields, view.fields, strict=True):
+            # Restyle only a field whose state or note changed: setting a style sheet re-polishes
+            # the widget, and doing it for every field at each keystroke stalled the window.
+            shown = (word.state, word.hint())
+            if edit.shown == shown:
+                continue
+            edit.shown = shown
             edit.setStyleSheet(FIELD_STYLES[word.state])
-            set_tool_tip(edit, word.hint())
-            edit.setAccessibleDescription(word.hint() or word.state.value)
+            set_tool_tip(edit, shown[1])
+            edit.setAccessibleDescription(shown[1] or word.state.value)
         self.message_label.setText(view.message)
         neutral = view.verdict is Verdict.READY and self.form.copy_of is not None
         self.message_label.setStyleSheet("" if neutral else VERDICT_STYLES[view.verdict])

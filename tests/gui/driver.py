@@ -152,6 +152,7 @@ class Room:
             for word in words:
                 QTest.keyClicks(widget.entry.focusWidget(), word[:4])
                 QTest.keyClick(widget.entry.focusWidget(), Qt.Key.Key_Space)
+                QApplication.processEvents()  # nobody types a whole share between two frames
             QTest.keyClick(widget.entry.field(len(words)), Qt.Key.Key_Return)
             return
         for edit, position in zip(widget.edits, widget.form.positions, strict=True):
@@ -168,6 +169,7 @@ class Room:
         for word in share:
             QTest.keyClicks(entry.focusWidget(), word[:4])
             QTest.keyClick(entry.focusWidget(), Qt.Key.Key_Space)
+            QApplication.processEvents()
         QTest.keyClick(entry.field(len(share)), Qt.Key.Key_Return)
 
     def run(self, timeout: float = 180.0) -> None:

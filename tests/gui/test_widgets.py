@@ -49,6 +49,23 @@ def test_typing_a_share_fills_in_each_word_and_submits_with_enter(qtbot: Any) ->
     assert widget.focusWidget() is widget.field(1)
 
 
+def test_a_keystroke_restyles_only_the_word_it_changed(
+        qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Restyling all 33 fields at each keystroke held the event loop for a second a share.
+    share = split(2, 3).shares[0][0].split()
+    widget = entry_widget(qtbot, word_count=len(share))
+    restyled: list[str] = []
+    def recorder(name: str) -> Any:
+        return lambda sheet: restyled.append(name)
+
+    for edit in widget.fields:
+        monkeypatch.setattr(edit, "setStyleSheet", recorder(edit.objectName()))
+    widget.field(3).setFocus()
+    qtbot.keyClicks(widget.field(3), share[2][:4])
+    assert set(restyled) == {"word3"} and len(restyled) <= 4
+    assert widget.view.fields[2].state is FieldState.WORD
+
+
 def test_a_typo_is_marked_on_its_word_and_blocks_submitting(qtbot: Any) -> None:
     share = split(2, 3).shares[0][1]
     widget = entry_widget(qtbot)
