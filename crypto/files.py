@@ -121,12 +121,16 @@ def make_private_folder(folder: Path) -> None:
             os.chmod(path, FOLDER_MODE)  # the umask may have taken bits the mode asked for
 
 
-def write_new_file(path: Path, data: bytes) -> str:
-    """Write ``data`` to ``path`` atomically, refusing to replace anything; return its SHA-256."""
-    path = Path(path)
+def _refuse_existing(path: Path) -> None:
     if path.exists():
         raise OutputExistsError(f"{path} already exists; outputs are never overwritten, so "
                                 "move it away or choose another folder")
+
+
+def write_new_file(path: Path, data: bytes) -> str:
+    """Write ``data`` to ``path`` atomically, refusing to replace anything; return its SHA-256."""
+    path = Path(path)
+    _refuse_existing(path)
     folder = path.parent
     tmp = folder / f".tmp-{path.name}-{secrets.token_hex(4)}"
     try:
@@ -170,9 +174,7 @@ def stage_new_file(path: Path, data: bytes) -> str:
     staged file left by a stop before journaling was never recorded and is replaced.
     """
     path = Path(path)
-    if path.exists():
-        raise OutputExistsError(f"{path} already exists; outputs are never overwritten, so "
-                                "move it away or choose another folder")
+    _refuse_existing(path)
     staged = staged_path(path)
     staged.unlink(missing_ok=True)
     make_private_folder(path.parent)

@@ -129,8 +129,29 @@ class PreparedCertificate:
         return issuer_hash(self.issuer_public_key)
 
 
+class _Issued:
+    """The encodings of what the token signed (a certificate or a CRL), as written and
+    journaled."""
+
+    @property
+    def signed(self) -> x509.Certificate | x509.CertificateRevocationList:
+        raise NotImplementedError
+
+    @property
+    def der(self) -> bytes:
+        return self.signed.public_bytes(serialization.Encoding.DER)
+
+    @property
+    def pem(self) -> bytes:
+        return self.signed.public_bytes(serialization.Encoding.PEM)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.der).hexdigest()
+
+
 @dataclass(frozen=True, eq=False)
-class IssuedCertificate:
+class IssuedCertificate(_Issued):
     """A signed, re-parsed, verified and re-linted certificate."""
 
     certificate: x509.Certificate
@@ -138,16 +159,8 @@ class IssuedCertificate:
     lint_after: Any
 
     @property
-    def der(self) -> bytes:
-        return self.certificate.public_bytes(serialization.Encoding.DER)
-
-    @property
-    def pem(self) -> bytes:
-        return self.certificate.public_bytes(serialization.Encoding.PEM)
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.der).hexdigest()
+    def signed(self) -> x509.Certificate:
+        return self.certificate
 
 
 def prepare_certificate(builder: x509.CertificateBuilder, kind: str,
@@ -196,22 +209,16 @@ class PreparedCrl:
 
 
 @dataclass(frozen=True, eq=False)
-class IssuedCrl:
+class IssuedCrl(_Issued):
+    """A signed, re-parsed, verified and re-linted CRL."""
+
     crl: x509.CertificateRevocationList
     lint_before: Any
     lint_after: Any
 
     @property
-    def der(self) -> bytes:
-        return self.crl.public_bytes(serialization.Encoding.DER)
-
-    @property
-    def pem(self) -> bytes:
-        return self.crl.public_bytes(serialization.Encoding.PEM)
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.der).hexdigest()
+    def signed(self) -> x509.CertificateRevocationList:
+        return self.crl
 
 
 def prepare_crl(builder: x509.CertificateRevocationListBuilder,

@@ -66,33 +66,19 @@ def lint_certificate(cert: x509.Certificate, cert_type: str) -> LintReport:
     if cert_type not in CERTIFICATE_TYPES:
         raise ValueError(f"unknown certificate type {cert_type!r}; use one of "
                          f"{', '.join(CERTIFICATE_TYPES)}")
-    from pkilint import finding_filter, loader
+    from pkilint import loader
 
     validator, filters = _certificate_linter(cert_type)
-    subject = _rfc4514(cert.subject)
-    with _pkilint_lock:
-        try:
-            doc = loader.load_der_certificate(_der(cert), "certificate")
-            results = validator.validate(doc.root)
-        except Exception as exc:  # pkilint raises pyasn1 and its own errors; all mean "refuse"
-            return LintReport(subject, cert_type, (_decode_failure(exc),))
-        results, _ = finding_filter.filter_results(filters, results)
-    return LintReport(subject, cert_type, _pkilint_findings(results))
+    return _validated(validator, loader.load_der_certificate, _der(cert), "certificate",
+                      _rfc4514(cert.subject), cert_type, filters)
 
 
 def lint_pkix_certificate(cert: x509.Certificate) -> LintReport:
     """Lint ``cert`` against RFC 5280 alone, as ``lint_pkix_cert lint`` does (private CAs)."""
     from pkilint import loader
 
-    validator = _pkix_linter()
-    subject = _rfc4514(cert.subject)
-    with _pkilint_lock:
-        try:
-            doc = loader.load_der_certificate(_der(cert), "certificate")
-            results = validator.validate(doc.root)
-        except Exception as exc:  # as in lint_certificate
-            return LintReport(subject, PKIX_ONLY, (_decode_failure(exc),))
-    return LintReport(subject, PKIX_ONLY, _pkilint_findings(results))
+    return _validated(_pkix_linter(), loader.load_der_certificate, _der(cert), "certificate",
+                      _rfc4514(cert.subject), PKIX_ONLY)
 
 
 def lint_crl(crl: x509.CertificateRevocationList, kind: str = "ARL") -> LintReport:
@@ -101,14 +87,24 @@ def lint_crl(crl: x509.CertificateRevocationList, kind: str = "ARL") -> LintRepo
         raise ValueError(f"unknown CRL kind {kind!r}; use one of {', '.join(CRL_KINDS)}")
     from pkilint import loader
 
-    validator = _crl_linter(kind)
-    subject = _rfc4514(crl.issuer)
+    return _validated(_crl_linter(kind), loader.load_der_crl,
+                      crl.public_bytes(serialization.Encoding.DER), "crl",
+                      _rfc4514(crl.issuer), kind)
+
+
+def _validated(validator: Any, load: Any, der: bytes, name: str, subject: str, kind: str,
+               filters: Any = None) -> LintReport:
+    """One document through one pkilint validator (and its finding filters), as a report."""
     with _pkilint_lock:
         try:
-            doc = loader.load_der_crl(crl.public_bytes(serialization.Encoding.DER), "crl")
+            doc = load(der, name)
             results = validator.validate(doc.root)
-        except Exception as exc:  # as in lint_certificate
+        except Exception as exc:  # pkilint raises pyasn1 and its own errors; all mean "refuse"
             return LintReport(subject, kind, (_decode_failure(exc),))
+        if filters is not None:
+            from pkilint import finding_filter
+
+            results, _ = finding_filter.filter_results(filters, results)
     return LintReport(subject, kind, _pkilint_findings(results))
 
 
@@ -129,7 +125,7 @@ def lint_chain(issuer: x509.Certificate, subject: x509.Certificate) -> LintRepor
             results += decoders.validate(subject_doc.root)
             results += issuer_checks.validate(issuer_doc.root)
             results += subject_checks.validate(subject_doc.root)
-        except Exception as exc:  # as in lint_certificate
+        except Exception as exc:  # as in _validated
             return LintReport(name, "chain", (_decode_failure(exc),))
     return LintReport(name, "chain", _pkilint_findings(results))
 

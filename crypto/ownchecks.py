@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from typing import Any
 
 from asn1crypto import algos as asn1_algos
 from asn1crypto import crl as asn1_crl
@@ -78,17 +79,10 @@ def own_certificate_checks(cert: x509.Certificate, issuer_subject_der: bytes,
     """
     parsed = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
     tbs = parsed["tbs_certificate"]
-    findings = [
-        *_serial_findings(cert.serial_number, tbs["serial_number"].contents),
-        *_issuer_name_findings(tbs["issuer"].dump(), issuer_subject_der),
-        *_authority_key_id_findings(cert.extensions, issuer_key_identifier),
-        *_hash_pairing_findings(cert.signature_algorithm_oid, issuer_public_key),
-        *signature_algorithm_findings(parsed["signature_algorithm"].dump(),
-                                      tbs["signature"].dump()),
-    ]
-    if check_signature:
-        findings += _signature_findings(cert.signature, cert.tbs_certificate_bytes,
-                                        cert.signature_algorithm_oid, issuer_public_key)
+    findings = [*_serial_findings(cert.serial_number, tbs["serial_number"].contents),
+                *_signed_object_findings(cert, parsed, tbs, issuer_subject_der,
+                                         issuer_public_key, issuer_key_identifier,
+                                         check_signature)]
     return LintReport(cert.subject.rfc4514_string(), "certificate (own checks)", tuple(findings))
 
 
@@ -98,18 +92,32 @@ def own_crl_checks(crl: x509.CertificateRevocationList, issuer_subject_der: byte
                    check_signature: bool = True) -> LintReport:
     """Our checks of a CRL signed (or to be signed) by the given issuer; as for certificates."""
     parsed = asn1_crl.CertificateList.load(crl.public_bytes(serialization.Encoding.DER))
-    tbs = parsed["tbs_cert_list"]
+    findings = _signed_object_findings(crl, parsed, parsed["tbs_cert_list"], issuer_subject_der,
+                                       issuer_public_key, issuer_key_identifier,
+                                       check_signature)
+    return LintReport(crl.issuer.rfc4514_string(), "CRL (own checks)", tuple(findings))
+
+
+def _signed_object_findings(signed: x509.Certificate | x509.CertificateRevocationList,
+                            parsed: Any, tbs: Any, issuer_subject_der: bytes,
+                            issuer_public_key: PublicKeyTypes,
+                            issuer_key_identifier: bytes | None,
+                            check_signature: bool) -> list[LintFinding]:
+    """The checks a certificate and a CRL share: issuer name, authority key identifier, hash
+    pairing, the two signature algorithm fields and (unless a preview) the signature."""
+    tbs_bytes = (signed.tbs_certificate_bytes if isinstance(signed, x509.Certificate)
+                 else signed.tbs_certlist_bytes)
     findings = [
         *_issuer_name_findings(tbs["issuer"].dump(), issuer_subject_der),
-        *_authority_key_id_findings(crl.extensions, issuer_key_identifier),
-        *_hash_pairing_findings(crl.signature_algorithm_oid, issuer_public_key),
+        *_authority_key_id_findings(signed.extensions, issuer_key_identifier),
+        *_hash_pairing_findings(signed.signature_algorithm_oid, issuer_public_key),
         *signature_algorithm_findings(parsed["signature_algorithm"].dump(),
                                       tbs["signature"].dump()),
     ]
     if check_signature:
-        findings += _signature_findings(crl.signature, crl.tbs_certlist_bytes,
-                                        crl.signature_algorithm_oid, issuer_public_key)
-    return LintReport(crl.issuer.rfc4514_string(), "CRL (own checks)", tuple(findings))
+        findings += _signature_findings(signed.signature, tbs_bytes,
+                                        signed.signature_algorithm_oid, issuer_public_key)
+    return findings
 
 
 def signature_algorithm_findings(outer_der: bytes, inner_der: bytes) -> tuple[LintFinding, ...]:

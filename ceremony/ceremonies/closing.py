@@ -37,7 +37,9 @@ from ceremony.plan import (
 from ceremony.transcript import INFO_JOURNAL_HEAD, build_transcript
 from ceremony.verify.signatures import read_contents
 from crypto.algorithms import spki_sha256
+from crypto.certfile import read_certificate_file
 from crypto.certificates import random_serial
+from crypto.errors import UnusableInput
 from crypto.keys import find_key_pair
 
 SIGNER_CERTIFICATE = "transcript-signer.pem"
@@ -66,12 +68,9 @@ def key_certificate(ctx: CeremonyContext,
     if path is None:
         return None
     try:
-        data = path.read_bytes()
-        certificate = (x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data
-                       else x509.load_der_x509_certificate(data))
-    except (OSError, ValueError) as ex:
-        raise CeremonyError(f"key.certificate: cannot read {path} as a certificate (PEM or "
-                            "DER)") from ex
+        certificate = read_certificate_file(path)
+    except UnusableInput as ex:
+        raise CeremonyError(f"key.certificate: {ex}") from ex
     if spki_sha256(certificate.public_key()) != \
             load_backup(ctx, plan.backup_file).metadata.spki_sha256:
         raise CeremonyError(f"key.certificate: {path} certifies another key than the backup "

@@ -19,7 +19,10 @@ from ceremony.errors import CeremonyError
 from ceremony.folder import CRL_FILE
 from ceremony.journal import Event
 from ceremony.plan import CrlPlan, Role
+from crypto.certfile import MAX_CERTIFICATE_BYTES, load_crl, read_certificate_file
 from crypto.crl import crl_builder, next_crl_number
+from crypto.errors import UnusableInput
+from crypto.files import read_input_file
 from crypto.profiles import ALLOWED_REASONS, RevokedEntry
 
 _REASON_NAMES = {flag: name for name, flag in ALLOWED_REASONS.items() if flag is not None}
@@ -30,11 +33,9 @@ def previous_crl(ctx: CeremonyContext, plan: CrlPlan) -> x509.CertificateRevocat
     if path is None:
         return None
     try:
-        data = path.read_bytes()
-        crl = (x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----")
-               else x509.load_der_x509_crl(data))
-    except (OSError, ValueError) as ex:
-        raise CeremonyError(f"crl.previous: cannot read {path} as a CRL") from ex
+        crl = load_crl(read_input_file(path, MAX_CERTIFICATE_BYTES, "a CRL"), str(path))
+    except UnusableInput as ex:
+        raise CeremonyError(f"crl.previous: {ex}") from ex
     issuer = issuer_certificate(ctx, plan.issuer)
     if crl.issuer != issuer.subject or not crl.is_signature_valid(issuer.public_key()):  # type: ignore[arg-type]
         raise CeremonyError(f"crl.previous: {path} is not a CRL signed by the issuer")
@@ -62,9 +63,11 @@ def revoke(ctx: CeremonyContext, plan: CrlPlan) -> None:
             continue
         if spec.certificate is not None:
             try:
-                certificate = x509.load_pem_x509_certificate(spec.certificate.read_bytes())
+                certificate = read_certificate_file(spec.certificate)
                 certificate.verify_directly_issued_by(issuer)
-            except (OSError, ValueError, TypeError) as ex:
+            except UnusableInput as ex:
+                raise CeremonyError(f"crl.revoke: {ex}") from ex
+            except (ValueError, TypeError) as ex:
                 raise CeremonyError(f"crl.revoke: {spec.certificate} is not a certificate this "
                                     "root issued; it cannot be revoked here") from ex
             except InvalidSignature as ex:

@@ -7,8 +7,6 @@ This is how a new root is rolled in under the old one, and how two organisations
 
 from __future__ import annotations
 
-from cryptography import x509
-
 from ceremony.ceremonies.common import ENVIRONMENT
 from ceremony.ceremonies.sign import (
     issuer_certificate,
@@ -21,10 +19,11 @@ from ceremony.errors import CeremonyError
 from ceremony.folder import CROSS_FILE
 from ceremony.journal import Event
 from ceremony.plan import CrossCertificatePlan, CrossFromCertificate, Role
+from crypto.certfile import load_certificate
 from crypto.certificates import cross_certificate_builder
 from crypto.cross import CrossSubject, check_cross_certificate
 from crypto.csr import check_csr, load_csr
-from crypto.errors import ProfileError
+from crypto.errors import ProfileError, UnusableInput
 from crypto.issuance import CROSS_CERTIFICATE, PRIVATE_SUBORDINATE, prepare_certificate
 from crypto.keys import spki_sha256
 from crypto.subordinates import SubordinateKind
@@ -42,9 +41,7 @@ def _source(ctx: CeremonyContext, plan: CrossCertificatePlan) -> CrossSubject:
             if data is None:
                 data = source.path.read_bytes()
                 ctx.write_artifact(SOURCE_CERTIFICATE, data, "certificate")
-            certificate = (x509.load_pem_x509_certificate(data)
-                           if data.lstrip().startswith(b"-----")
-                           else x509.load_der_x509_certificate(data))
+            certificate = load_certificate(data, str(source.path))
             return CrossSubject.from_certificate(certificate)
         data = ctx.existing_artifact(SOURCE_CSR)
         if data is None:
@@ -55,6 +52,8 @@ def _source(ctx: CeremonyContext, plan: CrossCertificatePlan) -> CrossSubject:
         return CrossSubject.from_csr(csr)
     except OSError as ex:
         raise CeremonyError(f"the cross-signed CA's file cannot be read ({ex.strerror})") from ex
+    except UnusableInput as ex:
+        raise CeremonyError(f"cross: {ex}") from ex
     except (ValueError, ProfileError) as ex:
         what = "certificate" if isinstance(source, CrossFromCertificate) else "CSR"
         raise CeremonyError(f"the cross-signed CA's {what} {ex}") from ex

@@ -54,6 +54,15 @@ def restore(ctx: CeremonyContext, plan: RestorePlan) -> None:
     if key_exists(session, label):
         if restored:
             return  # restored before an interruption; the next step proves it
+        if _restore_started(ctx, spec.label, label):
+            # Unwrapped just before a stop, after its start was journaled: taken up if it is
+            # the backup's key (the next step proves it signs).
+            pair = find_key_pair(session, label)
+            if pair.record.spki_sha256 == backup.metadata.spki_sha256:
+                ctx.record(Event.KEY_RESTORED, {
+                    "token": spec.label, "token_serial": session.info.serial,
+                    **pair.record.as_dict(), "note": "restored just before a stop"})
+                return
         raise CeremonyError(f"the token {spec.label!r} already holds a key labelled {label!r}; "
                             "restore into a fresh token")
     expected = backup.metadata.wrap_key_check_value
@@ -61,6 +70,9 @@ def restore(ctx: CeremonyContext, plan: RestorePlan) -> None:
         raise CeremonyError("shares.check_value differs from the backup's wrap key check value; "
                             "the plan names another share set than the one protecting it")
     wrap_key = collect_quorum(ctx, shares, "restore the key backup", expected)
+    # Journaled first, so that a stop between the unwrap and its record leaves a key this
+    # ceremony accounts for, which the resumed run takes up.
+    ctx.record(Event.KEY_RESTORE_STARTED, {"token": spec.label, "label": label})
     try:
         pair = restore_backup(session, backup, wrap_key, unwrap_mechanism(ctx, spec))
     finally:
@@ -68,6 +80,11 @@ def restore(ctx: CeremonyContext, plan: RestorePlan) -> None:
     record = pair.record
     ctx.record(Event.KEY_RESTORED, {"token": spec.label, "token_serial": session.info.serial,
                                 **record.as_dict()})
+
+
+def _restore_started(ctx: CeremonyContext, token_label: str, key_label: str) -> bool:
+    return any(r.data.get("token") == token_label and r.data.get("label") == key_label
+               for r in ctx.records(Event.KEY_RESTORE_STARTED))
 
 
 def prove(ctx: CeremonyContext, plan: RestorePlan) -> None:

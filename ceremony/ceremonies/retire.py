@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from ceremony.ceremonies.closing import signer_step
 from ceremony.ceremonies.common import ENVIRONMENT
@@ -39,6 +40,11 @@ def destroy_key(ctx: CeremonyContext, plan: RetirePlan) -> None:
         return  # destroyed before a stop
     session = ctx.token(token)
     if not key_exists(session, label):
+        if any(r.data.get("spki_sha256") == spki
+               for r in ctx.records(Event.KEY_DESTRUCTION_STARTED)):
+            # Destroyed just before a stop, after the witnesses confirmed and it was journaled.
+            _record_destroyed(ctx, plan, session, spki, None, "destroyed just before a stop")
+            return
         raise CeremonyError(f"the token {token.label!r} holds no key {label!r} and the "
                             "journal records no destruction; stop and investigate")
     pair = find_key_pair(session, label)
@@ -48,11 +54,20 @@ def destroy_key(ctx: CeremonyContext, plan: RetirePlan) -> None:
     _confirm(ctx, _witnesses(ctx),
              f"destroy the key {label!r} (SPKI SHA-256 {spki}) in token {token.label!r} "
              f"for good, because: {retire.reason}")
-    count = destroy_key_pair(session, label)
+    # Journaled first, so that a stop between the destruction and its record is accounted for.
+    ctx.record(Event.KEY_DESTRUCTION_STARTED, {"token": token.label, "label": label,
+                                               "spki_sha256": spki})
+    _record_destroyed(ctx, plan, session, spki, destroy_key_pair(session, label))
+
+
+def _record_destroyed(ctx: CeremonyContext, plan: RetirePlan, session: Any, spki: str,
+                      count: int | None, note: str = "") -> None:
+    token, label = plan.token, plan.issuer.key_label
     ctx.record(Event.KEY_DESTROYED, {"token": token.label,
                                      "token_serial": session.info.serial, "label": label,
                                      "spki_sha256": spki, "objects": count,
-                                     "reason": retire.reason})
+                                     "reason": plan.retire.reason,
+                                     **({"note": note} if note else {})})
     ctx.prompter.inform(f"Key {label!r} destroyed in token {token.label!r}.")
     ctx.show_head()
 

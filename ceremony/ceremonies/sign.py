@@ -10,8 +10,10 @@ from ceremony.errors import CeremonyError
 from ceremony.folder import SIGNED_FILE
 from ceremony.journal import Event
 from ceremony.plan import IssuerSpec, IssuingPlan, Role, SignPlan
+from crypto.certfile import read_certificate_file
 from crypto.certificates import random_serial, subordinate_builder
 from crypto.csr import check_csr, load_csr, load_csr_file
+from crypto.errors import UnusableInput
 from crypto.issuance import prepare_certificate
 from crypto.keys import TokenKeyPair, find_key_pair, spki_sha256
 
@@ -21,10 +23,9 @@ def issuer_certificate(ctx: CeremonyContext, issuer: IssuerSpec) -> x509.Certifi
     if "issuer_certificate" not in ctx.values:
         path = issuer.certificate
         try:
-            ctx.values["issuer_certificate"] = x509.load_pem_x509_certificate(path.read_bytes())
-        except (OSError, ValueError) as ex:
-            raise CeremonyError(f"issuer.certificate: cannot read {path} "
-                                "as a PEM certificate") from ex
+            ctx.values["issuer_certificate"] = read_certificate_file(path)
+        except UnusableInput as ex:  # plan check accepts PEM and DER, and so does the run
+            raise CeremonyError(f"issuer.certificate: {ex}") from ex
     certificate: x509.Certificate = ctx.values["issuer_certificate"]
     return certificate
 

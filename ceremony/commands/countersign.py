@@ -41,20 +41,17 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def _certificates(paths: list[str]) -> list[Any]:
-    from cryptography import x509
-
     from ceremony.errors import UsageError
+    from crypto.certfile import MAX_CERTIFICATE_BYTES, load_certificates
+    from crypto.errors import UnusableInput
 
     found = []
     for path in paths:
         try:
-            data = read_input_file(path, _MAX_FILE_BYTES, "a certificate")
-            found += (x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data
-                      else [x509.load_der_x509_certificate(data)])
-        except UnreadableInput as exc:
+            data = read_input_file(path, MAX_CERTIFICATE_BYTES, "a certificate")
+            found += load_certificates(data, path)
+        except UnusableInput as exc:
             raise UsageError(str(exc)) from exc
-        except ValueError as exc:
-            raise UsageError(f"{path} is not a certificate (PEM or DER)") from exc
     return found
 
 

@@ -1,7 +1,8 @@
 """``keyceremony verify T.pdf [...] --root ROOT.pem``: the auditor's offline check.
 
 Exit 0 when every check of every transcript passes, 1 when any fails (each failure named with
-why), 2 when a file cannot be used at all (missing, not a PDF) or the command line is wrong.
+why), 2 when a file cannot be used at all (missing, not a PDF or not one that parses, a PDF
+with nothing of a transcript: one line and one sentence) or the command line is wrong.
 
 Speed: pkilint takes about half a second to import and build its profiles, as long as all the
 rest together. So the command forks one worker process first thing, which imports pkilint

@@ -96,6 +96,9 @@ class CeremonyRunner:
             journal.close()
             raise UsageError(f"the ceremony in {self.folder} is already complete; nothing was "
                              "done")
+        # What a stop left staged after journaling it is put in place first: a step already
+        # completed (the transcript's, say, stopped before its final head) is not run again.
+        _finish_writes(self.folder, journal.records)
         completed = {r.data.get("step") for r in journal.records if r.event == Event.STEP_COMPLETED}
         return journal, {str(c) for c in completed}, True
 

@@ -94,15 +94,14 @@ def _signs_transcript(plan: CeremonyPlan, spec: TokenSpec) -> bool:
 
 
 def _issuer_algorithm(plan: CeremonyPlan) -> KeyAlgorithm | None:
-    from cryptography import x509
+    from crypto.certfile import read_certificate_file
+    from crypto.errors import UnusableInput
 
     if plan.issuer is None:
         return None
     try:
-        data = plan.issuer.certificate.read_bytes()
-        certificate = (x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data
-                       else x509.load_der_x509_certificate(data))
-    except (OSError, ValueError):
+        certificate = read_certificate_file(plan.issuer.certificate)
+    except UnusableInput:
         return None  # plan check reports an unreadable certificate
     return algorithm_of(certificate.public_key())
 

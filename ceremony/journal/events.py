@@ -21,6 +21,7 @@ class Event(StrEnum):
     KEY_GENERATION_STARTED = "key-generation-started"  # before the token makes the key
     KEY_GENERATED = "key-generated"
     KEY_BACKED_UP = "key-backed-up"
+    KEY_RESTORE_STARTED = "key-restore-started"  # before a backup is unwrapped into a token
     KEY_RESTORED = "key-restored"
     CERTIFICATE_ISSUED = "certificate-issued"
     CRL_ISSUED = "crl-issued"
@@ -59,6 +60,7 @@ class Event(StrEnum):
     BACKUP_COPIED = "backup-copied"
     KEY_LOCKED = "key-locked"
     CROSS_SUBJECT_CHECKED = "cross-subject-checked"
+    KEY_DESTRUCTION_STARTED = "key-destruction-started"  # confirmed; the token is told next
     KEY_DESTROYED = "key-destroyed"
     BACKUP_DESTROYED = "backup-destroyed"
     SHARE_COPY_DESTROYED = "share-copy-destroyed"

@@ -30,7 +30,6 @@ so that the command starts quickly.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +40,7 @@ from cryptography import x509
 from ceremony.errors import UsageError
 from ceremony.journal import Event
 from ceremony.transcript import INFO_JOURNAL_HEAD, INFO_PLAN, SIGNATURE_FIELD, of, text
+from ceremony.verify.anchors import TrustAnchors, normalise_sha256
 from ceremony.verify.chains import (
     Linter,
     LintJob,
@@ -78,81 +78,13 @@ from ceremony.verify.signer import check_ceremony_signature, check_countersignat
 from crypto.algorithms import spki_sha256
 from crypto.files import UnreadableInput, read_input_file
 
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 # A transcript is some 100 KB (its journal and a few certificates and CRLs); the cap keeps a
 # wrong file from filling memory, with room for a root CRL listing many revocations.
 MAX_TRANSCRIPT_BYTES = 32 << 20
-MAX_CERTIFICATE_BYTES = 1 << 20
 
 
 class UnusableTranscript(UsageError):
-    """The file cannot be read, or is not a PDF at all (exit status 2)."""
-
-
-def normalise_sha256(value: str, what: str) -> str:
-    """A SHA-256 as lowercase hex without separators; UsageError naming ``what`` otherwise."""
-    digest = re.sub(r"[\s:]", "", value).lower()
-    if not _SHA256.fullmatch(digest):
-        shown = value if len(value) <= 80 else value[:80] + "..."
-        raise UsageError(f"{what} {shown!r} is not a SHA-256 (64 hex digits)")
-    return digest
-
-
-def _load_certificates(paths: Iterable[Path | str], what: str) -> tuple[x509.Certificate, ...]:
-    found = []
-    for path in paths:
-        try:
-            data = read_input_file(path, MAX_CERTIFICATE_BYTES, "a certificate")
-        except UnreadableInput as exc:
-            raise UsageError(f"the {what} {exc}") from exc
-        try:
-            found.append(x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data
-                         else x509.load_der_x509_certificate(data))
-        except ValueError as exc:
-            raise UsageError(f"{path} is not a certificate (PEM or DER)") from exc
-    return tuple(found)
-
-
-@dataclass(frozen=True)
-class TrustAnchors:
-    """What the auditor trusts, in two kinds that never stand in for each other.
-
-    What the ceremony must chain to (at least one of ``roots``, ``root_fingerprints`` and
-    ``anchor_spkis``), and whom the auditor accepts as countersigners
-    (``countersigner_roots``, used for nothing else).
-    """
-
-    roots: tuple[x509.Certificate, ...] = ()
-    root_fingerprints: tuple[str, ...] = ()  # SHA-256 of a root certificate's DER
-    anchor_spkis: tuple[str, ...] = ()  # SHA-256 of a bare key's SubjectPublicKeyInfo
-    countersigner_roots: tuple[x509.Certificate, ...] = ()
-
-    def __post_init__(self) -> None:
-        if not (self.roots or self.root_fingerprints or self.anchor_spkis):
-            raise UsageError("say what the ceremony must chain to: --root, --root-fingerprint "
-                             "or --anchor-spki (--countersigner-root only names whom you "
-                             "accept as countersigners)")
-
-    @classmethod
-    def load(cls, root_files: Iterable[Path | str] = (), root_fingerprints: Iterable[str] = (),
-             anchor_spkis: Iterable[str] = (),
-             countersigner_roots: Iterable[Path | str] = ()) -> TrustAnchors:
-        """Read root certificates (PEM or DER) and normalise the fingerprints."""
-        return cls(_load_certificates(root_files, "root certificate"),
-                   tuple(normalise_sha256(f, "--root-fingerprint") for f in root_fingerprints),
-                   tuple(normalise_sha256(s, "--anchor-spki") for s in anchor_spkis),
-                   _load_certificates(countersigner_roots, "countersigner root"))
-
-    def as_dict(self) -> dict[str, object]:
-        """What was trusted for what, for the ``--json`` report."""
-        def named(certificates: Iterable[x509.Certificate]) -> list[dict[str, str]]:
-            return [{"subject": c.subject.rfc4514_string(), "sha256": certificate_sha256(c),
-                     "spki_sha256": spki_sha256(c.public_key())} for c in certificates]
-
-        return {"ceremony": {"roots": named(self.roots),
-                             "root_fingerprints": list(self.root_fingerprints),
-                             "anchor_spkis": list(self.anchor_spkis)},
-                "countersigners": {"roots": named(self.countersigner_roots)}}
+    """The file cannot be read, is not a PDF, or has nothing of a transcript (exit status 2)."""
 
 
 @dataclass(frozen=True)
@@ -214,11 +146,27 @@ def read_transcript(source: Path | str) -> bytes:
         data = read_input_file(source, MAX_TRANSCRIPT_BYTES, "a ceremony transcript")
     except UnreadableInput as exc:
         raise UnusableTranscript(str(exc)) from exc
-    # A damaged PDF is a failed check, not unusable input: only a file with neither a PDF
-    # header nor a PDF trailer is refused outright.
+    if not data:
+        raise UnusableTranscript(not_a_transcript(source, "the file is empty"))
+    # A file with neither a PDF header nor a PDF trailer is refused before any parsing; one
+    # that has either but cannot be parsed is refused by verify_transcript.
     if b"%PDF-" not in data[:1024] and b"%%EOF" not in data[-1024:]:
-        raise UnusableTranscript(f"{source} is not a PDF file")
+        raise UnusableTranscript(not_a_transcript(source, "it is not a PDF file (it has no PDF "
+                                                          "header or trailer)"))
     return data
+
+
+def not_a_transcript(source: Path | str, why: str, readable: bool = False) -> str:
+    """The one sentence for a file that is not a transcript at all (exit status 2)."""
+    what = "a ceremony transcript" if readable else "a readable PDF transcript"
+    return f"{source} is not {what}: {why}; give the transcript file the ceremony wrote"
+
+
+def _cause(exc: Exception) -> str:
+    """A parser's complaint on one short line (a crafted file can make it long)."""
+    said = " ".join(str(exc).split())
+    said = said if len(said) <= 160 else said[:160] + "..."
+    return f"{type(exc).__name__}: {said}" if said else type(exc).__name__
 
 
 def resolve_trust(anchors: TrustAnchors, contents: Contents | None,
@@ -305,16 +253,30 @@ def verify_transcript(source: Path | str | bytes, anchors: TrustAnchors, *,
     try:
         reader = PdfFileReader(io.BytesIO(data))
         found = embedded_signatures(reader)
+    except Exception as exc:  # a damaged file may fail anywhere in parsing: it cannot be used
+        return _unusable(label, not_a_transcript(label, f"the PDF cannot be parsed "
+                                                        f"({_cause(exc)})"))
+    try:
         certificates = cms_certificates(reader)
-    except Exception as exc:  # a damaged file may fail anywhere in parsing; all mean "fails"
-        damaged = f"the PDF cannot be read ({type(exc).__name__}: {exc})"
+    except Exception as exc:  # a readable PDF whose signatures are damaged fails every check
+        damaged = f"the signatures cannot be read ({_cause(exc)})"
         return TranscriptReport(label, tuple(failed(n, damaged) for n in CHECKS))
     contents: Contents | None = None
     content_problem = "the signed document cannot be read"
     try:
         contents = read_contents(data[:_signed_end(data, found)], certificates)
     except Exception as exc:  # as above: a damaged revision fails every content check
-        content_problem = f"the signed document cannot be read ({type(exc).__name__}: {exc})"
+        if not found:  # nothing of it can be read at all
+            return _unusable(label, not_a_transcript(label, f"the PDF cannot be parsed "
+                                                            f"({_cause(exc)})"))
+        content_problem = f"the signed document cannot be read ({_cause(exc)})"
+    if not found and contents is not None and contents.journal is None \
+            and INFO_JOURNAL_HEAD not in contents.info:
+        # Nothing of a transcript: no signature, no journal, no journal head (a plan's print,
+        # another program's PDF). A transcript stripped of some of these fails checks instead.
+        return _unusable(label, not_a_transcript(
+            label, "it is a PDF with no signature, no embedded journal and no journal head",
+            readable=True))
     trust = resolve_trust(anchors, contents, certificates)
     # Lint first: a worker process (see ceremony.commands.verify) lints while this one
     # validates the signatures.
@@ -393,5 +355,5 @@ def verify_transcripts(sources: Iterable[Path | str], anchors: TrustAnchors, *,
 
 
 __all__ = ["CHECKS", "CheckResult", "Contents", "SignatureInfo", "TranscriptReport",
-           "TrustAnchors", "UnusableTranscript", "read_contents", "read_transcript",
-           "signed_contents", "verify_transcript", "verify_transcripts"]
+           "TrustAnchors", "UnusableTranscript", "normalise_sha256", "read_contents",
+           "read_transcript", "signed_contents", "verify_transcript", "verify_transcripts"]

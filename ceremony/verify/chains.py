@@ -30,19 +30,13 @@ from ceremony.verify.checks import (
     passed,
 )
 from crypto.algorithms import spki_sha256
+from crypto.certfile import load_certificate, load_crl
+from crypto.errors import UnusableInput
 from crypto.issuance import CERT_KINDS
 
 MAX_CHAIN = 8
 
 
-def _load_certificate(data: bytes) -> x509.Certificate:
-    return (x509.load_pem_x509_certificate(data) if data.lstrip().startswith(b"-----")
-            else x509.load_der_x509_certificate(data))
-
-
-def _load_crl(data: bytes) -> x509.CertificateRevocationList:
-    return (x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----")
-            else x509.load_der_x509_crl(data))
 
 
 @dataclass(frozen=True)
@@ -66,24 +60,30 @@ def issued_objects(contents: Contents) -> list[Issued]:
             continue
         try:
             if record.event == Event.CERTIFICATE_ISSUED:
-                result.append(Issued(record, _load_certificate(data), None, None))
+                result.append(Issued(record, load_certificate(data, path), None, None))
             else:
-                result.append(Issued(record, None, _load_crl(data), None))
-        except (ValueError, x509.InvalidVersion):
+                result.append(Issued(record, None, load_crl(data, path), None))
+        except UnusableInput:
             result.append(Issued(record, None, None, f"{path} cannot be parsed"))
     return result
 
 
-def requests(contents: Contents) -> list[x509.CertificateSigningRequest]:
-    """Every CSR embedded in the transcript."""
+def _embedded(contents: Contents, marker: bytes, load: Callable[[bytes], Any]) -> list[Any]:
+    """Every embedded file with ``marker`` in it that ``load`` reads (a crafted one is
+    passed over: the checks that need it fail on their own)."""
     found = []
     for data in contents.attachments.values():
-        if b"CERTIFICATE REQUEST-----" in data:
+        if marker in data:
             try:
-                found.append(x509.load_pem_x509_csr(data))
+                found.append(load(data))
             except (ValueError, x509.InvalidVersion):
                 continue
     return found
+
+
+def requests(contents: Contents) -> list[x509.CertificateSigningRequest]:
+    """Every CSR embedded in the transcript."""
+    return _embedded(contents, b"CERTIFICATE REQUEST-----", x509.load_pem_x509_csr)
 
 
 def _recorded_keys(contents: Contents) -> list[PublicKeyTypes]:
@@ -122,14 +122,8 @@ def public_keys(contents: Contents) -> dict[str, PublicKeyTypes]:
 
 def pool(contents: Contents) -> list[x509.Certificate]:
     """Every certificate in the transcript: from the signatures and the artifacts."""
-    found = list(contents.certificates)
-    for data in contents.attachments.values():
-        if b"-----BEGIN CERTIFICATE-----" in data:
-            try:
-                found.append(x509.load_pem_x509_certificate(data))
-            except (ValueError, x509.InvalidVersion):
-                continue
-    return found
+    return [*contents.certificates, *_embedded(contents, b"-----BEGIN CERTIFICATE-----",
+                                               x509.load_pem_x509_certificate)]
 
 
 def signed_by(public_key: PublicKeyTypes, signature: bytes, data: bytes,

@@ -31,7 +31,9 @@ from ceremony.verify.checks import (
     passed,
 )
 from crypto.algorithms import spki_sha256
+from crypto.certfile import load_certificate
 from crypto.certificates import ID_KP_DOCUMENT_SIGNING
+from crypto.errors import UnusableInput
 
 _SIGNER_SPKI = re.compile(r"SPKI SHA-256 ([0-9a-f]{64})")
 
@@ -115,11 +117,6 @@ def certifier_problem(certificate: x509.Certificate, record: JournalRecord, cont
     return None
 
 
-def _load_certificate(data: bytes) -> x509.Certificate:
-    return (x509.load_pem_x509_certificate(data) if data.lstrip().startswith(b"-----")
-            else x509.load_der_x509_certificate(data))
-
-
 def check_ceremony_signature(signatures: Sequence[Any], contents: Contents | None,
                              trust: Trust) -> CheckResult:
     """``signatures`` are ``ValidatedSignature`` values, in signing order."""
@@ -152,8 +149,8 @@ def check_ceremony_signature(signatures: Sequence[Any], contents: Contents | Non
     path = text(record.data.get("path"))
     embedded = contents.attachments.get(path)
     try:
-        recorded = _load_certificate(embedded) if embedded is not None else None
-    except ValueError:
+        recorded = load_certificate(embedded, path) if embedded is not None else None
+    except UnusableInput:
         recorded = None
     der = serialization.Encoding.DER
     if recorded is None or recorded.public_bytes(der) != certificate.public_bytes(der):

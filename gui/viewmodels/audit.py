@@ -85,8 +85,8 @@ class AuditResult:
         The verdict comes first and the file's name last, so no name ("x.pdf: all 11 checks
         passed", say) can stand where the verdict is read.
         """
-        if not self.usable:
-            return f"Cannot be checked ({self.checks[0].detail}): {self.name}"
+        if not self.usable:  # verify's one sentence, which names the file itself
+            return f"Cannot be checked: {visible(self.checks[0].detail)}"
         failures = [c.name for c in self.checks if not c.ok]
         if failures:
             return (f"{len(failures)} of {len(self.checks)} checks FAILED "

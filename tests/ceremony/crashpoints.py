@@ -23,6 +23,7 @@ in the test) tries every point, as docs/assurance.md reports.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import pickle
@@ -71,7 +72,7 @@ def _ended(records: Any) -> bool:
     last = records[-1]
     return (last.event == "head-recorded" and bool(last.data.get("final"))
             and any(r.event == "transcript-written" for r in records))
-KEY_EVENTS = ("key-generation-started", "key-generated", "key-restored")
+KEY_EVENTS = ("key-generation-started", "key-generated", "key-restore-started", "key-restored")
 
 
 @dataclass
@@ -270,6 +271,14 @@ def _recorded_keys(folder: Path) -> set[tuple[str, str]]:
     return keys
 
 
+def _not_as_recorded(out: Path, records: Any) -> list[str]:
+    """The journaled artifacts standing in ``out`` whose bytes are not the recorded ones."""
+    latest = {r.data["path"]: r.data.get("sha256") for r in records
+              if r.event in ARTIFACT_EVENTS}
+    return sorted(path for path, sha256 in latest.items() if (out / path).is_file()
+                  and hashlib.sha256((out / path).read_bytes()).hexdigest() != sha256)
+
+
 def try_point(work: Path, ceremony: Ceremony, point: int) -> str | None:
     """Kill at ``point`` (1-based), check, resume, check; None if all holds, else the problem."""
     folder = _restore(work, ceremony.index)
@@ -291,6 +300,9 @@ def try_point(work: Path, ceremony: Ceremony, point: int) -> str | None:
     stray = present - recorded - {"journal.jsonl"}
     if stray:
         return f"{name}: files the journal does not account for: {sorted(stray)}"
+    partial_files = _not_as_recorded(out, records)
+    if partial_files:
+        return f"{name}: files not as the journal records them (partial): {partial_files}"
     unrecorded = set(map(tuple, _keys_now(folder, report))) - _recorded_keys(folder)
     if unrecorded:
         return f"{name}: keys with no journal record of their creation: {sorted(unrecorded)}"
@@ -309,6 +321,9 @@ def try_point(work: Path, ceremony: Ceremony, point: int) -> str | None:
     artifacts = sorted(r.data["path"] for r in final.records if r.event in ARTIFACT_EVENTS)
     if artifacts != ceremony.artifacts:
         return f"{name}: other artifacts than an uninterrupted run: {artifacts}"
+    partial_files = _not_as_recorded(out, final.records)
+    if partial_files:
+        return f"{name}: after the resume, files not as the journal records them: {partial_files}"
     leftovers = [p.name for p in out.rglob("*") if p.name.startswith((".staged-", ".tmp-"))]
     if leftovers:
         return f"{name}: staged or temporary files left behind: {leftovers}"
@@ -320,15 +335,42 @@ def try_point(work: Path, ceremony: Ceremony, point: int) -> str | None:
     return None
 
 
+POINT_KINDS = ("before", "after", "stage_new_file", "commit_staged_file", "write_new_file")
+"""Every kind of kill point: before and after a journal append, after each kind of file write."""
+
+
+ALWAYS_TRIED = ("before key-generated", "before key-restored", "before key-destroyed",
+                "after transcript-written")
+"""Points every sample has (the first of each, where the type has it)."""
+
+
+def point_kind(name: str) -> str:
+    return name.split(" ", 1)[0]
+
+
 def select(ceremony: Ceremony, sample: int | None) -> list[int]:
+    """The points to try: all of them, or a sample that has each kind of point at least once."""
     total = len(ceremony.points)
     if sample is None or sample >= total:
         return list(range(1, total + 1))
     # Spread evenly, always with the first and the last point; the offset varies by type so
     # that the sampled points differ from one type to the next.
-    step = total / sample
-    offset = ceremony.index % max(1, int(step))
-    return sorted({1, total, *(min(total, 1 + offset + int(i * step)) for i in range(sample))})
+    chosen = {1, total}
+    if sample > 0:
+        step = total / sample
+        offset = ceremony.index % max(1, int(step))
+        chosen.update(min(total, 1 + offset + int(i * step)) for i in range(sample))
+    # Then one point of every kind the sample lacks (a journal append is not a file write),
+    # which one of them also varying by type.
+    for kind in POINT_KINDS:
+        of_kind = [i for i, name in enumerate(ceremony.points, 1) if point_kind(name) == kind]
+        if of_kind and not chosen & set(of_kind):
+            chosen.add(of_kind[ceremony.index % len(of_kind)])
+    # And the points where faults were found: a key in a token with no record of it yet, a
+    # transcript journaled but still staged.
+    for wanted in ALWAYS_TRIED:
+        chosen.add(next((i for i, name in enumerate(ceremony.points, 1) if name == wanted), 1))
+    return sorted(chosen)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -355,13 +397,16 @@ def main(argv: list[str] | None = None) -> int:
         passed = 0
         for point in points:
             problem = try_point(args.work, c, point)
+            print(f"{kind} {point}/{len(c.points)} {c.points[point - 1]}: "
+                  f"{'ok' if problem is None else 'FAILED'}", flush=True)
             if problem is None:
                 passed += 1
             else:
                 summary["failures"].append(f"{kind} point {point}/{len(c.points)}: {problem}")
                 print(f"FAIL {kind} {point}: {problem}", file=sys.stderr, flush=True)
         summary["types"][kind] = {"points": len(c.points), "tried": len(points),
-                                  "passed": passed}
+                                  "passed": passed, "kinds": sorted(
+                                      {point_kind(c.points[p - 1]) for p in points})}
         print(f"{kind}: {passed}/{len(points)} of {len(c.points)} points", flush=True)
     summary["seconds"] = round(time.monotonic() - started, 1)
     if args.json:

@@ -177,6 +177,30 @@ def test_crl_ceremony_revokes_the_intermediate(demo: DemoResult, tmp_path: Path)
     assert status[int(serial, 16)] == "revoked"
 
 
+def test_a_crl_ceremony_reads_its_files_in_der_as_plan_check_does(demo: DemoResult,
+                                                                  tmp_path: Path) -> None:
+    """Plan check accepts PEM or DER; the run once read the issuer and revoked certificates
+    as PEM only and refused the DER files plan check had passed."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    root = demo.ceremonies[0]
+    der = tmp_path / "der"
+    der.mkdir()
+    issuer = x509.load_pem_x509_certificate((root / "root-ca.pem").read_bytes())
+    (der / "root-ca.der").write_bytes(issuer.public_bytes(Encoding.DER))
+    revoked = x509.load_pem_x509_certificate((demo.folder / "intermediate-ca.pem").read_bytes())
+    (der / "intermediate-ca.der").write_bytes(revoked.public_bytes(Encoding.DER))
+    previous = x509.load_pem_x509_crl((root / "root-ca.crl").read_bytes())
+    (der / "root-ca.crl.der").write_bytes(previous.public_bytes(Encoding.DER))
+    text = crl_plan(root, ((f"{revoked.serial_number:x}", "superseded",
+                            der / "intermediate-ca.der"),), previous=der / "root-ca.crl.der")
+    plan = write_plan(tmp_path, "crl", text.replace(str(root / "root-ca.pem"),
+                                                    str(der / "root-ca.der")))
+    context = run(plan, tmp_path / "crl-out", prompter(), demo.folder / "inventory.sqlite3")
+    crl = x509.load_pem_x509_crl((context.folder / "root-ca.crl").read_bytes())
+    assert crl.get_revoked_certificate_by_serial_number(revoked.serial_number) is not None
+
+
 def restore_plan(demo: DemoResult, check_value: str, backup_json: Path) -> str:
     return (header("restore", "test-restore")
             + '\n[new_token]\nlabel = "spare"\n'

@@ -217,7 +217,7 @@ def test_a_drill_without_a_token_has_no_transcript_to_verify(made: Made) -> None
     assert missing.returncode == 2
     assert missing.stdout.startswith(f"{folder / 'transcript.pdf'}: UNUSABLE: ")
     journal = keyceremony("verify", str(folder / "journal.jsonl"), "--root", str(made.root))
-    assert journal.returncode == 2 and "is not a PDF file" in journal.stdout
+    assert journal.returncode == 2 and "is not a readable PDF transcript" in journal.stdout
 
 
 def test_plan_check_holds_the_key_certificate_to_the_backup(made: Made, tmp_path: Path) -> None:
