@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.exceptions import InvalidSignature
 
 from ceremony.plan.values import (
     CeremonyPlan,
@@ -25,6 +25,7 @@ from ceremony.plan.values import (
     TokenSpec,
 )
 from crypto.algorithms import algorithm_of, spki_der, spki_sha256
+from crypto.certfile import load_certificate, load_crl
 from crypto.errors import BackupError, CsrRejected, ProfileError, UnusableInput
 from crypto.files import UnreadableInput, read_input_file
 from crypto.module_path import MODULE_VARIABLE, software_module
@@ -66,11 +67,9 @@ def _load_certificate(path: Path, where: str, found: Findings) -> x509.Certifica
     if data is None:
         return None
     try:
-        if data.lstrip().startswith(b"-----BEGIN"):
-            return x509.load_pem_x509_certificate(data)
-        return x509.load_der_x509_certificate(data)
-    except (ValueError, UnsupportedAlgorithm):
-        found.problem(where, f"{path} is not a PEM or DER certificate")
+        return load_certificate(data, str(path))
+    except UnusableInput as ex:
+        found.problem(where, str(ex))
         return None
 
 
@@ -303,10 +302,9 @@ def _check_previous_crl(plan: CeremonyPlan, issuer: x509.Certificate | None,
     if data is None:
         return
     try:
-        crl = (x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----BEGIN")
-               else x509.load_der_x509_crl(data))
-    except (ValueError, UnsupportedAlgorithm):
-        found.problem("crl.previous", f"{path} is not a PEM or DER CRL")
+        crl = load_crl(data, str(path))
+    except UnusableInput as ex:
+        found.problem("crl.previous", str(ex))
         return
     if issuer is not None and (crl.issuer != issuer.subject
                                or not crl.is_signature_valid(issuer.public_key())):  # type: ignore[arg-type]

@@ -394,7 +394,8 @@ def test_issuer_must_be_a_usable_ca(tmp_path: Path) -> None:
     assert report.problems == (f"issuer.certificate: {tmp_path / 'missing.pem'} cannot be read "
                                "(No such file or directory); check the path",)
     report = check(sign_plan(csr, csr))
-    assert report.problems == (f"issuer.certificate: {csr} is not a PEM or DER certificate",)
+    assert report.problems == (f"issuer.certificate: {csr} is not a certificate (PEM or DER): "
+                               "it holds no CERTIFICATE PEM block",)
     no_cert_sign = make_root(tmp_path, "No Cert Sign CA", x509.KeyUsage(
         True, False, False, False, False, False, True, False, False))
     report = check(sign_plan(no_cert_sign.path, csr))
@@ -459,7 +460,8 @@ def test_previous_crl(tmp_path: Path) -> None:
                                "certificate",)
     report = check(edited(text, ("next_update_days = 365",
                                  f'next_update_days = 365\nprevious = "{ca.path}"')))
-    assert report.problems == (f"crl.previous: {ca.path} is not a PEM or DER CRL",)
+    assert report.problems == (f"crl.previous: {ca.path} is not a CRL (PEM or DER): it holds "
+                               "no X509 CRL PEM block",)
 
 
 def test_crl_issuer_needs_crl_sign(tmp_path: Path) -> None:
