@@ -55,6 +55,7 @@ class HandOutSheet:
 
     scheme: str
     lines: tuple[HandOutLine, ...]
+    cards: bool = False  # the plan lets the desktop app print each share as a card
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,8 @@ def _hand_out(plan: CeremonyPlan, step: Step) -> HandOutSheet | None:
         for holder in holders:  # numbered across groups, as custody.split_and_hand_out does
             lines.append(HandOutLine(len(lines) + 1, shown(holder), group))
     passphrase = " with passphrase" if spec.passphrase else ""
-    return HandOutSheet(scheme_of(spec).describe() + passphrase, tuple(lines))
+    return HandOutSheet(scheme_of(spec).describe() + passphrase, tuple(lines),
+                        spec.print_cards)
 
 
 def script_of(plan: CeremonyPlan) -> CeremonyScript:

@@ -108,7 +108,11 @@ def _hand_out_table(sheet: HandOutSheet) -> list[Flowable]:
         Spacer(1, 2 * mm),
         paragraph(f"Share hand-out ({sheet.scheme}): each custodian in turn, alone at the "
                   "screen, writes the share on their own paper, proves the copy to the "
-                  "program, and signs here. Nobody else looks at the screen or the paper.",
+                  "program, and signs here. Nobody else looks at the screen or the paper."
+                  + (" The plan allows printing each share as a card on a printer in the "
+                     "room: the print system may keep a copy in its spool, the copy is still "
+                     "proved, and the journal says whose card was printed."
+                     if sheet.cards else ""),
                   "body"),
         Spacer(1, 1 * mm),
         sheet_table,

@@ -77,6 +77,21 @@ def test_the_example_plans_cover_hand_outs_and_chain_heads() -> None:
         (1, 1), (2, 1), (3, 1), (4, 2), (5, 2), (6, 2)]
 
 
+def test_the_hand_out_says_when_the_plan_allows_share_cards(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = EXAMPLES / "root.toml"
+    text = root.read_text()
+    assert "print_cards" not in text and "\n[shares]\n" in text
+    with_cards = tmp_path / "root.toml"
+    with_cards.write_text(text.replace("\n[shares]\n", "\n[shares]\nprint_cards = true\n", 1))
+    for asset in EXAMPLES.iterdir():  # the files the plan names, beside it
+        if asset.suffix != ".toml" and asset.is_file():
+            (tmp_path / asset.name).write_bytes(asset.read_bytes())
+    card_sentence = "The plan allows printing each share as a card"
+    assert card_sentence in flat(printed(with_cards, tmp_path / "cards.pdf", capsys))
+    assert card_sentence not in flat(printed(root, tmp_path / "plain.pdf", capsys))
+
+
 def test_a_plan_that_fails_its_check_is_refused_and_nothing_is_written(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = (EXAMPLES / "root.toml").read_text().replace("threshold = 3", "threshold = 9")
