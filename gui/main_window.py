@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self._order = [*PAGES, CEREMONY]
         self.ceremony: Any = None  # the CeremonyView of the running or last ceremony
         self._close_when_stopped = False
+        self._was_maximised = False  # before presentation mode went full-screen
 
         self.banner = Banner()
         self.messages = PageMessages()
@@ -256,7 +257,7 @@ class MainWindow(QMainWindow):
         if fonts.presenting:
             self._was_maximised = self.isMaximized()
             self.showFullScreen()
-        elif getattr(self, "_was_maximised", False):
+        elif self._was_maximised:
             self.showMaximized()
         else:
             self.showNormal()

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -34,12 +33,13 @@ from crypto.visible import visible
 from gui.typography import LARGE, typography
 from gui.viewmodels.audit import AuditResult, audit, export_report, load_trust
 from gui.viewmodels.messages import sentence
+from gui.viewmodels.palette import FAILED, OK
 from gui.widgets.background import run_in_background
 from gui.widgets.dialogs import choose_folder, open_file, open_files, save_file
 from gui.widgets.plaintext import ElidedLabel, PlainLabel
 from gui.widgets.qr import QrCode
 
-OK_COLOUR, FAIL_COLOUR = "#137333", "#a50e0e"
+OK_COLOUR, FAIL_COLOUR = OK, FAILED
 CERTIFICATES = "Certificates (*.pem *.crt *.cer *.der);;All files (*)"
 
 
@@ -175,11 +175,8 @@ class AuditorPage(QWidget):
         self.details.addTab(self.checks, "Checks")
         self.details.addTab(self.journal, "Journal")
         self.details.addTab(artifacts, "Embedded files")
-        head_scroll = QScrollArea()  # the head's words and QR code never make the window taller
-        head_scroll.setWidgetResizable(True)
-        head_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        head_scroll.setWidget(head)
-        self.details.addTab(head_scroll, "Chain head")
+        # Scrolled: the head's words and QR code never make the window taller.
+        self.details.addTab(scrolled(head), "Chain head")
 
         right = QWidget()
         right_layout = QVBoxLayout(right)

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from ceremony.demo.rehearsal import CEREMONY_ORDER
 from ceremony.engine import Step
+from ceremony.inventory.database import INVENTORY_FILE_NAME
 from ceremony.plan import CeremonyPlan
 from ceremony.prompts import Prompter
 
@@ -80,6 +81,11 @@ class RehearsalJob:
         return "Rehearsal on throwaway tokens"
 
     @property
+    def inventory(self) -> Path:
+        """The rehearsal's own inventory, in its folder (as ``Rehearsal.inventory``)."""
+        return self.folder / INVENTORY_FILE_NAME
+
+    @property
     def pin_hint(self) -> str:
         from ceremony.demo.rehearsal import DEMO_PIN
 
@@ -109,4 +115,4 @@ class RehearsalJob:
                 run_plan(ceremony, prompter, rehearsal.inventory)
                 made.append(plan.id)
         return (f"Rehearsal complete ({', '.join(made)}); everything it made is in {folder}, "
-                f"its inventory is {folder / 'inventory.sqlite3'}.")
+                f"its inventory is {rehearsal.inventory}.")

@@ -12,10 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ceremony.journal import JOURNAL_NAME
+from ceremony.folder import JOURNAL_NAME, TRANSCRIPT_NAME
 from ceremony.prompts import HeadMoment
-
-TRANSCRIPT_NAME = "transcript.pdf"  # ceremony.transcript's name, without importing reportlab
 
 
 @dataclass(frozen=True)
@@ -95,9 +93,4 @@ class Completion:
 def job_inventory(job: object) -> Path | None:
     """The inventory a job records into (a plan's, or a rehearsal's own), if any."""
     inventory = getattr(job, "inventory", None)
-    if isinstance(inventory, Path):
-        return inventory
-    folder = getattr(job, "folder", None)
-    if isinstance(folder, Path) and hasattr(job, "ceremonies"):  # a rehearsal keeps its own
-        return folder / "inventory.sqlite3"
-    return None
+    return inventory if isinstance(inventory, Path) else None

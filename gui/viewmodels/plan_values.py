@@ -69,10 +69,5 @@ class TableValues:
     def has(self, key: str) -> bool:
         return key in self._values
 
-    def snapshot(self) -> tuple[tuple[str, Any], ...]:
-        """The values as they are now, comparable with a later snapshot."""
-        return tuple((k, tuple(v) if isinstance(v, list) else v)
-                     for k, v in self._values.items())
-
     def __repr__(self) -> str:
         return f"TableValues({self._name!r}, {self._values!r})"

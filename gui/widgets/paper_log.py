@@ -9,8 +9,6 @@ open the transcript, verify it and open the inventory.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QEvent, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
@@ -142,8 +140,3 @@ class HeadMomentPanel(PromptPanel):
             font.setPointSizeF(max(smallest, font.pointSizeF() * room / widest))
         if font != self.words.font():
             self.words.setFont(font)
-
-
-def open_folder(path: Path) -> None:
-    """Show ``path`` in the desktop's file manager."""
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

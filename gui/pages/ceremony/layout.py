@@ -223,10 +223,6 @@ class CeremonyLayout(QWidget):
             widget.setVisible(shown)
             toggle.setText(f"Hide {label}" if shown else f"Show {label}")
 
-    @property
-    def moment_shown(self) -> bool:
-        return self._layers.currentWidget() is self.moment_page
-
     def show_moment(self, panel: PromptPanel) -> None:
         """``panel`` (a paper-log moment) covers the whole view."""
         self.moment_page.setWidget(panel)

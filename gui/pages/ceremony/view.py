@@ -21,6 +21,7 @@ from gui.viewmodels.jobs import CeremonyJob
 from gui.viewmodels.journal_rows import JournalRow, JournalTail, deviation_message
 from gui.viewmodels.look import acting
 from gui.viewmodels.messages import sentence
+from gui.viewmodels.palette import FAILED, OK
 from gui.viewmodels.paper_log import Completion, HeadMomentForm, job_inventory
 from gui.viewmodels.progress import CeremonyProgress, RunState
 from gui.viewmodels.share_form import ShareForm
@@ -251,7 +252,7 @@ class CeremonyView(CeremonyLayout):
         self.busy.hide()
         self.outcome = text
         self.result.setText(text)
-        self.result.setStyleSheet("color: #137333;" if ok else "color: #a50e0e;")
+        self.result.setStyleSheet(f"color: {OK if ok else FAILED};")
         self.result.show()
         if self.folder is not None and (self.folder / JOURNAL_NAME).exists():
             self.audit_button.show()
