@@ -68,12 +68,6 @@ class MalformedPublicKey(TokenError):
         self.reason = reason or message
 
 
-class TokenIncapable(TokenError):
-    """The token cannot do what a plan needs (its capability check failed)."""
-
-    exit_status = 1
-
-
 class DeviceRemoved(TokenError):
     """The token or its reader went away during an operation."""
 

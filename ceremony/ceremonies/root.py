@@ -18,13 +18,11 @@ from ceremony.engine import (
     confirm_and_sign_certificate,
     prepare_and_sign_crl,
 )
-from ceremony.folder import ROOT_CERTIFICATE
+from ceremony.folder import CRL_FILE, ROOT_CERTIFICATE
 from ceremony.plan import Role, RootPlan
 from crypto.certificates import random_serial, root_builder
 from crypto.crl import crl_builder, next_crl_number
 from crypto.issuance import ROOT, prepare_certificate
-
-ROOT_CRL = "root-ca.crl"
 
 
 def root_certificate(ctx: CeremonyContext) -> x509.Certificate:
@@ -48,7 +46,7 @@ def first_crl(ctx: CeremonyContext, plan: RootPlan) -> None:
     pair = plan_key_pair(ctx, plan)
     issuer = root_certificate(ctx)
     builder = crl_builder(issuer, next_crl_number(None), ctx.clock(), plan.crl)
-    prepare_and_sign_crl(ctx, builder, issuer, pair, ROOT_CRL)
+    prepare_and_sign_crl(ctx, builder, issuer, pair, CRL_FILE)
 
 
 def steps(plan: RootPlan) -> tuple[Step, ...]:

@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
                          "the administrator")
     refusals: list[str] = []
     unchecked = 0
-    for spec in plan_tokens(plan):
+    tokens = plan_tokens(plan)
+    for spec in tokens:
         info = probe_token(spec.module, spec.label, spec.serial)
         if pin_is_held_by_custodians(plan, spec):
             print(f"Token {info.uri}: its PIN is rebuilt from the custodians' shares, so it is "
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         raise StepRefused(f"token check: {refusals[0]}"
                           + (f" (and {len(refusals) - 1} more tokens)" if len(refusals) > 1
                              else ""))
-    checked = len(plan_tokens(plan)) - unchecked
+    checked = len(tokens) - unchecked
     print(f"token check: {checked} token(s) can do every step of plan {plan.id}"
           + (f"; {unchecked} checked when the ceremony unlocks it" if unchecked else ""))
     return 0

@@ -32,6 +32,7 @@ from ceremony.demo.rehearsal import (
     run_demo,
 )
 from ceremony.frontends.scripted import ScriptedPrompter
+from ceremony.inventory.database import INVENTORY_FILE_NAME
 from crypto.algorithms import KeyAlgorithm
 from crypto.files import write_new_file
 from crypto.softhsm import SoftHsmStore
@@ -223,7 +224,7 @@ def run_lifecycle_demo(folder: Path, algorithm: KeyAlgorithm = KeyAlgorithm.EC_P
         write_new_file(path, writer(state).encode())
         plan = parse_plan(path)
         out = state.ceremony(plan.id)
-        run_plan(prepare(plan, out), prompter, first.folder / "inventory.sqlite3")
+        run_plan(prepare(plan, out), prompter, first.folder / INVENTORY_FILE_NAME)
         say(f"  ceremony {plan.id}: {out}")
         made.append(out)
     files = list(first.files)

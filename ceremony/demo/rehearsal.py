@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ceremony.errors import UsageError
 from ceremony.frontends.scripted import ScriptedPrompter
+from ceremony.inventory.database import INVENTORY_FILE_NAME
 from ceremony.plan import CeremonyPlan
 from crypto.algorithms import KeyAlgorithm
 from crypto.files import make_private_folder, write_new_file
@@ -137,7 +138,7 @@ class Rehearsal:
 
     @property
     def inventory(self) -> Path:
-        return self.folder / "inventory.sqlite3"
+        return self.folder / INVENTORY_FILE_NAME
 
     def ceremony_folder(self, ceremony_id: str) -> Path:
         return self.folder / "ceremonies" / ceremony_id

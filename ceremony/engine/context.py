@@ -131,7 +131,7 @@ class CeremonyContext:
 
     def decide(self, decision: Decision, question: str) -> None:
         """Journal a person's decision; a refusal stops the ceremony."""
-        data = {"question": question, "step": self.step.id if self.step else None}
+        data = {"question": question, "step": self.step_id}
         if decision.outcome is Outcome.REFUSED:
             self.record(Event.STEP_REFUSED, {**data, "reason": decision.reason}, decision.person)
             raise StepRefused(f"{decision.person} refused: {decision.reason or 'no reason given'}"
@@ -248,7 +248,7 @@ class CeremonyContext:
                        f"{info.module_path} was loaded by default")
         else:
             return
-        step = self.step.id if self.step else None
+        step = self.step_id
         if spec.software_token is SoftwareToken.ACCEPTED:
             if not any(r.data.get("token") == spec.label for r in self.records(Event.DEVIATION)):
                 self.record(Event.DEVIATION, {
@@ -290,7 +290,7 @@ class CeremonyContext:
         moment = HeadMoment(self.plan.title, record, head, head_words(head), final)
         decision = self.prompter.record_head(person, moment)
         self.record(Event.HEAD_RECORDED, {"head": head, "record": record, "final": final,
-                                          "step": self.step.id if self.step else None},
+                                          "step": self.step_id},
                     decision.person)
 
     def show_head(self) -> None:

@@ -27,20 +27,22 @@ def derive_pin(secret: bytes) -> str:
     return hmac.new(secret, _LABEL, hashlib.sha256).hexdigest()[:32]
 
 
+def _makes_shares(plan: CeremonyPlan, spec: TokenSpec) -> bool:
+    """Whether ``plan`` is the ceremony that makes the share set guarding ``spec``'s PIN."""
+    return plan.key is not None and plan.token == spec and plan.type in (
+        CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY)
+
+
 def pin_is_split(ctx: CeremonyContext, spec: TokenSpec) -> bool:
     """Whether the token's PIN is the derived one: always, except in the ceremony that makes
     the share set, until its ``split-pin`` step has run."""
-    makes_shares = ctx.plan.key is not None and ctx.plan.token == spec and ctx.plan.type in (
-        CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY)
-    return not makes_shares or bool(ctx.records(Event.TOKEN_PIN_SPLIT))
+    return not _makes_shares(ctx.plan, spec) or bool(ctx.records(Event.TOKEN_PIN_SPLIT))
 
 
 def pin_is_held_by_custodians(plan: CeremonyPlan, spec: TokenSpec) -> bool:
     """Whether, before ``plan`` runs, ``spec``'s PIN is one derived from shares (nobody can
     type it): ``pin = "shares"``, except in the ceremony that makes the share set."""
-    makes_shares = plan.key is not None and plan.token == spec and plan.type in (
-        CeremonyType.ROOT, CeremonyType.INTERMEDIATE_KEY)
-    return spec.pin is PinSource.SHARES and not makes_shares
+    return spec.pin is PinSource.SHARES and not _makes_shares(plan, spec)
 
 
 def split_pin(ctx: CeremonyContext, spec: TokenSpec, shares: ShareSpec) -> None:

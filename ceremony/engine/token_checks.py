@@ -16,7 +16,7 @@ from ceremony.journal import Event
 from ceremony.plan import BackupMode, CeremonyPlan, CeremonyType, TokenSpec
 from crypto.algorithms import KeyAlgorithm, algorithm_of
 from crypto.backupfile import WrapMechanism
-from crypto.tokencheck import TokenNeeds, TokenReport
+from crypto.tokencheck.report import TokenNeeds, TokenReport
 
 if TYPE_CHECKING:
     from ceremony.prompts import Prompter

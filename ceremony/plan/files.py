@@ -25,7 +25,7 @@ from ceremony.plan.values import (
     TokenSpec,
 )
 from crypto.algorithms import algorithm_of, spki_der, spki_sha256
-from crypto.certfile import load_certificate, load_crl
+from crypto.certfile import load_crl, read_certificate_file
 from crypto.errors import BackupError, CsrRejected, ProfileError, UnusableInput
 from crypto.files import UnreadableInput, read_input_file
 from crypto.module_path import MODULE_VARIABLE, software_module
@@ -63,12 +63,9 @@ def _read(path: Path, where: str, what: str, found: Findings) -> bytes | None:
 
 
 def _load_certificate(path: Path, where: str, found: Findings) -> x509.Certificate | None:
-    data = _read(path, where, "a certificate", found)
-    if data is None:
-        return None
     try:
-        return load_certificate(data, str(path))
-    except UnusableInput as ex:
+        return read_certificate_file(path)
+    except UnusableInput as ex:  # unreadable too: UnreadableInput is a kind of it
         found.problem(where, str(ex))
         return None
 

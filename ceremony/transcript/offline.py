@@ -66,7 +66,11 @@ class _DeferringLoader(importlib.abc.Loader):
         def materialise() -> None:
             if not done[0]:
                 done[0] = True
-                real.exec_module(module)  # the real __init__, in this same module
+                try:
+                    real.exec_module(module)  # the real __init__, in this same module
+                except BaseException:
+                    done[0] = False  # its error again next time, not "no attribute"
+                    raise
 
         def factory(attribute: str) -> Callable[..., Any]:
             def make(*args: Any, **kwargs: Any) -> Any:

@@ -42,8 +42,7 @@ class KeyTables:
     def use(self, table: Table, key: str) -> Use:
         """How the plan's type uses ``key`` of ``table``, as the schema says (without a type:
         as the schema says for most types)."""
-        spec = schema.key(f"{table.where}.{key}")
-        return spec.use if self.ceremony is None else spec.use_in(self.ceremony)
+        return schema.key(f"{table.where}.{key}").use_in(self.ceremony)
 
     def refused(self, table: Table, key: str) -> bool:
         return self.use(table, key) is Use.REFUSED
