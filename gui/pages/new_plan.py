@@ -36,7 +36,7 @@ from gui.viewmodels.messages import sentence
 from gui.viewmodels.plan_form import PlanForm, default_plan_name, secret_problems
 from gui.viewmodels.plan_review import PlanReview, review_plan_text
 from gui.widgets.banner import enter_clicks_buttons
-from gui.widgets.dialogs import open_file
+from gui.widgets.dialogs import open_file, save_file
 from gui.widgets.plaintext import PlainLabel, ask, set_tool_tip
 from gui.widgets.plan_form import PlanFormWidget
 from gui.widgets.plan_review import ReviewView
@@ -310,10 +310,9 @@ class NewPlanTab(QWidget):
 
     def _choose_save(self) -> bool:
         suggested = self.folder / default_plan_name(self.form)
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save the plan (an existing file is never replaced)", str(suggested),
-            "Plans (*.toml)", options=QFileDialog.Option.DontConfirmOverwrite)
-        return bool(path) and self.save_plan(Path(path))
+        path = save_file(self, "Save the plan (an existing file is never replaced)", suggested,
+                         "Plans (*.toml)", options=QFileDialog.Option.DontConfirmOverwrite)
+        return path is not None and self.save_plan(path)
 
     def save_plan(self, path: Path) -> bool:
         """Write the plan to ``path``, which must not exist yet: a plan is never overwritten."""

@@ -11,6 +11,8 @@ from gui.viewmodels.folders import DialogFolders
 
 FOLDERS = DialogFolders()  # one for the window: the last folder chosen serves every page
 
+_NO_OPTIONS = QFileDialog.Option(0)  # Qt's default: the dialog asks before replacing a file
+
 
 def open_file(parent: QWidget, title: str, filters: str = "",
               *near: Path | None) -> Path | None:
@@ -35,10 +37,11 @@ def choose_folder(parent: QWidget, title: str, *near: Path | None) -> Path | Non
 
 
 def save_file(parent: QWidget, title: str, suggested: Path | str, filters: str = "",
-              *near: Path | None) -> Path | None:
+              *near: Path | None,
+              options: QFileDialog.Option = _NO_OPTIONS) -> Path | None:
     """Where to write a new file, proposing ``suggested``; None when the person cancels."""
     path, _ = QFileDialog.getSaveFileName(parent, title, str(FOLDERS.target(suggested, *near)),
-                                          filters)
+                                          filters, "", options)
     return _chosen(path)
 
 

@@ -135,8 +135,7 @@ class CeremonyView(CeremonyLayout):
 
     def _show_inform(self, prompt: Prompt, message: str) -> None:
         self._notice = message
-        self.messages.addItem(message)
-        self.messages.scrollToBottom()
+        self._note(message)
 
     def _show_chain_head(self, prompt: Prompt, hex_head: str, words: str) -> None:
         self.head.show_spoken(hex_head, words)
@@ -177,12 +176,15 @@ class CeremonyView(CeremonyLayout):
         box.inventory_requested.connect(self.inventory_requested.emit)
 
     def _clear_completion(self) -> None:
-        while self.completion_area.count():
-            item = self.completion_area.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        self.completion_box = None
+        if self.completion_box is not None:  # the one widget the area ever holds
+            self.completion_area.removeWidget(self.completion_box)
+            self.completion_box.deleteLater()
+            self.completion_box = None
+
+    def _note(self, text: str) -> None:
+        """Add ``text`` to Messages and keep the newest in sight."""
+        self.messages.addItem(text)
+        self.messages.scrollToBottom()
 
     def _answer(self, prompt: Prompt, value: object) -> None:
         if not prompt.answered:
@@ -292,8 +294,7 @@ class CeremonyView(CeremonyLayout):
             self.journal.add(row)
             deviation = deviation_message(row)  # automatic ones too: the room reads why
             if deviation is not None:
-                self.messages.addItem(deviation)
-                self.messages.scrollToBottom()
+                self._note(deviation)
             self._follow_copy_check(row)
         self.journal.scrollToBottom()
         if self.tail.head is not None:
@@ -311,8 +312,7 @@ class CeremonyView(CeremonyLayout):
         verified = copy_verified(row)
         if verified is not None:
             self.confirm(verified)
-            self.messages.addItem(verified)
-            self.messages.scrollToBottom()
+            self._note(verified)
 
     def add_stop_button(self, on_click: Any) -> QPushButton:
         """A button that asks to stop the ceremony (the main window wires it)."""
