@@ -88,11 +88,7 @@ class DashboardTable(QTableWidget):
             self.fit_columns()
 
 
-def table(name: str, columns: Sequence[Column]) -> DashboardTable:
-    return DashboardTable(name, columns)
-
-
-def fill(widget: QTableWidget, rows: Sequence[tuple[Sequence[str], Urgency]]) -> None:
+def fill(widget: DashboardTable, rows: Sequence[tuple[Sequence[str], Urgency]]) -> None:
     widget.setRowCount(len(rows))
     for index, (cells, urgency) in enumerate(rows):
         background, foreground = URGENCY_COLOURS.get(urgency, (None, None))
@@ -103,8 +99,7 @@ def fill(widget: QTableWidget, rows: Sequence[tuple[Sequence[str], Urgency]]) ->
             if foreground:
                 item.setForeground(QBrush(QColor(foreground)))
             widget.setItem(index, column, item)
-    if isinstance(widget, DashboardTable):
-        widget.fit_columns()
+    widget.fit_columns()
 
 
 def _mark(urgency: Urgency) -> str:
@@ -144,12 +139,12 @@ class DashboardPage(QWidget):
         self.summary.setObjectName("dueSummary")
         self.summary.setWordWrap(True)
         typography().apply(self.summary, LARGE, bold=True)
-        self.due = table("due", DUE_COLUMNS)
-        self.certificates = table("certificates", CERTIFICATE_COLUMNS)
-        self.crls = table("crls", CRL_COLUMNS)
-        self.share_sets = table("shareSets", SHARE_SET_COLUMNS)
-        self.keys = table("keys", KEY_COLUMNS)
-        self.ceremonies = table("ceremonies", CEREMONY_COLUMNS)
+        self.due = DashboardTable("due", DUE_COLUMNS)
+        self.certificates = DashboardTable("certificates", CERTIFICATE_COLUMNS)
+        self.crls = DashboardTable("crls", CRL_COLUMNS)
+        self.share_sets = DashboardTable("shareSets", SHARE_SET_COLUMNS)
+        self.keys = DashboardTable("keys", KEY_COLUMNS)
+        self.ceremonies = DashboardTable("ceremonies", CEREMONY_COLUMNS)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("inventoryTabs")
         for widget, label in ((self.certificates, "Certificates"), (self.crls, "CRLs"),
