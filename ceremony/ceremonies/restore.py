@@ -54,7 +54,7 @@ def restore(ctx: CeremonyContext, plan: RestorePlan) -> None:
     if key_exists(session, label):
         if restored:
             return  # restored before an interruption; the next step proves it
-        if _restore_started(ctx, spec.label, label):
+        if ctx.find_record(Event.KEY_RESTORE_STARTED, token=spec.label, label=label) is not None:
             # Unwrapped just before a stop, after its start was journaled: taken up if it is
             # the backup's key (the next step proves it signs).
             pair = find_key_pair(session, label)
@@ -80,11 +80,6 @@ def restore(ctx: CeremonyContext, plan: RestorePlan) -> None:
     record = pair.record
     ctx.record(Event.KEY_RESTORED, {"token": spec.label, "token_serial": session.info.serial,
                                 **record.as_dict()})
-
-
-def _restore_started(ctx: CeremonyContext, token_label: str, key_label: str) -> bool:
-    return any(r.data.get("token") == token_label and r.data.get("label") == key_label
-               for r in ctx.records(Event.KEY_RESTORE_STARTED))
 
 
 def prove(ctx: CeremonyContext, plan: RestorePlan) -> None:

@@ -36,12 +36,11 @@ def destroy_key(ctx: CeremonyContext, plan: RetirePlan) -> None:
     token, retire = plan.token, plan.retire
     label = plan.issuer.key_label
     spki = spki_sha256(issuer_certificate(ctx, plan.issuer).public_key())
-    if any(r.data.get("spki_sha256") == spki for r in ctx.records(Event.KEY_DESTROYED)):
+    if ctx.find_record(Event.KEY_DESTROYED, spki_sha256=spki) is not None:
         return  # destroyed before a stop
     session = ctx.token(token)
     if not key_exists(session, label):
-        if any(r.data.get("spki_sha256") == spki
-               for r in ctx.records(Event.KEY_DESTRUCTION_STARTED)):
+        if ctx.find_record(Event.KEY_DESTRUCTION_STARTED, spki_sha256=spki) is not None:
             # Destroyed just before a stop, after the witnesses confirmed and it was journaled.
             _record_destroyed(ctx, plan, session, spki, None, "destroyed just before a stop")
             return

@@ -67,13 +67,6 @@ def check_environment(ctx: CeremonyContext, environment: EnvironmentRecord | Non
                                      "reason": decision.reason}, decision.person)
 
 
-def _generated_record(ctx: CeremonyContext, token_label: str, key_label: str) -> Any | None:
-    for record in ctx.records(Event.KEY_GENERATED):
-        if record.data.get("token") == token_label and record.data.get("label") == key_label:
-            return record
-    return None
-
-
 def generate_key(ctx: CeremonyContext, token: TokenSpec, key: KeySpec) -> TokenKeyPair:
     """Generate the ceremony's key pair, or take the one an interrupted run generated.
 
@@ -81,10 +74,12 @@ def generate_key(ctx: CeremonyContext, token: TokenSpec, key: KeySpec) -> TokenK
     and refused, never used.
     """
     session = ctx.token(token)
-    earlier = _generated_record(ctx, token.label, key.label)
+    earlier = ctx.find_record(Event.KEY_GENERATED, token=token.label, label=key.label)
     if key_exists(session, key.label):
         pair = find_key_pair(session, key.label)
-        if earlier is None and _generation_started(ctx, token.label, key.label):
+        started = ctx.find_record(Event.KEY_GENERATION_STARTED, token=token.label,
+                                  label=key.label)
+        if earlier is None and started is not None:
             # Made just before a stop, after its start was journaled: this ceremony's own key.
             return _record_generated(ctx, session, pair, "generated just before a stop")
         if earlier is None or earlier.data.get("spki_sha256") != pair.record.spki_sha256:
@@ -106,11 +101,6 @@ def generate_key(ctx: CeremonyContext, token: TokenSpec, key: KeySpec) -> TokenK
     ctx.prompter.inform(f"Key {key.label} generated: {key.algorithm.description}, "
                         f"SPKI SHA-256 {pair.record.spki_sha256}")
     return pair
-
-
-def _generation_started(ctx: CeremonyContext, token_label: str, key_label: str) -> bool:
-    return any(r.data.get("token") == token_label and r.data.get("label") == key_label
-               for r in ctx.records(Event.KEY_GENERATION_STARTED))
 
 
 def _record_generated(ctx: CeremonyContext, session: Any, pair: TokenKeyPair,

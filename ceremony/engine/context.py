@@ -129,6 +129,11 @@ class CeremonyContext:
     def records(self, event: Event) -> list[Any]:
         return [r for r in self.journal.records if r.event == event]
 
+    def find_record(self, event: Event, **match: object) -> Any | None:
+        """The first ``event`` record whose data has every ``match`` value, or None."""
+        return next((r for r in self.records(event)
+                     if all(r.data.get(k) == v for k, v in match.items())), None)
+
     def decide(self, decision: Decision, question: str) -> None:
         """Journal a person's decision; a refusal stops the ceremony."""
         data = {"question": question, "step": self.step_id}
@@ -144,10 +149,7 @@ class CeremonyContext:
     # --- artifacts ------------------------------------------------------------------------
 
     def artifact_record(self, relative: str) -> Any | None:
-        for record in self.records(Event.ARTIFACT_WRITTEN):
-            if record.data.get("path") == relative:
-                return record
-        return None
+        return self.find_record(Event.ARTIFACT_WRITTEN, path=relative)
 
     def existing_artifact(self, relative: str) -> bytes | None:
         """The bytes of an artifact an earlier (interrupted) run wrote and journaled.

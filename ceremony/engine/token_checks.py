@@ -147,12 +147,18 @@ def check_ceremony_token(ctx: _Running, spec: TokenSpec,
 _KEY = "token-report:"
 
 
-def wrap_mechanisms(ctx: _Running,
-                    spec: TokenSpec) -> tuple[WrapMechanism, WrapMechanism]:
-    """The mechanisms that write and read RFC 5649 in ``spec``'s token, as its check found."""
+def _checked_report(ctx: _Running, spec: TokenSpec) -> TokenReport:
+    """What the check of ``spec``'s token found when it was opened."""
     report = ctx.values.get(_KEY + spec.label)
     if not isinstance(report, TokenReport):
         raise RuntimeError(f"token {spec.label!r} was not checked when it was opened")
+    return report
+
+
+def wrap_mechanisms(ctx: _Running,
+                    spec: TokenSpec) -> tuple[WrapMechanism, WrapMechanism]:
+    """The mechanisms that write and read RFC 5649 in ``spec``'s token, as its check found."""
+    report = _checked_report(ctx, spec)
     if report.wrap_mechanism is None or report.unwrap_mechanism is None:
         raise StepRefused(f"the token {spec.label!r} has no mechanism that writes and reads RFC "
                           "5649 key wrap with padding; it cannot make a wrapped backup")
@@ -161,9 +167,7 @@ def wrap_mechanisms(ctx: _Running,
 
 def unwrap_mechanism(ctx: _Running, spec: TokenSpec) -> WrapMechanism:
     """The mechanism that reads RFC 5649 in ``spec``'s token, as its check found."""
-    report = ctx.values.get(_KEY + spec.label)
-    if not isinstance(report, TokenReport):
-        raise RuntimeError(f"token {spec.label!r} was not checked when it was opened")
+    report = _checked_report(ctx, spec)
     if report.unwrap_mechanism is None:
         raise StepRefused(f"the token {spec.label!r} has no mechanism that reads RFC 5649 key "
                           "wrap with padding; it cannot restore a wrapped backup")

@@ -144,15 +144,11 @@ def _check_pin_guard(plan: CeremonyPlan, found: Findings) -> None:
                                    "custodians can unlock it")
 
 
-def _article(ceremony: CeremonyType) -> str:
-    return f"{'an' if ceremony.value[0] in 'aeiou' else 'a'} {ceremony.value} ceremony"
-
-
 # --- people -----------------------------------------------------------------------------------
 
 
 def _check_people(plan: CeremonyPlan, found: Findings) -> None:
-    ceremony = _article(plan.type)
+    ceremony = plan.type.with_article
     if not plan.people(Role.ADMINISTRATOR):
         found.problem("participant", f"{ceremony} needs an administrator to drive it; add a "
                                      '[[participant]] with role = "administrator"')

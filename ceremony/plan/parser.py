@@ -150,10 +150,6 @@ def _depth(document: dict[str, Any]) -> int:
     return deepest
 
 
-def _article(ceremony: CeremonyType) -> str:
-    return f"{'an' if ceremony.value[0] in 'aeiou' else 'a'} {ceremony.value} ceremony"
-
-
 class _PlanReader(SectionReader):
     """Reads one plan document, adding every problem to ``problems``."""
 
@@ -187,7 +183,7 @@ class _PlanReader(SectionReader):
         for name in present:
             if name not in uses and ceremony is not None:  # without a type every table is used
                 top.used.add(name)
-                top.problem(name, f"not used by {_article(ceremony)}; remove it")
+                top.problem(name, f"not used by {ceremony.with_article}; remove it")
                 continue
             table = top.table(name, _SECTION_KEYS[name],
                               schema.table(name).required_keys(ceremony))
@@ -196,7 +192,7 @@ class _PlanReader(SectionReader):
         if ceremony is not None:
             for name, use in uses.items():
                 if use is Use.REQUIRED and name not in present:
-                    top.problem(name, f"missing; {_article(ceremony)} needs a [{name}] table")
+                    top.problem(name, f"missing; {ceremony.with_article} needs a [{name}] table")
 
         token = self._token(tables["token"]) if "token" in tables else None
         new_token = self._token(tables["new_token"]) if "new_token" in tables else None
@@ -265,7 +261,7 @@ class _PlanReader(SectionReader):
                 top.problem("shares", 'missing; token.pin = "shares" needs a [shares] table '
                                       "describing the share set the PIN is rebuilt from")
             if token.pin is not PinSource.SHARES and "shares" in present:
-                top.problem("shares", f"{_article(ceremony)} uses a share set only when "
+                top.problem("shares", f"{ceremony.with_article} uses a share set only when "
                                       'token.pin = "shares"; remove it')
 
     # --- tables -------------------------------------------------------------------------------

@@ -267,9 +267,7 @@ class _Need:
 
     def __call__(self, value: _T | None, name: str) -> _T:
         if value is None:
-            kind = self.plan.type.value
-            article = "an" if kind[0] in "aeiou" else "a"
-            raise PlanError([f"{name}: missing; {article} {kind} ceremony needs it"],
+            raise PlanError([f"{name}: missing; {self.plan.type.with_article} needs it"],
                             self.plan.path)
         return value
 

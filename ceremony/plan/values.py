@@ -32,6 +32,11 @@ class CeremonyType(Enum):
     OCSP_SIGNER = "ocsp-signer"
     RETIRE = "retire"
 
+    @property
+    def with_article(self) -> str:
+        """As a sentence names it: 'a root ceremony', 'an intermediate-key ceremony'."""
+        return f"{'an' if self.value[0] in 'aeiou' else 'a'} {self.value} ceremony"
+
 
 class Role(Enum):
     ADMINISTRATOR = "administrator"
