@@ -49,7 +49,8 @@ def split(threshold: int = 2, count: int = 3, size: int = 16) -> SplitSecret:
 def mistype(share: str, position: int) -> str:
     """``share`` with the word at ``position`` (1-based) replaced by another real word."""
     words = share.split()
-    words[position - 1] = "zero" if words[position - 1] != "zero" else "zoom"
+    # Both are SLIP-39 words ("zoom", the old fallback, is not: one share in 1024 failed).
+    words[position - 1] = "zero" if words[position - 1] != "zero" else "academic"
     return " ".join(words)
 
 

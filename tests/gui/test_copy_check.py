@@ -4,6 +4,7 @@ shown again, and a copy that passed is confirmed in words."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +141,10 @@ def test_a_miscopied_word_is_marked_and_a_good_copy_is_confirmed(window: Any,
             marked.append(f"{number.text()} | {panel.widget.message.text()}")
 
     room = Room(view, DEMO_PIN, before_answer=look)
-    while view.running:
+    deadline = time.monotonic() + 180
+    # The worker stops before its outcome reaches the window: wait for both, as Room.run does.
+    while view.running or view.outcome is None:
+        assert time.monotonic() < deadline, "the ceremony did not end within 180 s"
         if view.panel is None or not view.panel.isEnabled():
             pause(10)
             continue
